@@ -1,0 +1,119 @@
+"""The composition root: the one place that builds everything and runs it.
+
+``run(config)`` resolves the database (configured URL or the embedded server), applies migrations,
+opens the pool, builds each configured component and runs them all in one TaskGroup until SIGTERM or
+SIGINT. A component is anything with a ``name`` and an ``async run()`` that works until cancelled and
+cleans up in ``finally`` (returning in-flight work to the outbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.config import Config
+from bot.db.embedded import start_embedded
+from bot.db.migrate import apply_migrations
+from bot.db.pool import open_pool
+from bot.db.types import Pool
+from bot.metrics import Metrics
+from bot.web.server import HttpServer
+
+log = logging.getLogger(__name__)
+
+
+class Component(Protocol):
+    name: str
+
+    async def run(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """What every component is built from."""
+
+    config: Config
+    dsn: str
+    pool: Pool
+    metrics: Metrics
+
+
+async def resolve_dsn(config: Config) -> str:
+    """The configured ``database.url``, or the embedded server's (started on demand)."""
+    if config.database.url is not None:
+        return config.database.url.get_secret_value()
+    return await asyncio.to_thread(start_embedded, config.database.embedded_dir)
+
+
+@asynccontextmanager
+async def open_resources(config: Config, *, migrate: bool | None = None) -> AsyncIterator[Resources]:
+    dsn = await resolve_dsn(config)
+    if config.database.migrate_on_start if migrate is None else migrate:
+        await asyncio.to_thread(apply_migrations, dsn, config.database.migrate_lock_timeout_s)
+    async with open_pool(
+        dsn,
+        min_size=config.database.pool_min_size,
+        max_size=config.database.pool_max_size,
+        command_timeout=config.database.command_timeout_s,
+    ) as pool:
+        yield Resources(config=config, dsn=dsn, pool=pool, metrics=Metrics())
+
+
+def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
+    """Every component this configuration asks for; a platform with no token is not started."""
+    cfg = res.config
+    components: list[Component] = []
+    http = HttpServer(cfg.http.host, cfg.http.port, res.pool, res.metrics) if cfg.http.enabled else None
+    if http is not None:
+        components.append(http)
+    if cfg.telegram.token is None:
+        log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
+    if cfg.discord.token is None:
+        log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
+    return components
+
+
+class _Stop(Exception):
+    """Raised inside the TaskGroup to end it on a signal."""
+
+
+async def run_components(components: list[Component], stop: asyncio.Event, metrics: Metrics) -> None:
+    async def watch_stop() -> None:
+        await stop.wait()
+        raise _Stop
+
+    async def supervised(component: Component) -> None:
+        metrics.component_up.labels(component.name).set(1)
+        try:
+            await component.run()
+        finally:
+            metrics.component_up.labels(component.name).set(0)
+
+    try:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(watch_stop(), name="stop-watcher")
+            for component in components:
+                tg.create_task(supervised(component), name=component.name)
+    except* _Stop:
+        log.info("stopped")
+
+
+async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until SIGTERM/SIGINT (or until ``stop`` is set)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with AsyncExitStack() as stack:
+        res = await stack.enter_async_context(open_resources(config))
+        res.metrics.up.set(1)
+        components = build_components(res, stack)
+        log.info("starting: %s", ", ".join(c.name for c in components) or "nothing to run")
+        await run_components(components, stop, res.metrics)

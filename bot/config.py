@@ -1,0 +1,332 @@
+"""Configuration: pydantic v2 models read from ``config.toml`` plus ``MINEGNK_<SECTION>__<KEY>`` env vars.
+
+Nothing here runs at import time; :func:`load_config` is called by the composition root or the CLI.
+Secrets are :class:`~pydantic.SecretStr` so they never appear in reprs or logs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.errors import ConfigError
+
+ENV_PREFIX = "MINEGNK_"
+DEFAULT_CONFIG_PATH = Path("config.toml")
+
+PositiveSeconds = Annotated[float, Field(gt=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Section):
+    #: ``postgresql://user:pass@host:port/db``; when empty an embedded server in ``embedded_dir`` is used.
+    url: SecretStr | None = None
+    embedded_dir: Path = Path("var/pgdata")
+    pool_min_size: int = Field(default=2, ge=1)
+    pool_max_size: int = Field(default=10, ge=1)
+    command_timeout_s: PositiveSeconds = 10.0
+    migrate_on_start: bool = True
+    migrate_lock_timeout_s: PositiveSeconds = 120.0
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: Any) -> Any:
+        return None if v in ("", None) else v
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_scheme(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not v.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// or postgres://")
+        return v
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> DatabaseConfig:
+        if self.pool_min_size > self.pool_max_size:
+            raise ValueError("pool_min_size must not exceed pool_max_size")
+        return self
+
+
+class TelegramConfig(_Section):
+    token: SecretStr | None = None
+    api_base: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
+    mode: Literal["polling", "webhook"] = "polling"
+    #: public URL Telegram posts updates to (webhook mode), e.g. https://bot.example.com/telegram/webhook
+    webhook_url: AnyHttpUrl | None = None
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: SecretStr | None = None
+    request_timeout_s: PositiveSeconds = 20.0
+    #: platform user ids that are admins even without a portal admin account
+    admin_ids: tuple[int, ...] = ()
+    #: overall outgoing message rate; Telegram allows about 30/s
+    global_rate_per_s: float = Field(default=28.0, gt=0, le=30)
+    per_chat_rate_per_s: float = Field(default=1.0, gt=0)
+    per_group_rate_per_min: float = Field(default=20.0, gt=0)
+
+    @field_validator("token", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: Any) -> Any:
+        return None if v in ("", None) else v
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None:
+            head, _, tail = v.get_secret_value().partition(":")
+            if not head.isdigit() or not tail:
+                raise ValueError("must look like 123456:ABC... (the token BotFather gives)")
+        return v
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramConfig:
+        if self.mode == "webhook" and self.token is not None:
+            if self.webhook_url is None:
+                raise ValueError("webhook mode needs telegram.webhook_url")
+            if self.webhook_secret is None:
+                raise ValueError("webhook mode needs telegram.webhook_secret")
+        return self
+
+
+class DiscordConfig(_Section):
+    token: SecretStr | None = None
+    api_base: AnyHttpUrl = AnyHttpUrl("https://discord.com/api/v10")
+    #: gateway websocket URL; when unset it is read from ``GET {api_base}/gateway/bot``
+    gateway_url: str | None = None
+    #: sync slash commands to this guild (instant) instead of globally
+    guild_id: int | None = None
+    admin_ids: tuple[int, ...] = ()
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: tuple[int, ...] | None = None
+    request_timeout_s: PositiveSeconds = 20.0
+
+    @field_validator("token", "gateway_url", "guild_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: Any) -> Any:
+        return None if v in ("", None) else v
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _ws_scheme(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return v
+
+
+class HyperfusionConfig(_Section):
+    enabled: bool = True
+    base_url: AnyHttpUrl = AnyHttpUrl("https://tracker.gonka.hyperfusion.io")
+
+
+class GonkaApiConfig(_Section):
+    enabled: bool = True
+    base_urls: tuple[AnyHttpUrl, ...] = (
+        AnyHttpUrl("http://node1.gonka.ai:8000"),
+        AnyHttpUrl("http://node2.gonka.ai:8000"),
+        AnyHttpUrl("https://node3.gonka.ai"),
+        AnyHttpUrl("https://node4.gonka.ai"),
+    )
+    #: whether the chain REST (/chain-api) is reachable on these nodes (hosts disable it by default)
+    chain_api: bool = True
+
+    @field_validator("base_urls")
+    @classmethod
+    def _not_empty(cls, v: tuple[AnyHttpUrl, ...]) -> tuple[AnyHttpUrl, ...]:
+        if not v:
+            raise ValueError("needs at least one base URL")
+        return v
+
+
+class HashiroConfig(_Section):
+    #: Hashiro publishes no API; the adapter refuses to start when enabled without a base_url.
+    enabled: bool = False
+    base_url: AnyHttpUrl | None = None
+
+
+class TrackersConfig(_Section):
+    poll_interval_s: float = Field(default=60.0, ge=5)
+    request_timeout_s: PositiveSeconds = 10.0
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_base_s: PositiveSeconds = 0.5
+    backoff_max_s: PositiveSeconds = 10.0
+    user_agent: str = "minegnk-bot/0.1 (+https://minegnk.com; node monitoring)"
+    #: sources in merge priority order (first wins where both say something)
+    priority: tuple[Literal["hyperfusion", "gonka_api", "hashiro"], ...] = ("hyperfusion", "gonka_api")
+    #: cycles a source may fail before admins get one "monitoring degraded" alert
+    degraded_after_failures: int = Field(default=3, ge=1)
+    hyperfusion: HyperfusionConfig = HyperfusionConfig()
+    gonka_api: GonkaApiConfig = GonkaApiConfig()
+    hashiro: HashiroConfig = HashiroConfig()
+    #: UI link for alerts; {address} and {epoch} are substituted
+    tracker_link: str = "https://tracker.gonka.hyperfusion.io/?participant={address}"
+
+
+AlertStatus = Literal["jailed", "offline", "unhealthy"]
+
+
+def _default_confirm_polls() -> dict[AlertStatus, int]:
+    return {"jailed": 1, "offline": 3, "unhealthy": 3}
+
+
+class AlertsConfig(_Section):
+    #: consecutive polls before a status is confirmed (jailed is immediate by default)
+    confirm_polls: dict[AlertStatus, int] = Field(default_factory=_default_confirm_polls)
+    recovery_polls: int = Field(default=2, ge=1)
+    reminder_interval_s: float = Field(default=6 * 3600, ge=60)
+    reminder_max: int = Field(default=3, ge=0)
+    #: chat/channel ids that receive every alert (besides routes set with /alerts_here)
+    admin_telegram_chat_ids: tuple[int, ...] = ()
+    admin_discord_channel_ids: tuple[int, ...] = ()
+    send_startup_message: bool = True
+    outbox_batch_size: int = Field(default=50, ge=1)
+    outbox_max_attempts: int = Field(default=12, ge=1)
+
+    @field_validator("confirm_polls")
+    @classmethod
+    def _positive(cls, v: dict[AlertStatus, int]) -> dict[AlertStatus, int]:
+        for k, n in v.items():
+            if n < 1:
+                raise ValueError(f"{k} must be at least 1")
+        return v
+
+
+class HttpConfig(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class PricesConfig(_Section):
+    #: none: GNK only; static: the table below; http: a JSON endpoint returning {"USD": 1.23, ...}
+    source: Literal["none", "static", "http"] = "none"
+    static: dict[str, float] = Field(default_factory=dict)
+    http_url: AnyHttpUrl | None = None
+    cache_ttl_s: PositiveSeconds = 300.0
+
+    @model_validator(mode="after")
+    def _source_needs_data(self) -> PricesConfig:
+        if self.source == "http" and self.http_url is None:
+            raise ValueError("prices.source = 'http' needs prices.http_url")
+        if self.source == "static" and not self.static:
+            raise ValueError("prices.source = 'static' needs a [prices.static] table")
+        return self
+
+
+class AccountsConfig(_Section):
+    link_code_ttl_s: float = Field(default=15 * 60, ge=60)
+    max_failures: int = Field(default=5, ge=1)
+    failure_window_s: float = Field(default=15 * 60, ge=60)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+
+class Config(BaseSettings):
+    """The whole configuration. Build it with :func:`load_config`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        toml_file=None,
+    )
+
+    database: DatabaseConfig = DatabaseConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    discord: DiscordConfig = DiscordConfig()
+    trackers: TrackersConfig = TrackersConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    http: HttpConfig = HttpConfig()
+    logging: LoggingConfig = LoggingConfig()
+    prices: PricesConfig = PricesConfig()
+    accounts: AccountsConfig = AccountsConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = _TOML_PATH.get()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+
+class _PathHolder:
+    """Hands the TOML path to ``settings_customise_sources`` (a classmethod pydantic calls)."""
+
+    def __init__(self) -> None:
+        self._path: Path | None = None
+
+    def get(self) -> Path | None:
+        return self._path
+
+    def set(self, path: Path | None) -> None:
+        self._path = path
+
+
+_TOML_PATH = _PathHolder()
+
+
+def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
+    """``--config`` wins, then ``MINEGNK_CONFIG``, then ``./config.toml`` when it exists."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("MINEGNK_CONFIG")
+    if env:
+        return Path(env)
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None
+
+
+def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Config:
+    """Load and validate the configuration; raise :class:`ConfigError` naming the offending key."""
+    toml_path = resolve_config_path(path)
+    if toml_path is not None and not toml_path.is_file():
+        raise ConfigError(f"config file not found: {toml_path}")
+    _TOML_PATH.set(toml_path)
+    try:
+        return Config(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    except ValueError as exc:  # a TOML syntax error surfaces as tomllib.TOMLDecodeError (a ValueError)
+        raise ConfigError(f"{toml_path}: {exc}") from None
+    finally:
+        _TOML_PATH.set(None)
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False):
+        key = ".".join(str(p) for p in err["loc"])
+        env = ENV_PREFIX + "__".join(str(p) for p in err["loc"]).upper()
+        parts.append(f"{key}: {err['msg']} (env {env})")
+    return "invalid configuration: " + "; ".join(parts)

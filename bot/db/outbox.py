@@ -1,0 +1,59 @@
+"""The notification outbox: enqueueing (used by services and the alert engine, inside their
+transactions). Claiming and delivery live in ``bot.alerts`` and their queries beside these."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from bot.db.types import Executor
+from bot.render.message import Message
+
+TargetKind = Literal["user", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    platform: Literal["telegram", "discord"]
+    target_kind: TargetKind
+    target_id: str
+    kind: str
+    message: Message
+    #: same key, same event: a second enqueue is ignored (restart safety)
+    dedup_key: str | None = None
+    incident_ids: tuple[UUID, ...] = field(default=())
+    reply_to_incident: UUID | None = None
+    detected_at: datetime | None = None
+
+
+ENQUEUE_SQL = """
+INSERT INTO notifications (platform, target_kind, target_id, kind, payload, dedup_key,
+                           incident_ids, reply_to_incident, detected_at)
+SELECT p, tk, tid, k, pl::jsonb, dk, ARRAY(SELECT jsonb_array_elements_text(ii::jsonb)::uuid), rti, da
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+            $8::uuid[], $9::timestamptz[]) AS t(p, tk, tid, k, pl, dk, ii, rti, da)
+ON CONFLICT (dedup_key) DO NOTHING
+RETURNING id
+"""
+
+
+async def enqueue(db: Executor, items: list[NewNotification]) -> list[UUID]:
+    """Insert notifications in one statement; duplicates by ``dedup_key`` are skipped."""
+    if not items:
+        return []
+    rows = await db.fetch(
+        ENQUEUE_SQL,
+        [i.platform for i in items],
+        [i.target_kind for i in items],
+        [i.target_id for i in items],
+        [i.kind for i in items],
+        [i.message.model_dump_json() for i in items],
+        [i.dedup_key for i in items],
+        [json.dumps([str(x) for x in i.incident_ids]) for i in items],
+        [i.reply_to_incident for i in items],
+        [i.detected_at for i in items],
+    )
+    return [r["id"] for r in rows]

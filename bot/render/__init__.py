@@ -1,0 +1,1 @@
+"""Platform-neutral messages and their renderers (Telegram HTML, Discord embeds)."""

@@ -1,0 +1,1 @@
+"""The operator-facing HTTP endpoint: health, readiness and Prometheus metrics."""

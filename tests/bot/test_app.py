@@ -1,0 +1,73 @@
+"""`minegnk-bot run` with no platform tokens: health endpoints up, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _wait_for(url: str, deadline: float) -> tuple[int, bytes]:
+    while True:
+        try:
+            return _get(url)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_run_without_tokens_serves_health_and_stops_on_sigterm(db_url: str) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MINEGNK_DATABASE__URL": db_url,
+        "MINEGNK_HTTP__HOST": "127.0.0.1",
+        "MINEGNK_HTTP__PORT": str(port),
+        "MINEGNK_TRACKERS__HYPERFUSION__ENABLED": "false",
+        "MINEGNK_TRACKERS__GONKA_API__ENABLED": "false",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        status, body = _wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 30)
+        assert status == 200 and json.loads(body)["status"] == "ok"
+        status, body = _get(f"http://127.0.0.1:{port}/readyz")
+        assert status == 200 and json.loads(body)["database"] == "ok"
+        status, body = _get(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200 and b"minegnk_up 1.0" in body
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=5)
+        assert time.monotonic() - sent < 5
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        _, err = proc.communicate()
+    assert "Traceback" not in err
+    assert "telegram.token not set" in err
