@@ -178,7 +178,7 @@ def render(message: Message) -> list[DiscordPayload]:
         icon = SEVERITY_ICON.get(message.severity, "")
         title = _truncate(_clean(f"{icon} {message.title}".strip()), TITLE_LIMIT)
     blocks = _split_text([_line_text(line) for line in message.lines], DESCRIPTION_LIMIT)
-    fields = [
+    fields: list[dict[str, Any]] = [
         {
             "name": _truncate(_clean(f.name), FIELD_NAME_LIMIT) or "·",
             "value": _truncate(escape_markdown(f.value), FIELD_VALUE_LIMIT) or "·",
