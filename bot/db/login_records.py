@@ -71,7 +71,9 @@ async def chat_blocked_until(
     return None if at is None else _plus(at, window_s)
 
 
-async def email_blocked_until(db: Executor, email: str, max_failures: int, window_s: float) -> datetime | None:
+async def email_blocked_until(
+    db: Executor, email: str, max_failures: int, window_s: float
+) -> datetime | None:
     at = await db.fetchval(EMAIL_BLOCKING_FAILURE_SQL, email.strip().lower(), float(window_s), max_failures)
     return None if at is None else _plus(at, window_s)
 

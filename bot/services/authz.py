@@ -22,9 +22,9 @@ from bot.db import audit as audit_db
 from bot.db import users as users_db
 from bot.db.audit import Outcome
 from bot.db.types import Executor, Pool
+from bot.errors import NotLinkedError
 from bot.services.context import Actor, Caller, LinkedActor
 from bot.services.errors import AccountDeactivatedError, AdminOnlyError
-from bot.errors import NotLinkedError
 
 log = logging.getLogger(__name__)
 

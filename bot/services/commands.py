@@ -56,7 +56,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("whoami", "/whoami", "Which MineGNK account this chat account is linked to", "anyone"),
     CommandSpec("nodes", "/nodes", "Your nodes: status, earnings today, uptime, data age", "linked"),
     CommandSpec(
-        "node", "/node <name or identifier>", "Everything about one node, with 7 days of earnings", "linked",
+        "node",
+        "/node <name or identifier>",
+        "Everything about one node, with 7 days of earnings",
+        "linked",
         (_NODE,),
     ),
     CommandSpec(
@@ -76,7 +79,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
             CommandOption("duration", "30m, 2h, 1d, 1w or resolved", "duration"),
         ),
     ),
-    CommandSpec("unmute", "/unmute <node|all>", "Lift a mute", "linked", (CommandOption("node", "Node or all", "node"),)),
+    CommandSpec(
+        "unmute",
+        "/unmute <node|all>",
+        "Lift a mute",
+        "linked",
+        (CommandOption("node", "Node or all", "node"),),
+    ),
     CommandSpec("mutes", "/mutes", "Your active mutes", "linked"),
     CommandSpec(
         "settings",
@@ -102,7 +111,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
             CommandOption("email", "The user's email"),
             CommandOption("identifier", "Node identifier"),
             CommandOption(
-                "type", "Identifier type", required=False, choices=("wallet", "node_id", "operator", "validator")
+                "type",
+                "Identifier type",
+                required=False,
+                choices=("wallet", "node_id", "operator", "validator"),
             ),
             CommandOption("name", "Display name", "text", required=False),
         ),
@@ -132,13 +144,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
             CommandOption("notes", "Notes for the user", "text", required=False),
         ),
     ),
-    CommandSpec("user", "/user <email>", "A user's links and nodes", "admin", (CommandOption("email", "Email"),)),
     CommandSpec(
-        "linkcode", "/linkcode <email>", "Issue a one-time link code for a user", "admin",
+        "user", "/user <email>", "A user's links and nodes", "admin", (CommandOption("email", "Email"),)
+    ),
+    CommandSpec(
+        "linkcode",
+        "/linkcode <email>",
+        "Issue a one-time link code for a user",
+        "admin",
         (CommandOption("email", "Email"),),
     ),
     CommandSpec(
-        "broadcast", "/broadcast <text>", "Message every linked active user", "admin",
+        "broadcast",
+        "/broadcast <text>",
+        "Message every linked active user",
+        "admin",
         (CommandOption("text", "The message", "text"),),
     ),
     CommandSpec("stats", "/stats", "Fleet health: users, nodes by status, alerts, outbox, sources", "admin"),

@@ -54,4 +54,6 @@ class HelpService:
                 lines.append((Span(text=section, style="bold"),))
             for c in group:
                 lines.append((Span(text=c.usage, style="code"), Span(text=f" — {c.description}")))
-        return HelpResult(tier=tier, commands=cmds, message=Message(title="MineGNK Bot commands", lines=tuple(lines)))
+        return HelpResult(
+            tier=tier, commands=cmds, message=Message(title="MineGNK Bot commands", lines=tuple(lines))
+        )

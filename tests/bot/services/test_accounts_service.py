@@ -35,7 +35,10 @@ async def test_an_expired_code_is_refused_as_expired(pool: Pool, config: Config)
     svc = services(pool, config)
     await make_user(pool, "op@example.com")
     issued = await issue_link_code(pool, "op@example.com", 900)
-    await pool.execute("UPDATE link_codes SET expires_at = now() - interval '1 second', created_at = now() - interval '1 hour'")
+    await pool.execute(
+        "UPDATE link_codes SET expires_at = now() - interval '1 second',"
+        " created_at = now() - interval '1 hour'"
+    )
     with pytest.raises(LinkCodeExpiredError, match="expired"):
         await svc.accounts.link_with_code(caller("111"), issued.code)
     assert await pool.fetchval("SELECT telegram FROM users") is None
