@@ -75,5 +75,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # chatty libraries: keep their warnings, drop their per-request info
-    for name in ("aiohttp.access", "discord.gateway", "discord.client", "aiogram.event"):
+    for name in ("aiohttp.access", "discord.gateway", "discord.client", "aiogram.event", "pgserver"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
