@@ -26,7 +26,6 @@ Line = tuple[Span, ...]
 UNJAIL_COMMAND = "inferenced tx slashing unjail --from <your-key> --gas auto --yes"
 
 _STATUS_WORD = {"jailed": "Jailed", "offline": "Offline", "unhealthy": "Unhealthy", "healthy": "Healthy"}
-_EMOJI = {"jailed": "⛓", "offline": "🔴", "unhealthy": "🟠", "healthy": "🟢"}
 
 _WHAT_TO_DO: dict[str, tuple[str, ...]] = {
     "jailed": (
@@ -174,7 +173,7 @@ def compose_problems(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], 
     if len(events) == 1:
         e = events[0]
         node = nodes[e.node_id]
-        title = f"{_EMOJI.get(e.status, '⚠️')} {_STATUS_WORD.get(e.status, e.status)}: {node.label}"
+        title = f"{_STATUS_WORD.get(e.status, e.status)}: {node.label}"
         lines.append(_node_spans(node))
         lines.append((Span(text=f"What changed: {e.previous} → {e.status}"),))
         lines.append((Span(text=f"Since: {fmt_time(e.since)}"),))
@@ -185,7 +184,7 @@ def compose_problems(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], 
             lines.append(jail)
         lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
     else:
-        title = f"⚠️ {len(events)} nodes need attention"
+        title = f"{len(events)} nodes need attention"
         for e in events:
             node = nodes[e.node_id]
             lines.append((Span(text="• "), *_node_spans(node)))
@@ -216,7 +215,7 @@ def compose_recoveries(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel]
     if len(events) == 1:
         e = events[0]
         node = nodes[e.node_id]
-        title = f"🟢 Recovered: {node.label}"
+        title = f"Recovered: {node.label}"
         lines.append(_node_spans(node))
         lines.append((Span(text=f"What changed: {e.previous} → {e.status}"),))
         lines.append((Span(text=f"Healthy since: {fmt_time(e.since)}"),))
@@ -225,7 +224,7 @@ def compose_recoveries(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel]
         )
         lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
     else:
-        title = f"🟢 {len(events)} nodes recovered"
+        title = f"{len(events)} nodes recovered"
         for e in events:
             node = nodes[e.node_id]
             lines.append((Span(text="• "), *_node_spans(node)))
@@ -253,7 +252,7 @@ def compose_reminders(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel],
     if len(events) == 1:
         e = events[0]
         node = nodes[e.node_id]
-        title = f"⏰ Still {e.status}: {node.label}"
+        title = f"Still {e.status}: {node.label}"
         lines.append(_node_spans(node))
         lines.append(
             (
@@ -269,7 +268,7 @@ def compose_reminders(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel],
         lines.append((Span(text=f"Reminder {e.reminder_no} of {config.alerts.reminder_max}"),))
         lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
     else:
-        title = f"⏰ {len(events)} nodes still need attention"
+        title = f"{len(events)} nodes still need attention"
         for e in events:
             node = nodes[e.node_id]
             lines.append((Span(text="• "), *_node_spans(node)))
@@ -366,11 +365,11 @@ def compose_sources(events: Sequence[SourceEvent]) -> Message:
         lines.append((Span(text=f"✅ {e.source}: answering again", style="bold"),))
         lines.append((Span(text=f"   degraded since {fmt_time(e.since)} ({fmt_duration(e.at - e.since)})"),))
     if degraded and not restored:
-        title = "⚠️ Monitoring degraded: " + ", ".join(e.source for e in degraded)
+        title = "Monitoring degraded: " + ", ".join(e.source for e in degraded)
     elif restored and not degraded:
-        title = "✅ Monitoring restored: " + ", ".join(e.source for e in restored)
+        title = "Monitoring restored: " + ", ".join(e.source for e in restored)
     else:
-        title = "⚠️ Monitoring sources changed"
+        title = "Monitoring sources changed"
     return Message(
         title=title,
         severity="warning" if degraded else "success",
@@ -403,7 +402,7 @@ def build_startup_notifications(
     targets: Sequence[Target], *, instance: str, started_at: datetime, details: Sequence[str]
 ) -> list[NewNotification]:
     message = Message(
-        title="🤖 MineGNK Bot started",
+        title="MineGNK Bot started",
         severity="info",
         lines=(
             (Span(text="Instance: "), Span(text=instance, style="code")),
