@@ -24,12 +24,13 @@ LETTERS = {
 }
 
 
-def alert_config(db_url: str, **alerts: Any) -> Config:
+def alert_config(db_url: str, *, telegram: dict[str, Any] | None = None, **alerts: Any) -> Config:
     return load_config(
         None,
         database={"url": db_url, "migrate_on_start": False},
         http={"host": "127.0.0.1", "port": 0},
         alerts={"admin_telegram_chat_ids": [-1001], **alerts},
+        **({"telegram": telegram} if telegram else {}),
     )
 
 
