@@ -1,11 +1,12 @@
 """Sending outbox messages to Telegram through aiogram's real :class:`~aiogram.Bot`.
 
-Rates (aiolimiter): one overall limiter at ``telegram.global_rate_per_s`` (spaced evenly, so no
-window of one second ever holds more than that), 1/s per chat, and for groups (negative chat ids)
-also ``telegram.per_group_rate_per_min``. Per-chat limiters idle for two minutes are evicted. A 429
-pauses every send of this bot for ``retry_after`` (no request goes out during the wait) and the row
-goes back to the outbox for that time. Messages are rendered by :mod:`bot.render.telegram` (HTML,
-escaped, split on line boundaries within 4096); the buttons ride on the last part.
+Rates (aiolimiter): one overall limiter at ``telegram.global_rate_per_s``, evenly spaced with a
+bucket of two (no one-second window holds more than rate + 2 requests); 1/s per chat; for groups
+(negative chat ids) also ``telegram.per_group_rate_per_min``. Per-chat limiters idle for two minutes
+are evicted. A 429 pauses every send of this bot for ``retry_after`` (no request goes out during the
+wait) and the row goes back to the outbox for that time. Messages are rendered by
+:mod:`bot.render.telegram` (HTML, escaped, split on line boundaries within 4096); the buttons ride on
+the last part.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from bot.render.telegram import TelegramChunk, render
 log = logging.getLogger(__name__)
 
 IDLE_EVICT_S = 120.0
+GLOBAL_BURST = 2
 _EVICT_EVERY = 512
 #: 400 descriptions that mean the chat itself is unreachable, not this message
 _GONE_400 = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked", "not enough rights")
@@ -102,8 +104,9 @@ class TelegramSender:
             )
             bot = Bot(config.token.get_secret_value(), session=session)
         self.bot = bot
-        # evenly spaced: at most one request every 1/rate seconds (a burst would exceed the rate)
-        self._global = AsyncLimiter(1, 1.0 / config.global_rate_per_s)
+        # nearly evenly spaced: a bucket of two absorbs timer lateness, and no one-second window
+        # holds more than rate + 2 requests (a bucket of `rate` would allow 2 x rate)
+        self._global = AsyncLimiter(GLOBAL_BURST, GLOBAL_BURST / config.global_rate_per_s)
         self.chats = ChatLimiters(config.per_chat_rate_per_s, config.per_group_rate_per_min)
         self._resume_at = 0.0
         self.rate_limited = 0
