@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config import Config
 from bot.db.types import Pool
 from bot.services.accounts import AccountsService
+from bot.services.admin import AdminService
 from bot.services.authz import Authz
 from bot.services.charts import ChartRenderer
 from bot.services.earnings import EarningsService
@@ -14,6 +15,7 @@ from bot.services.help import HelpService
 from bot.services.mutes import MutesService
 from bot.services.nodes import NodesService
 from bot.services.prices import PriceSource, build_price_source
+from bot.services.requests import RequestsService
 from bot.services.settings import SettingsService
 
 
@@ -25,6 +27,8 @@ class Services:
     accounts: AccountsService
     nodes: NodesService
     earnings: EarningsService
+    requests: RequestsService
+    admin: AdminService
     mutes: MutesService
     settings: SettingsService
     help: HelpService
@@ -40,6 +44,8 @@ class Services:
             accounts=AccountsService(pool, config, authz),
             nodes=nodes,
             earnings=EarningsService(pool, authz, price_source, ChartRenderer()),
+            requests=RequestsService(pool, config, authz),
+            admin=AdminService(pool, config, authz),
             mutes=MutesService(pool, authz, nodes),
             settings=SettingsService(pool, authz),
             help=HelpService(authz),
