@@ -22,7 +22,7 @@ from bot.services.container import Services
 from bot.services.context import Caller
 from bot.services.errors import AdminOnlyError, IdentityLinkedElsewhereError, NodeNotFoundError
 from bot.services.provisioning import issue_link_code
-from tests.bot.services.helpers import caller, give_node, make_user, services, wallet
+from tests.bot.services.helpers import assert_renders, caller, give_node, make_user, services, wallet
 
 ROLES = ("anonymous", "linked", "other", "admin")
 CALLERS = {"anonymous": caller("100"), "linked": caller("1"), "other": caller("2"), "admin": caller("9")}
@@ -142,8 +142,10 @@ async def test_authorisation_matrix(pool: Pool, config: Config, operation: str) 
     for role in ROLES:
         before = await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE outcome = 'refused'")
         try:
-            await op(svc, CALLERS[role], world, pool)
+            result = await op(svc, CALLERS[role], world, pool)
             outcomes[role] = "ok"
+            if hasattr(result, "message"):
+                assert_renders(result.message)
         except UserError as exc:
             outcomes[role] = _OUTCOMES.get(type(exc), f"unexpected {type(exc).__name__}: {exc.message}")
         after = await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE outcome = 'refused'")
