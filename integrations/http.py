@@ -93,7 +93,7 @@ class JsonFetcher:
         """Equal-jitter exponential backoff: half fixed, half random, capped at backoff_max_s."""
         s = self._settings
         ceiling = min(s.backoff_max_s, s.backoff_base_s * (2**attempt))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
 
     def _next_open(self, start: int) -> tuple[int | None, float]:
         """The first base URL from ``start`` that is not rate-limited, else the shortest wait."""

@@ -114,7 +114,8 @@ REFRESH_EARNINGS_SQL = """
 UPDATE node_stats_cache c SET
     earnings_total = trunc(e.total / 1000000000, 8),
     earnings_day = trunc(e.last_income / 1000000000, 8),
-    details = c.details || jsonb_build_object('earnings_source', e.last_source, 'earnings_epoch', e.last_epoch)
+    details = c.details
+        || jsonb_build_object('earnings_source', e.last_source, 'earnings_epoch', e.last_epoch)
 FROM (
     SELECT node_id, sum(income_ngonka) AS total,
            (array_agg(income_ngonka ORDER BY epoch_id DESC))[1] AS last_income,
@@ -145,7 +146,8 @@ INSERT INTO source_health AS h
      polls_ok, polls_failed, updated_at)
 SELECT u.source, CASE WHEN u.ok THEN 0 ELSE 1 END,
        CASE WHEN u.ok THEN $5::timestamptz END, CASE WHEN NOT u.ok THEN $5::timestamptz END,
-       u.error, u.epoch_id, CASE WHEN u.ok THEN 1 ELSE 0 END, CASE WHEN u.ok THEN 0 ELSE 1 END, $5::timestamptz
+       u.error, u.epoch_id, CASE WHEN u.ok THEN 1 ELSE 0 END, CASE WHEN u.ok THEN 0 ELSE 1 END,
+       $5::timestamptz
 FROM unnest($1::text[], $2::bool[], $3::text[], $4::int8[]) AS u(source, ok, error, epoch_id)
 ON CONFLICT (source) DO UPDATE SET
     consecutive_failures = CASE WHEN EXCLUDED.last_ok_at IS NOT NULL THEN 0
@@ -176,9 +178,7 @@ ORDER BY lower(coalesce(n.display_name, n.identifier)), n.identifier
 async def load_watched(db: Executor) -> list[WatchedNode]:
     """Every row of ``nodes`` with its cached status and consecutive failed health probes."""
     rows = await db.fetch(LOAD_WATCHED_SQL)
-    return [
-        WatchedNode(r[0], r[1], r[2], NodeStatus(r[3]) if r[3] is not None else None, r[4]) for r in rows
-    ]
+    return [WatchedNode(r[0], r[1], r[2], NodeStatus(r[3]) if r[3] is not None else None, r[4]) for r in rows]
 
 
 async def upsert_cache(db: Executor, stats: Sequence[NodeStats]) -> None:
