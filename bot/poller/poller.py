@@ -98,7 +98,8 @@ class Poller:
 
     # -- leadership and the loop -----------------------------------------------------------------
 
-    async def _try_lock(self) -> asyncpg.Connection[asyncpg.Record] | None:
+    async def try_lock(self) -> asyncpg.Connection[asyncpg.Record] | None:
+        """A dedicated connection holding the poll lock, or None when another replica holds it."""
         try:
             conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(self._dsn, timeout=10)
         except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
@@ -125,7 +126,7 @@ class Poller:
         """Poll until cancelled; a plain cancellable loop."""
         async with self.session():
             while True:
-                conn = await self._try_lock()
+                conn = await self.try_lock()
                 if conn is None:
                     log.debug("poller: another replica holds the poll lock; standing by")
                     await asyncio.sleep(self.interval_s)
