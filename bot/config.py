@@ -179,6 +179,17 @@ class TrackersConfig(_Section):
     hashiro: HashiroConfig = HashiroConfig()
     #: UI link for alerts; {address} and {epoch} are substituted
     tracker_link: str = "https://tracker.gonka.hyperfusion.io/?participant={address}"
+    #: status thresholds (trackers README §3): above these rates a node is unhealthy
+    missed_rate_threshold: float = Field(default=0.10, ge=0, le=1)
+    invalidation_rate_threshold: float = Field(default=0.10, ge=0, le=1)
+    #: a confirmation PoC ratio at or below this is unhealthy (it forfeits the epoch reward)
+    confirmation_ratio_threshold: float = Field(default=0.5, ge=0, le=1)
+    #: consecutive failed health probes after which the endpoint counts as unreachable (offline)
+    offline_after_health_failures: int = Field(default=3, ge=1)
+    #: settled-income look-ups per cycle (one per node per epoch, never more); 0 disables earnings
+    income_lookups_per_cycle: int = Field(default=20, ge=0, le=1000)
+    #: PostgreSQL advisory lock key: only the replica holding it polls
+    poll_lock_key: int = 0x6D696E65676E6B
 
 
 AlertStatus = Literal["jailed", "offline", "unhealthy"]
