@@ -211,6 +211,16 @@ class AlertsConfig(_Section):
     send_startup_message: bool = True
     outbox_batch_size: int = Field(default=50, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)
+    #: a worker's claim on a row lasts this long (renewed while sending); a crashed worker's rows
+    #: are claimed again after it
+    outbox_lease_s: float = Field(default=60.0, ge=5)
+    #: how often idle workers look for due rows besides the LISTEN wake-up
+    outbox_poll_interval_s: PositiveSeconds = 1.0
+    #: network errors and 5xx: retry after base * 2^(attempt-1), at most max (with jitter)
+    retry_backoff_base_s: PositiveSeconds = 2.0
+    retry_backoff_max_s: PositiveSeconds = 300.0
+    #: on SIGTERM, in-flight sends get this long to finish before being returned to the outbox
+    shutdown_grace_s: float = Field(default=5.0, ge=0)
 
     @field_validator("confirm_polls")
     @classmethod
