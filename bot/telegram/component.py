@@ -74,18 +74,33 @@ class TelegramBot:
             if self._config.mode == "webhook":
                 await self._run_webhook()
             else:
-                await self.bot.delete_webhook(drop_pending_updates=False)
-                self.ready.set()
-                await self.dispatcher.start_polling(
-                    self.bot,
-                    handle_signals=False,
-                    close_bot_session=False,
-                    polling_timeout=self._polling_timeout_s,
-                )
+                await self._run_polling()
         finally:
-            with contextlib.suppress(RuntimeError):  # polling already stopped
-                await self.dispatcher.stop_polling()
             await self.bot.session.close()
+
+    async def _run_polling(self) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                polling_timeout=self._polling_timeout_s,
+            ),
+            name="telegram-polling",
+        )
+        self.ready.set()
+        try:
+            await asyncio.shield(polling)
+        finally:
+            # aiogram leaves its polling loop running when start_polling is cancelled: stop it properly
+            if not polling.done():
+                try:
+                    await asyncio.wait_for(self.dispatcher.stop_polling(), 10)
+                except (RuntimeError, TimeoutError):
+                    polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
 
     async def _install_menus(self) -> None:
         try:

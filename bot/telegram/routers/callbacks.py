@@ -67,7 +67,8 @@ Handler = Callable[[Press], Awaitable[None]]
 
 
 async def _nodes_page(p: Press) -> None:
-    await p.in_place((await p.services.nodes.list_nodes(p.caller, p.page())).message)
+    page = p.page()
+    await p.in_place((await p.services.nodes.list_nodes(p.caller, page)).message)
 
 
 async def _node(p: Press) -> None:
@@ -95,12 +96,13 @@ async def _setting(p: Press) -> None:
 
 
 async def _myrequests_page(p: Press) -> None:
-    await p.in_place((await p.services.requests.mine(p.caller, p.page())).message)
+    page = p.page()
+    await p.in_place((await p.services.requests.mine(p.caller, page)).message)
 
 
 async def _requests_page(p: Press) -> None:
-    status = None if p.args[0] == "all" else p.args[0]
-    await p.in_place((await p.services.requests.list_requests(p.caller, status, p.page(1))).message)
+    status, page = (None if p.args[0] == "all" else p.args[0]), p.page(1)
+    await p.in_place((await p.services.requests.list_requests(p.caller, status, page)).message)
 
 
 def _number(p: Press) -> int:
@@ -108,12 +110,14 @@ def _number(p: Press) -> int:
 
 
 async def _req_take(p: Press) -> None:
-    result = await p.services.requests.take(p.caller, _number(p))
+    number = _number(p)
+    result = await p.services.requests.take(p.caller, number)
     await p.below(result.message, toast="Taken")
 
 
 async def _req_decide(p: Press, status: str) -> None:
-    result = await p.services.requests.set_status(p.caller, _number(p), status)
+    number = _number(p)
+    result = await p.services.requests.set_status(p.caller, number, status)
     if p.target is not None:
         await drop_keyboard(p.bot, p.target)
     await p.below(result.message, toast=status.capitalize())

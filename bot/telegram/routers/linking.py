@@ -41,7 +41,11 @@ def router() -> Router:
         args = text_of(command)
         if len(args.split()) >= 2:  # email + password: the password leaves the chat first
             await delete_secret(bot, message)
-        result = await services.accounts.link(caller, args)
+        first, _, rest = args.partition(" ")
+        if "@" in first and rest.strip():  # the password is everything after the email, spaces and all
+            result = await services.accounts.link_with_password(caller, first, rest.strip())
+        else:
+            result = await services.accounts.link(caller, args)
         await send(bot, message.chat.id, result.message)
         await menus.refresh(bot, caller)
 
