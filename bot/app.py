@@ -23,6 +23,7 @@ from bot.db.migrate import apply_migrations
 from bot.db.pool import open_pool
 from bot.db.types import Pool
 from bot.metrics import Metrics
+from bot.services.container import Services
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
     http = HttpServer(cfg.http.host, cfg.http.port, res.pool, res.metrics) if cfg.http.enabled else None
     if http is not None:
         components.append(http)
+    # the command core both chat frontends call (built once, shared)
+    services = Services.build(res.pool, cfg)
+    del services  # handed to the Telegram and Discord components below once they are configured
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
     if cfg.discord.token is None:

@@ -50,7 +50,7 @@ def test_gnk_examples() -> None:
     assert format_gnk(None) == "—"
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=4, allow_nan=False, allow_infinity=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False))
 def test_fiat_has_two_places(amount: Decimal) -> None:
     text = format_fiat(amount, "EUR")
     assert text.endswith(" EUR") and len(text.split()[0].partition(".")[2]) == 2
@@ -62,7 +62,7 @@ def test_durations_parse_back_from_compact_form(seconds: int) -> None:
     assert parse_duration(f"{minutes}m", maximum=timedelta(days=30)) == timedelta(minutes=minutes)
 
 
-@given(st.integers(min_value=-10**6, max_value=10**8))
+@given(st.integers(min_value=-(10**6), max_value=10**8))
 def test_format_duration_is_short_and_never_empty(seconds: int) -> None:
     text = format_duration(seconds)
     assert text and len(text.split()) <= 2
