@@ -240,6 +240,8 @@ class PricesConfig(_Section):
     static: dict[str, float] = Field(default_factory=dict)
     http_url: AnyHttpUrl | None = None
     cache_ttl_s: PositiveSeconds = 300.0
+    #: total time allowed for one price request (the earnings answer waits at most this long)
+    request_timeout_s: PositiveSeconds = 5.0
 
     @model_validator(mode="after")
     def _source_needs_data(self) -> PricesConfig:
