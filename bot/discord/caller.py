@@ -18,7 +18,9 @@ def caller_of(interaction: discord.Interaction[Any], *, private: bool = False) -
     """
     user_id = str(interaction.user.id)
     if private:
-        return Caller(platform="discord", platform_user_id=user_id, chat_id=f"u{user_id}", chat_kind="private")
+        return Caller(
+            platform="discord", platform_user_id=user_id, chat_id=f"u{user_id}", chat_kind="private"
+        )
     channel = interaction.channel
     channel_id = str(interaction.channel_id or (channel.id if channel is not None else user_id))
     in_dm = interaction.guild_id is None or isinstance(channel, discord.DMChannel)

@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 class Tree(app_commands.CommandTree[Any]):
     """The command tree; its ``on_error`` is the frontend's one error path."""
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
         await report_error(interaction, error)
 
 
@@ -61,7 +63,7 @@ class Frontend:
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Answer what discord.py's dispatch does not: our forms, and buttons we no longer know."""
-        data = interaction.data or {}
+        data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         if interaction.type is discord.InteractionType.modal_submit:
             if is_form(custom_id):

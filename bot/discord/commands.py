@@ -20,11 +20,11 @@ from discord import app_commands
 from bot.discord.caller import caller_of
 from bot.discord.forms import FormHandlers
 from bot.discord.replies import Reply, answer
+from bot.errors import UserError
 from bot.metrics import Metrics
 from bot.services.commands import BY_NAME
 from bot.services.container import Services
 from bot.services.context import Caller
-from bot.errors import UserError
 
 Interaction = discord.Interaction[Any]
 Work = Callable[[Caller], Awaitable[Reply]]
@@ -96,7 +96,9 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
         await h.run(interaction, "help", lambda c: _msg(s.help.help(c)))
 
     @app_commands.command(name="link", description=describe("link"))
-    @app_commands.describe(code="The link code from the portal; leave empty to sign in with email and password")
+    @app_commands.describe(
+        code="The link code from the portal; leave empty to sign in with email and password"
+    )
     async def link(interaction: Interaction, code: app_commands.Range[str, 1, 64] | None = None) -> None:
         if code is None:
             await forms.open_link_form(interaction)
@@ -202,7 +204,7 @@ def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
 
     @app_commands.command(name="request", description=describe("request"))
     @app_commands.describe(type="New node, support, or anything else")
-    async def request(interaction: Interaction, type: RequestType | None = None) -> None:  # noqa: A002
+    async def request(interaction: Interaction, type: RequestType | None = None) -> None:
         if type is None:
             await h.run(interaction, "request", forms.request_type_picker)
             return
@@ -226,7 +228,7 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         interaction: Interaction,
         email: app_commands.Range[str, 3, 255],
         identifier: app_commands.Range[str, 1, 255],
-        type: IdentifierType | None = None,  # noqa: A002
+        type: IdentifierType | None = None,
         name: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         await h.run(interaction, "assign", lambda c: _msg(s.admin.assign(c, email, identifier, type, name)))
@@ -279,13 +281,26 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     @app_commands.command(name="alerts_here", description=describe("alerts_here"))
     @app_commands.describe(scope="Every alert, admin alerts only, or new requests only (default all)")
     async def alerts_here(interaction: Interaction, scope: Scope = "all") -> None:
-        await h.run(interaction, "alerts_here", lambda c: _msg(s.admin.alerts_here(c, scope)), ephemeral=False)
+        await h.run(
+            interaction, "alerts_here", lambda c: _msg(s.admin.alerts_here(c, scope)), ephemeral=False
+        )
 
     @app_commands.command(name="alerts_off", description=describe("alerts_off"))
     async def alerts_off(interaction: Interaction) -> None:
         await h.run(interaction, "alerts_off", lambda c: _msg(s.admin.alerts_off(c)), ephemeral=False)
 
-    commands = [assign, unassign, requests, request_set, user, linkcode, broadcast, stats, alerts_here, alerts_off]
+    commands: list[app_commands.Command[Any, ..., Any]] = [
+        assign,
+        unassign,
+        requests,
+        request_set,
+        user,
+        linkcode,
+        broadcast,
+        stats,
+        alerts_here,
+        alerts_off,
+    ]
     for command in commands:
         command.default_permissions = ADMIN
     return commands

@@ -43,15 +43,19 @@ class DiscordBot:
 
         @client.event
         async def on_ready() -> None:
-            log.info("discord ready as %s (%s guilds)", client.user, len(client.guilds),
-                     extra={"platform": "discord"})
+            log.info(
+                "discord ready as %s (%s guilds)",
+                client.user,
+                len(client.guilds),
+                extra={"platform": "discord"},
+            )
             self.ready.set()
 
         try:
             await client.login(self._token.get_secret_value())
             url, recommended = await resolve_gateway(client.http, cfg)
             apply_gateway(url)
-            if isinstance(client, ShardedBotClient) and client.shard_count is None:
+            if isinstance(client, ShardedBotClient) and cfg.shard_count is None:
                 client.shard_count = recommended
             await client.connect(reconnect=True)
         finally:

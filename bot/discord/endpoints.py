@@ -46,6 +46,11 @@ async def resolve_gateway(http: discord.http.HTTPClient, config: DiscordConfig) 
     if config.gateway_url is not None:
         return config.gateway_url, 1
     shards, url, _limits = await http.get_bot_gateway()
-    log.info("gateway from %s/gateway/bot: %s (%d shards)", rest_base(config), url, shards,
-             extra={"platform": "discord"})
+    log.info(
+        "gateway from %s/gateway/bot: %s (%d shards)",
+        rest_base(config),
+        url,
+        shards,
+        extra={"platform": "discord"},
+    )
     return url, int(shards)

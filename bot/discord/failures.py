@@ -35,7 +35,7 @@ def unwrap(error: BaseException) -> BaseException:
 def describe(interaction: discord.Interaction[Any]) -> str:
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name}"
-    data = interaction.data or {}
+    data: dict[str, Any] = dict(interaction.data or {})
     return str(data.get("custom_id") or data.get("name") or interaction.type.name)
 
 
@@ -74,13 +74,13 @@ async def send_notice(interaction: discord.Interaction[Any], text: str) -> None:
                 await interaction.response.autocomplete([])
             return
         if interaction.response.is_done():
-            await interaction.followup.send(embeds=[e for part in _parts(reply) for e in part], ephemeral=True)
+            await interaction.followup.send(
+                embeds=[e for part in _parts(reply) for e in part], ephemeral=True
+            )
         else:
             await deliver(interaction, reply)
     except discord.HTTPException:
-        log.exception(
-            "could not answer interaction %s", interaction.id, extra={"platform": "discord"}
-        )
+        log.exception("could not answer interaction %s", interaction.id, extra={"platform": "discord"})
 
 
 def _parts(reply: Reply) -> list[list[discord.Embed]]:

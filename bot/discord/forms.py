@@ -95,7 +95,9 @@ class FormHandlers:
                     custom_id=step.field,
                     placeholder=prompt[:100],
                     required=step.required,
-                    style=discord.TextStyle.paragraph if step.field in _PARAGRAPH else discord.TextStyle.short,
+                    style=discord.TextStyle.paragraph
+                    if step.field in _PARAGRAPH
+                    else discord.TextStyle.short,
                     max_length=2000 if step.field in _PARAGRAPH else 100,
                 )
             )
@@ -113,7 +115,9 @@ class FormHandlers:
         buttons = tuple(
             Button(label=title, action="request_form", args=(type_,)) for type_, title in _TYPE_TITLES.items()
         )
-        return Reply(Message.text("What do you need?", title="New request").model_copy(update={"buttons": (buttons,)}))
+        return Reply(
+            Message.text("What do you need?", title="New request").model_copy(update={"buttons": (buttons,)})
+        )
 
     async def handle_submit(self, interaction: discord.Interaction[Any]) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
@@ -144,4 +148,3 @@ async def _reply(work: Awaitable[Any]) -> Reply:
 
 def is_form(custom_id: str) -> bool:
     return custom_id.startswith(FORM_PREFIX)
-

@@ -51,7 +51,7 @@ class Outgoing:
 def to_outgoing(message: Message, files: Sequence[Attachment] = ()) -> list[Outgoing]:
     """Render through :func:`bot.render.discord.render`; attach files to the first payload."""
     out: list[Outgoing] = []
-    for i, payload in enumerate(render(message)):
+    for payload in render(message):
         embeds = [discord.Embed.from_dict(e) for e in payload.embeds]
         view = view_from_components(payload.components) if payload.components else None
         out.append(Outgoing(embeds=embeds, view=view))

@@ -23,7 +23,9 @@ from bot.db.types import Pool
 log = logging.getLogger(__name__)
 
 
-def tree_payload(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+def tree_payload(
+    tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None
+) -> list[dict[str, Any]]:
     """The commands as ``tree.sync(guild=...)`` sends them, sorted by name."""
     commands = tree.get_commands(guild=guild)
     payload = [command.to_dict(tree) for command in commands]
