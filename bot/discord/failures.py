@@ -13,7 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.discord.replies import Reply, deliver, plain
+from bot.discord.replies import Reply, deliver, plain, to_outgoing
 from bot.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -67,23 +67,15 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
 
 async def send_notice(interaction: discord.Interaction[Any], text: str) -> None:
     """An ephemeral notice as the response, or as a follow-up when the response was already sent."""
-    reply = Reply(plain(text), ephemeral=True)
     try:
         if interaction.type is discord.InteractionType.autocomplete:
             if not interaction.response.is_done():
                 await interaction.response.autocomplete([])
             return
         if interaction.response.is_done():
-            await interaction.followup.send(
-                embeds=[e for part in _parts(reply) for e in part], ephemeral=True
-            )
+            for part in to_outgoing(plain(text)):
+                await interaction.followup.send(embeds=part.embeds, ephemeral=True)
         else:
-            await deliver(interaction, reply)
+            await deliver(interaction, Reply(plain(text)))
     except discord.HTTPException:
         log.exception("could not answer interaction %s", interaction.id, extra={"platform": "discord"})
-
-
-def _parts(reply: Reply) -> list[list[discord.Embed]]:
-    from bot.discord.replies import to_outgoing
-
-    return [part.embeds for part in to_outgoing(reply.message)]

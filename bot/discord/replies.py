@@ -26,11 +26,10 @@ Attachment = tuple[str, bytes]
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What a handler answers: a rendered message, optional files, where it is shown."""
+    """What a handler answers: a message to render and optional files."""
 
     message: Message
     files: tuple[Attachment, ...] = ()
-    ephemeral: bool = True
 
 
 @dataclass(slots=True)
@@ -67,7 +66,9 @@ def plain(text: str, *, severity: str = "warning") -> Message:
     return Message.text(text, severity=severity)  # type: ignore[arg-type]
 
 
-async def deliver(interaction: discord.Interaction[Any], reply: Reply, *, edit: bool = False) -> None:
+async def deliver(
+    interaction: discord.Interaction[Any], reply: Reply, *, edit: bool = False, ephemeral: bool = True
+) -> None:
     """Send ``reply`` as the interaction's response (or edit the clicked message when ``edit``)."""
     parts = to_outgoing(reply.message, reply.files)
     first, rest = parts[0], parts[1:]
@@ -76,13 +77,11 @@ async def deliver(interaction: discord.Interaction[Any], reply: Reply, *, edit: 
         if edit:
             await response.edit_message(attachments=first.files, **first.kwargs())
         else:
-            await response.send_message(files=first.files, ephemeral=reply.ephemeral, **first.kwargs())
-    elif edit:
-        await interaction.edit_original_response(attachments=first.files, **first.kwargs())
-    else:
+            await response.send_message(files=first.files, ephemeral=ephemeral, **first.kwargs())
+    else:  # deferred: the response (thinking, or the clicked message) is edited
         await interaction.edit_original_response(attachments=first.files, **first.kwargs())
     for part in rest:
-        await interaction.followup.send(ephemeral=reply.ephemeral, files=part.files, **part.kwargs())
+        await interaction.followup.send(ephemeral=ephemeral, files=part.files, **part.kwargs())
 
 
 async def answer(
@@ -110,4 +109,4 @@ async def answer(
     finally:
         if not task.done():
             task.cancel()
-    await deliver(interaction, reply, edit=edit)
+    await deliver(interaction, reply, edit=edit, ephemeral=ephemeral)

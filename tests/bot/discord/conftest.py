@@ -83,3 +83,34 @@ async def running(harness: Harness) -> AsyncIterator[Harness]:
     """The harness with the bot started and READY."""
     await harness.start()
     yield harness
+
+
+async def deliver_outbox(h: Harness, kind: str | None = None) -> list[dict[str, Any]]:
+    """Send the pending Discord notifications the way the alert engine's sender does (render with
+    :func:`bot.render.discord.render`, DM or channel POST through discord.py's HTTP client) and mark
+    them delivered; returns the messages as the local Discord stored them."""
+    from discord.http import Route
+
+    from bot.render.discord import render
+    from bot.render.message import Message
+
+    assert h.bot is not None and h.bot.client is not None
+    http = h.bot.client.http
+    rows = await h.pool.fetch(
+        "SELECT id, target_kind, target_id, payload FROM notifications"
+        " WHERE platform = 'discord' AND status = 'pending' AND ($1::text IS NULL OR kind = $1)"
+        " ORDER BY created_at",
+        kind,
+    )
+    sent: list[dict[str, Any]] = []
+    for row in rows:
+        channel_id = row["target_id"]
+        if row["target_kind"] == "user":
+            dm = await http.start_private_message(int(row["target_id"]))
+            channel_id = dm["id"]
+        for payload in render(Message.model_validate(row["payload"])):
+            route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
+            msg = await http.request(route, json=payload.as_json())
+            sent.append(h.fake._find_message(int(channel_id), msg["id"]) or msg)
+        await h.pool.execute("UPDATE notifications SET status = 'delivered' WHERE id = $1", row["id"])
+    return sent
