@@ -82,7 +82,6 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
         log.warning("every tracker source is disabled: the poller is not started")
     # the command core both chat frontends call (built once, shared)
     services = Services.build(res.pool, cfg)
-    del services  # handed to the Telegram and Discord components below once they are configured
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
     else:
@@ -93,6 +92,10 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
         components.append(TelegramBot(cfg, res.pool, services, res.metrics, http))
     if cfg.discord.token is None:
         log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
+    else:
+        from bot.discord.component import DiscordBot
+
+        components.append(DiscordBot(cfg, res.pool, services, res.metrics))
     return components
 
 

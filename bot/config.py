@@ -119,6 +119,10 @@ class DiscordConfig(_Section):
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: tuple[int, ...] | None = None
     request_timeout_s: PositiveSeconds = 20.0
+    #: answer an interaction directly when the service is done this fast, else defer (Discord allows 3 s)
+    ack_budget_s: float = Field(default=2.0, gt=0, le=2.5)
+    #: how long to wait for the GUILD_CREATEs after READY before the client counts as ready
+    guild_ready_timeout_s: float = Field(default=2.0, ge=0)
 
     @field_validator("token", "gateway_url", "guild_id", mode="before")
     @classmethod
@@ -131,6 +135,15 @@ class DiscordConfig(_Section):
         if v is not None and not v.startswith(("ws://", "wss://")):
             raise ValueError("must start with ws:// or wss://")
         return v
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordConfig:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_ids needs shard_count (the total number of shards)")
+            if not self.shard_ids or any(not 0 <= i < self.shard_count for i in self.shard_ids):
+                raise ValueError("shard_ids must be a non-empty list of ids from 0 to shard_count - 1")
+        return self
 
 
 class HyperfusionConfig(_Section):
