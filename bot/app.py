@@ -85,10 +85,8 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
     else:
-        from bot.services.container import Services
         from bot.telegram.component import TelegramBot
 
-        services = Services.build(res.pool, cfg)
         components.append(TelegramBot(cfg, res.pool, services, res.metrics, http))
     if cfg.discord.token is None:
         log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
