@@ -17,8 +17,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.alerts.delivery.discord import DiscordSender
-from bot.alerts.delivery.telegram import TelegramSender
 from bot.alerts.engine import AlertEngine
 from bot.alerts.metrics import AlertMetrics
 from bot.alerts.outbox import DeliveryWorker
@@ -96,6 +94,7 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
     else:
+        from bot.alerts.delivery.telegram import TelegramSender  # aiogram: imported only when used
         from bot.telegram.component import TelegramBot
 
         components.append(TelegramBot(cfg, res.pool, services, res.metrics, http))
@@ -104,6 +103,7 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
     if cfg.discord.token is None:
         log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
     else:
+        from bot.alerts.delivery.discord import DiscordSender
         from bot.discord.component import DiscordBot
 
         components.append(DiscordBot(cfg, res.pool, services, res.metrics))
