@@ -24,6 +24,7 @@ from bot.db.pool import open_pool
 from bot.db.types import Pool
 from bot.metrics import Metrics
 from bot.services.container import Services
+from bot.telegram.component import TelegramBot
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
@@ -75,14 +76,10 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
         components.append(http)
     # the command core both chat frontends call (built once, shared)
     services = Services.build(res.pool, cfg)
-    del services  # handed to the Telegram and Discord components below once they are configured
+    stack.push_async_callback(services.aclose)
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
     else:
-        from bot.services.container import Services
-        from bot.telegram.component import TelegramBot
-
-        services = Services.build(res.pool, cfg)
         components.append(TelegramBot(cfg, res.pool, services, res.metrics, http))
     if cfg.discord.token is None:
         log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
