@@ -14,9 +14,9 @@ import pytest_asyncio
 from bot.config import Config, load_config
 from bot.db import users as users_db
 from bot.db.types import Pool
+from bot.domain.identifiers import bech32_encode
 from bot.metrics import Metrics
 from bot.services.container import Services
-from bot.domain.identifiers import bech32_encode
 from bot.services.provisioning import add_user, assign_node, issue_link_code
 from bot.telegram.component import TelegramBot
 from tests.fakes.telegram_api import FakeMessage, FakeTelegram

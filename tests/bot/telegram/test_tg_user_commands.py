@@ -104,6 +104,7 @@ async def test_request_guided_form_with_skip_and_submit(op: Tg) -> None:
     bad = await op.reply(USER_TG, "zero")
     assert "Traceback" not in bad.text and bad.text != quantity.text
     region = await op.reply(USER_TG, "4")
+    assert "region" in region.text.lower()
     budget = await op.reply(USER_TG, "Europe")
     assert "Skip" in budget.button("Skip")["text"]
     [comments] = await op.click(USER_TG, budget, "Skip")
