@@ -10,7 +10,7 @@ from bot.config import Config, load_config
 from bot.db.types import Pool
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
 from bot.services.container import Services
-from tests.bot.services.helpers import caller, make_user, services
+from tests.bot.services.helpers import assert_renders, caller, make_user, services
 
 NEW_NODE = {"type": "new_node", "gpu_type": "H100", "quantity": 4, "region": "Europe", "budget": "10k"}
 
@@ -143,6 +143,7 @@ async def test_admin_list_by_status_and_bad_numbers(pool: Pool, config: Config) 
     await svc.requests.set_status(caller("9"), numbers[0], "rejected", "no")
     open_ = await svc.requests.list_requests(caller("9"))
     assert open_.total == 11 and open_.pages == 2
+    assert_renders(open_.message)
     assert (await svc.requests.list_requests(caller("9"), "rejected")).total == 1
     assert (await svc.requests.list_requests(caller("9"), "all")).total == 12
     with pytest.raises(UsageError):
