@@ -25,12 +25,18 @@ ADMIN_TG = 900001
 USER_TG = 700001
 
 
-def telegram_config(db_url: str, fake: FakeTelegram, **telegram: Any) -> Config:
+def telegram_config(
+    db_url: str, fake: FakeTelegram, *, admin_chat: int | None = None, **telegram: Any
+) -> Config:
     return load_config(
         None,
         database={"url": db_url, "migrate_on_start": False},
         http={"host": "127.0.0.1", "port": 0},
         accounts={"bcrypt_rounds": 4},
+        alerts={
+            "admin_telegram_chat_ids": [] if admin_chat is None else [admin_chat],
+            "outbox_poll_interval_s": 0.2,
+        },
         telegram={"token": fake.token, "api_base": fake.base_url, **telegram},
     )
 
