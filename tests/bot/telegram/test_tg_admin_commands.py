@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.services.context import Caller
-
 from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, give_node, wallet
 
 ADMIN = "root@example.com"
