@@ -9,7 +9,7 @@ import pytest
 from bot.render.message import Button, Message
 from bot.telegram.errors import APOLOGY
 from bot.telegram.replies import send
-from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, running, telegram_config
+from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, give_node, running, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
 
 
@@ -86,3 +86,33 @@ async def test_client_uses_the_configured_api_base(tg: Tg) -> None:
     # every call the bot made reached this fake (it is the only server it knows)
     await tg.fake.wait_call("getUpdates")
     assert {"getMe", "setMyCommands", "deleteWebhook", "getUpdates"} <= {c.method for c in tg.fake.calls}
+
+
+async def test_a_flood_limit_on_a_reply_is_waited_out(tg: Tg) -> None:
+    tg.fake.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    reply = await tg.reply(USER_TG, "/help")
+    assert "/link" in reply.text
+    statuses = [c.status for c in tg.fake.calls_of("sendMessage")]
+    assert statuses == [429, 200]
+    gap = tg.fake.calls_of("sendMessage")[1].at - tg.fake.calls_of("sendMessage")[0].at
+    assert gap >= 0.9
+
+
+async def test_a_user_who_blocked_the_bot_breaks_nothing(tg: Tg, caplog: pytest.LogCaptureFixture) -> None:
+    tg.fake.block(USER_TG)
+    with caplog.at_level(logging.INFO, logger="bot.telegram.errors"):
+        tg.fake.message(USER_TG, "/help")
+        await tg.fake.wait_until(lambda: any(c.status == 403 for c in tg.fake.calls_of("sendMessage")))
+        assert (await tg.reply(USER_TG + 1, "/help")).text  # the bot still serves everyone else
+    assert [c.status for c in tg.fake.calls_of("sendMessage")] == [403, 200]  # no apology sent into the void
+    records = [r for r in caplog.records if r.name == "bot.telegram.errors"]
+    assert records and all(r.levelno == logging.INFO and r.exc_info is None for r in records)
+
+
+async def test_user_supplied_text_is_escaped(tg: Tg) -> None:
+    await tg.user("op@example.com", telegram=USER_TG)
+    await give_node(tg, "op@example.com", 1, "<b>rig</b> & co")
+    listing = await tg.reply(USER_TG, "/nodes")
+    assert "<b>rig</b> & co" in listing.text  # shown literally: the fake would refuse bad HTML with a 400
+    detail = await tg.reply(USER_TG, "/node <b>rig</b> & co")
+    assert "<b>rig</b> & co" in detail.text
