@@ -50,6 +50,7 @@ class Tg:
     config: Config
     services: Services
     component: TelegramBot
+    metrics: Metrics
 
     async def say(
         self, user_id: int, text: str, *, chat_id: int | None = None, expect: int = 1
@@ -105,15 +106,17 @@ class Tg:
 @contextlib.asynccontextmanager
 async def running(fake: FakeTelegram, pool: Pool, config: Config) -> AsyncIterator[Tg]:
     services = Services.build(pool, config)
-    component = TelegramBot(config, pool, services, Metrics(), polling_timeout_s=1)
+    metrics = Metrics()
+    component = TelegramBot(config, pool, services, metrics, polling_timeout_s=1)
     task = asyncio.create_task(component.run())
     try:
         await asyncio.wait_for(component.ready.wait(), 10)
-        yield Tg(fake=fake, pool=pool, config=config, services=services, component=component)
+        yield Tg(fake=fake, pool=pool, config=config, services=services, component=component, metrics=metrics)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await services.aclose()
 
 
 @pytest_asyncio.fixture

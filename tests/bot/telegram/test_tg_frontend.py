@@ -116,3 +116,14 @@ async def test_user_supplied_text_is_escaped(tg: Tg) -> None:
     assert "<b>rig</b> & co" in listing.text  # shown literally: the fake would refuse bad HTML with a 400
     detail = await tg.reply(USER_TG, "/node <b>rig</b> & co")
     assert "<b>rig</b> & co" in detail.text
+
+
+async def test_commands_are_counted_and_timed(tg: Tg) -> None:
+    await tg.reply(USER_TG, "/help")
+    await tg.reply(USER_TG, "/link")
+    await tg.reply(USER_TG, "/nonsense")
+    text = tg.metrics.render().decode()
+    assert 'minegnk_commands_total{command="help",outcome="ok",platform="telegram"} 1.0' in text
+    assert 'minegnk_commands_total{command="link",outcome="user_error",platform="telegram"} 1.0' in text
+    assert 'command="unknown"' in text and "nonsense" not in text
+    assert 'minegnk_command_latency_seconds_count{command="help",platform="telegram"} 1.0' in text
