@@ -117,3 +117,27 @@ async def test_requests_queue_and_request_set(adm: Tg) -> None:
     assert await adm.pool.fetchval("SELECT status FROM support_requests") == "completed"
     assert "Usage: /request_set" in (await adm.reply(ADMIN_TG, "/request_set 1")).text
     assert "Traceback" not in (await adm.reply(ADMIN_TG, "/request_set 99 approved")).text
+
+
+async def test_request_lists_paginate_and_take_from_the_queue(adm: Tg) -> None:
+    me = Caller(platform="telegram", platform_user_id=str(USER_TG), chat_id=str(USER_TG))
+    for i in range(12):
+        await adm.services.requests.create(me, {"type": "support", "comments": f"ticket number {i:02d}"})
+    mine = await adm.reply(USER_TG, "/myrequests")
+    await adm.click(USER_TG, mine, "Next", expect=0)
+    await adm.fake.wait_until(lambda: mine.edits == 1)
+    queue = await adm.reply(ADMIN_TG, "/requests pending")
+    first_page = queue.text
+    await adm.click(ADMIN_TG, queue, "Next", expect=0)
+    await adm.fake.wait_until(lambda: queue.edits == 1)
+    assert queue.text != first_page
+    same = adm.fake.click(ADMIN_TG, queue, "2/2")  # the page indicator: same page, nothing to change
+    await adm.fake.wait_until(lambda: same not in adm.fake.unanswered_callbacks())
+    take = next(b["text"] for b in queue.buttons if b["callback_data"].startswith("req_take:"))
+    [taken] = await adm.click(ADMIN_TG, queue, take)
+    assert "Traceback" not in taken.text
+    row = await adm.pool.fetchrow(
+        "SELECT status, assigned_to FROM support_requests WHERE status = 'in_progress'"
+    )
+    admin_id = await adm.pool.fetchval("SELECT id FROM users WHERE email = $1", ADMIN)
+    assert row is not None and row["assigned_to"] == admin_id
