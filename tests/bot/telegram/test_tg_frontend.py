@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
 
-from bot.render.message import Button, Message
+from bot.render.message import Button, Message, Span
 from bot.telegram.errors import APOLOGY
 from bot.telegram.replies import send
 from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, give_node, running, telegram_config
@@ -127,3 +128,29 @@ async def test_commands_are_counted_and_timed(tg: Tg) -> None:
     assert 'minegnk_commands_total{command="link",outcome="user_error",platform="telegram"} 1.0' in text
     assert 'command="unknown"' in text and "nonsense" not in text
     assert 'minegnk_command_latency_seconds_count{command="help",platform="telegram"} 1.0' in text
+
+
+async def test_group_commands_addressed_to_us_are_answered_others_ignored(tg: Tg) -> None:
+    group = -100321
+    reply = await tg.reply(USER_TG, "/help@minegnk_test_bot", chat_id=group)
+    assert "/link" in reply.text
+    tg.fake.message(USER_TG, "/help@some_other_bot", chat_id=group)
+    tg.fake.message(USER_TG, "chatting in the group", chat_id=group)
+    await tg.reply(USER_TG, "/whoami", chat_id=group)
+    await asyncio.sleep(
+        0.3
+    )  # the two ignored updates were fetched before /whoami: give them time to misbehave
+    assert len(tg.fake.sent_to(group)) == 2
+
+
+async def test_a_long_message_is_split_into_valid_chunks_with_buttons_on_the_last(tg: Tg) -> None:
+    lines = tuple((Span(text=f"line {i:04d} <&> " + "x" * 60),) for i in range(200))
+    message = Message(
+        title="Long", lines=lines, buttons=((Button(label="Next", action="nodes_page", args=("1",)),),)
+    )
+    sent = await send(tg.component.bot, USER_TG, message)
+    assert len(sent) >= 4
+    shown = tg.fake.sent_to(USER_TG)
+    assert all(len(m.text) <= 4096 for m in shown)
+    assert [bool(m.reply_markup) for m in shown] == [False] * (len(shown) - 1) + [True]
+    assert "line 0199 <&>" in shown[-1].text
