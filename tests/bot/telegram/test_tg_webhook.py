@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import pytest
 
-from bot.config import Config
+from bot.config import Config, load_config
 from bot.db import users as users_db
 from bot.db.types import Pool
+from bot.errors import ConfigError
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.services.provisioning import add_user
@@ -107,3 +109,18 @@ async def test_two_replicas_share_a_conversation(telegram_api: FakeTelegram, poo
             assert resp.status == 200
         [_, summary] = await telegram_api.wait_sent(USER_TG, 2)
         assert "the rig is stuck" in summary.text  # replica B knew the form replica A started
+
+
+def test_webhook_mode_without_the_http_server_is_a_config_error(db_url: str) -> None:
+    with pytest.raises(ConfigError, match=r"http\.enabled"):
+        load_config(
+            None,
+            database={"url": db_url},
+            http={"enabled": False},
+            telegram={
+                "token": "42:X",
+                "mode": "webhook",
+                "webhook_url": "https://bot.example.com/telegram/webhook",
+                "webhook_secret": SECRET,
+            },
+        )
