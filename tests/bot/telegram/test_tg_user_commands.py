@@ -49,6 +49,9 @@ async def test_node_detail_usage_and_not_found(op: Tg) -> None:
     await give_node(op, EMAIL, 1, "rig-a", status="jailed")
     detail = await op.reply(USER_TG, "/node rig-a")
     assert "rig-a" in detail.text and "1.25 GNK" in detail.text
+    listing = await op.reply(USER_TG, "/nodes")
+    [from_button] = await op.click(USER_TG, listing, "rig-a")  # each node in the list is a button
+    assert from_button.text == detail.text
     usage = await op.reply(USER_TG, "/node")
     assert usage.text.startswith("Usage: /node")
     missing = await op.reply(USER_TG, "/node nope")
@@ -60,6 +63,8 @@ async def test_earnings_sends_the_chart_as_a_photo_with_totals_as_caption(op: Tg
     photo = await op.reply(USER_TG, "/earnings 7d")
     assert photo.photo is not None and photo.photo.startswith(b"\x89PNG")
     assert photo.caption is not None and "GNK" in photo.caption and "rig-a" in photo.caption
+    [month] = await op.click(USER_TG, photo, "30d")  # the period buttons under the caption
+    assert month.photo is not None and month.caption is not None and "30" in month.caption
     bad = await op.reply(USER_TG, "/earnings 5y")
     assert "Usage: /earnings" in bad.text
 
@@ -72,6 +77,10 @@ async def test_mute_unmute_mutes(op: Tg) -> None:
     assert "rig-a" in listed.text
     unmuted = await op.reply(USER_TG, "/unmute rig-a")
     assert "rig-a" in unmuted.text
+    assert await op.pool.fetchval("SELECT count(*) FROM mutes") == 0
+    await op.reply(USER_TG, "/mute all resolved")
+    listed = await op.reply(USER_TG, "/mutes")
+    await op.click(USER_TG, listed, "Unmute")  # the button under the list
     assert await op.pool.fetchval("SELECT count(*) FROM mutes") == 0
     assert "Usage: /mute" in (await op.reply(USER_TG, "/mute")).text
     assert "Usage: /unmute" in (await op.reply(USER_TG, "/unmute")).text
