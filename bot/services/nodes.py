@@ -14,7 +14,7 @@ from bot.db.nodes import Node
 from bot.db.stats_read import DayEarning, NodeStats
 from bot.db.types import Pool
 from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge
-from bot.domain.identifiers import parse_identifier
+from bot.domain.identifiers import NodeIdentifier, parse_identifier
 from bot.errors import InvalidInputError, UsageError, UserError
 from bot.render.message import Button, Field_, Message, Severity, Span
 from bot.services import actions
@@ -65,6 +65,13 @@ def _not_found(ref: str) -> NodeNotFoundError:
     return NodeNotFoundError(f"You have no node matching “{shown}”. Send /nodes to see yours.")
 
 
+def _account_of(node: Node) -> str | None:
+    try:
+        return parse_identifier(node.identifier).account_address
+    except InvalidInputError:
+        return None
+
+
 def match_node(nodes: list[Node], ref: str) -> Node:
     """The one node of ``nodes`` that ``ref`` names; :class:`NodeNotFoundError` otherwise."""
     text = (ref or "").strip()
@@ -80,13 +87,20 @@ def match_node(nodes: list[Node], ref: str) -> Node:
                 return n
         raise _not_found(text)
     try:
-        normalised: str | None = parse_identifier(text).value
+        parsed: NodeIdentifier | None = parse_identifier(text)
     except InvalidInputError:
-        normalised = None
+        parsed = None
+    normalised = None if parsed is None else parsed.value
     lowered = " ".join(text.lower().split())
     for n in nodes:
         if n.identifier == normalised or n.identifier == text:
             return n
+    # the same participant under another form (operator address for a wallet node, and so on)
+    account = None if parsed is None else parsed.account_address
+    if account is not None:
+        same = [n for n in nodes if _account_of(n) == account]
+        if len(same) == 1:
+            return same[0]
     named = [n for n in nodes if n.display_name and n.display_name.lower() == lowered]
     if len(named) == 1:
         return named[0]

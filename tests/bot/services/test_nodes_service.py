@@ -6,6 +6,7 @@ import pytest
 
 from bot.config import Config
 from bot.db.types import Pool
+from bot.domain.identifiers import convert_hrp
 from bot.errors import InvalidInputError, NotLinkedError, UsageError
 from bot.services.errors import NodeNotFoundError
 from bot.services.nodes import UNJAIL_HINT, NodesService
@@ -84,6 +85,8 @@ async def test_detail_finds_by_identifier_uuid_and_unique_prefix(pool: Pool, con
     assert (await svc.nodes.detail(caller("1"), wallet(1).upper())).node.id == node_id
     assert (await svc.nodes.detail(caller("1"), str(node_id))).node.id == node_id
     assert (await svc.nodes.detail(caller("1"), "alp")).node.id == node_id
+    operator = convert_hrp(wallet(1), "gonkavaloper")  # the same participant, typed as its operator
+    assert (await svc.nodes.detail(caller("1"), operator)).node.id == node_id
     with pytest.raises(InvalidInputError, match="several"):
         await svc.nodes.detail(caller("1"), "gonka1qqq")
 
@@ -100,7 +103,8 @@ async def test_another_users_node_is_indistinguishable_from_a_missing_one(pool: 
     await make_user(pool, "other@example.com", telegram="2")
     other_id = await give_node(pool, "other@example.com", wallet(7), "secret-rig", status="jailed")
     answers = []
-    for ref in (wallet(7), wallet(8), "secret-rig", "no-such-rig"):
+    other_operator = convert_hrp(wallet(7), "gonkavaloper")
+    for ref in (wallet(7), wallet(8), other_operator, "secret-rig", "no-such-rig"):
         with pytest.raises(NodeNotFoundError) as exc:
             await svc.nodes.detail(caller("1"), ref)
         answers.append(exc.value.message.replace(ref, "…"))
