@@ -583,7 +583,6 @@ class FakeDiscord:
             "token": self.token,
             "api_base": self.api_base,
             "gateway_url": self.gateway_url,
-            "guild_id": self.guild.id,
         }
 
     async def start(self) -> None:

@@ -4,7 +4,8 @@
 points discord.py's process-wide endpoints at it (``discord.http.Route.BASE`` and
 ``DiscordWebSocket.DEFAULT_GATEWAY``, restored afterwards) and yields it. Production code takes the
 endpoints from config instead: ``discord_config`` is the test ``config`` with the ``[discord]`` section
-(token, api_base, gateway_url, guild_id) pointing at the fake.
+(token, api_base, gateway_url) pointing at the fake; commands sync globally (set ``guild_id`` to
+``fake.guild.id`` for guild sync: guild commands are not offered in DMs, as on Discord).
 """
 
 from __future__ import annotations
@@ -52,5 +53,5 @@ def _discord_section(config: Config, fake: FakeDiscord) -> dict[str, object]:
         "token": SecretStr(fake.token),
         "api_base": AnyHttpUrl(fake.api_base),
         "gateway_url": fake.gateway_url,
-        "guild_id": fake.guild.id,
+        "guild_ready_timeout_s": 0.05,
     }
