@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -124,6 +124,8 @@ class NodesService:
         self._pool = pool
         self._authz = authz
         self._tracker_link = config.trackers.tracker_link
+        #: data older than this many poll intervals is marked stale
+        self._stale_after = timedelta(seconds=3 * config.trackers.poll_interval_s)
 
     async def resolve(self, caller: Caller, ref: str) -> Node:
         actor = await self._authz.require_linked(caller)
@@ -177,7 +179,7 @@ class NodesService:
                         Span(
                             text=f"   today {format_gnk(s.earnings_day)}"
                             f" · uptime {format_percent(s.uptime_percent)}"
-                            f" · data {format_age(s.fetched_at, now)}"
+                            f" · data {self._age(s.fetched_at, now)}"
                         ),
                     )
                 )
@@ -234,6 +236,10 @@ class NodesService:
         except (KeyError, IndexError, ValueError):
             return None
 
+    def _age(self, fetched_at: datetime, now: datetime) -> str:
+        age = format_age(fetched_at, now)
+        return f"{age} ⚠ stale" if now - fetched_at > self._stale_after else age
+
     def _detail_message(self, node: Node, s: NodeStats | None, history: tuple[DayEarning, ...]) -> Message:
         now = datetime.now(UTC)
         fields: list[Field_] = [
@@ -265,8 +271,11 @@ class NodesService:
                 ),
                 Field_(name="Epoch", value="—" if s.epoch_id is None else str(s.epoch_id)),
                 Field_(name="Source", value=s.source or "—"),
-                Field_(name="Data age", value=format_age(s.fetched_at, now)),
+                Field_(name="Data age", value=self._age(s.fetched_at, now)),
             ]
+            for key, value in list(s.details.items())[:8]:
+                if isinstance(value, str | int | float | bool) and str(key).strip():
+                    fields.append(Field_(name=str(key)[:60].replace("_", " "), value=str(value)[:200]))
             if s.status == "jailed" or s.jailed_until is not None:
                 severity = "critical" if s.status == "jailed" else "info"
                 until = "—" if s.jailed_until is None else s.jailed_until.strftime("%Y-%m-%d %H:%M UTC")

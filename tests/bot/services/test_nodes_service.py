@@ -43,8 +43,9 @@ async def test_detail_shows_every_cache_field_and_the_unjail_hint(pool: Pool, co
     await pool.execute(
         "INSERT INTO node_stats_cache (node_id, status, status_reason, earnings_day, earnings_total,"
         " uptime_percent, tokens_per_sec, jobs_day, active_model, voting_weight, epoch_id, jailed_until,"
-        " ready_to_unjail, source) VALUES ($1, 'jailed', 'validator jailed', 0.12345678, 100.5, 97.25,"
-        " 12.5, 42, 'Qwen/QwQ-32B', 7, 123, now() + interval '1 hour', false, 'gonka_api')",
+        " ready_to_unjail, source, details, fetched_at) VALUES ($1, 'jailed', 'validator jailed', 0.12345678,"
+        " 100.5, 97.25, 12.5, 42, 'Qwen/QwQ-32B', 7, 123, now() + interval '1 hour', false, 'gonka_api',"
+        " '{\"missed_rate\": 0.02}', now() - interval '1 hour')",
         node_id,
     )
     await pool.execute(
