@@ -213,14 +213,21 @@ class NodesService:
             node=node, stats=stats, history=history, message=self._detail_message(node, stats, history)
         )
 
-    async def suggest_nodes(self, caller: Caller, prefix: str, limit: int = 25) -> list[NodeChoice]:
-        """Autocomplete over the caller's own nodes; empty for anyone not linked."""
+    async def suggest_nodes(
+        self, caller: Caller, prefix: str, limit: int = 25, *, include_all: bool = False
+    ) -> list[NodeChoice]:
+        """Autocomplete over the caller's own nodes; empty for anyone not linked.
+
+        ``include_all`` adds an "All nodes" choice (value ``all``) first, for /mute and /unmute.
+        """
         try:
             actor = await self._authz.require_linked(caller)
         except UserError:
             return []
         needle = " ".join((prefix or "").lower().split())
         out = []
+        if include_all and "all nodes".startswith(needle):
+            out.append(NodeChoice(label="All nodes", value="all"))
         for n in await nodes_db.list_user_nodes(self._pool, actor.me.id):
             hay = f"{(n.display_name or '').lower()} {n.identifier}"
             if needle in hay:

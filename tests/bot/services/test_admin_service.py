@@ -44,7 +44,7 @@ async def test_assign_with_bad_input_is_explained_and_audited_as_failed(pool: Po
     with pytest.raises(UsageError):
         await svc.admin.assign_command(ADMIN, "op@example.com")
     assert await pool.fetchval("SELECT count(*) FROM nodes") == 0
-    assert await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE outcome = 'failed'") == 3
+    assert await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE outcome = 'failed'") == 4
 
 
 async def test_unassign_and_user_info(pool: Pool, config: Config) -> None:

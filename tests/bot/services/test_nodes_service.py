@@ -126,6 +126,8 @@ async def test_suggestions_are_over_own_nodes_and_empty_when_anonymous(pool: Poo
     choices = await svc.nodes.suggest_nodes(caller("1"), "alp")
     assert [(c.value, c.label.startswith("Alpha")) for c in choices] == [(str(node_id), True)]
     assert len(await svc.nodes.suggest_nodes(caller("1"), "")) == 2
+    with_all = await svc.nodes.suggest_nodes(caller("1"), "", include_all=True)
+    assert with_all[0].value == "all" and len(with_all) == 3
     assert await svc.nodes.suggest_nodes(caller("99"), "a") == []
 
 
