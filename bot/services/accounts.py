@@ -100,6 +100,8 @@ class AccountsService:
     async def link(self, caller: Caller, args: str) -> LinkResult:
         """``/link`` with its raw argument text: one token is a code, two are email and password."""
         parts = (args or "").split()
+        if len(parts) == 1 and "@" in parts[0]:
+            raise UsageError(LINK_USAGE, "An email needs its password after it.")
         if len(parts) == 1:
             return await self.link_with_code(caller, parts[0])
         if len(parts) == 2:

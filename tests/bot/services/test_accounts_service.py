@@ -164,6 +164,9 @@ async def test_code_failures_count_towards_the_chat_limit(pool: Pool, config: Co
 async def test_link_without_arguments_shows_usage(pool: Pool, config: Config) -> None:
     with pytest.raises(UsageError, match="/link CODE"):
         await services(pool, config).accounts.link(caller(), "")
+    with pytest.raises(UsageError, match="password after it"):
+        await services(pool, config).accounts.link(caller(), "op@example.com")
+    assert await pool.fetchval("SELECT count(*) FROM login_records") == 0
 
 
 async def test_unlink_then_whoami(pool: Pool, config: Config) -> None:
