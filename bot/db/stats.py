@@ -72,29 +72,43 @@ SELECT n.id, n.identifier, n.identifier_type, c.status,
 FROM nodes n LEFT JOIN node_stats_cache c ON c.node_id = n.id
 """
 
+ML_NODE_SEP = "\x1f"
+
 UPSERT_CACHE_SQL = """
 INSERT INTO node_stats_cache AS c
-    (node_id, status, status_reason, uptime_percent, jobs_day, active_model, voting_weight, source,
-     fetched_at, epoch_id, jailed_until, ready_to_unjail, details)
-SELECT u.node_id, u.status, u.status_reason, u.uptime_percent::numeric(5, 2), u.jobs_day, u.active_model,
-       u.voting_weight::numeric, u.source, u.fetched_at, u.epoch_id, u.jailed_until, u.ready_to_unjail,
-       u.details::jsonb
-FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::int8[],
-            $8::text[], $9::timestamptz[], $10::int8[], $11::timestamptz[], $12::bool[], $13::text[])
-     AS u(node_id, status, status_reason, uptime_percent, jobs_day, active_model, voting_weight, source,
-          fetched_at, epoch_id, jailed_until, ready_to_unjail, details)
+    (node_id, status, status_reason, source, fetched_at, epoch_id, voting_weight, active_model, jobs_day,
+     jailed_until, ready_to_unjail, uptime_percent, details)
+SELECT u.node_id, u.status, u.status_reason, u.source, u.fetched_at, u.epoch_id,
+       CASE WHEN u.weight >= 0 THEN u.weight::numeric END,
+       left(u.models, 255), u.jobs, u.jailed_until, u.ready_to_unjail,
+       CASE WHEN u.missed_rate BETWEEN 0 AND 1 THEN round((100 * (1 - u.missed_rate))::numeric, 2) END,
+       jsonb_strip_nulls(jsonb_build_object(
+           'health_failures', u.health_failures,
+           'missed_rate', u.missed_rate,
+           'invalidation_rate', u.invalidation_rate,
+           'confirmation_poc_ratio', u.confirmation_poc_ratio,
+           'chain_status', u.chain_status,
+           'node_healthy', u.node_healthy,
+           'epoch_earned_ngonka', u.earned_ngonka,
+           'ml_nodes', CASE WHEN u.ml_nodes <> '' THEN to_jsonb(string_to_array(u.ml_nodes, E'\\x1f')) END))
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[], $7::int8[],
+            $8::text[], $9::int4[], $10::timestamptz[], $11::bool[], $12::int4[], $13::float8[],
+            $14::float8[], $15::float8[], $16::text[], $17::bool[], $18::text[], $19::text[])
+     AS u(node_id, status, status_reason, source, fetched_at, epoch_id, weight, models, jobs, jailed_until,
+          ready_to_unjail, health_failures, missed_rate, invalidation_rate, confirmation_poc_ratio,
+          chain_status, node_healthy, earned_ngonka, ml_nodes)
 ON CONFLICT (node_id) DO UPDATE SET
     status = EXCLUDED.status,
     status_reason = EXCLUDED.status_reason,
-    uptime_percent = EXCLUDED.uptime_percent,
-    jobs_day = EXCLUDED.jobs_day,
-    active_model = EXCLUDED.active_model,
-    voting_weight = EXCLUDED.voting_weight,
     source = EXCLUDED.source,
     fetched_at = EXCLUDED.fetched_at,
     epoch_id = EXCLUDED.epoch_id,
+    voting_weight = EXCLUDED.voting_weight,
+    active_model = EXCLUDED.active_model,
+    jobs_day = EXCLUDED.jobs_day,
     jailed_until = EXCLUDED.jailed_until,
     ready_to_unjail = EXCLUDED.ready_to_unjail,
+    uptime_percent = EXCLUDED.uptime_percent,
     details = EXCLUDED.details || jsonb_strip_nulls(jsonb_build_object(
         'earnings_source', c.details->'earnings_source', 'earnings_epoch', c.details->'earnings_epoch'))
 -- an unknown status (failed, partial or inconsistent fetch; null fields) leaves a cached row untouched
@@ -181,24 +195,44 @@ async def load_watched(db: Executor) -> list[WatchedNode]:
     return [WatchedNode(r[0], r[1], r[2], NodeStatus(r[3]) if r[3] is not None else None, r[4]) for r in rows]
 
 
+_NO_VIEW = (None,) * 13
+
+
+def cache_rows(stats: Sequence[NodeStats]) -> list[list[object]]:
+    """The 19 column arrays of :data:`UPSERT_CACHE_SQL` (one pass over the rows, then a transpose)."""
+    rows: list[tuple[object, ...]] = []
+    for s in stats:
+        v = s.view
+        head = (s.node_id, s.status.value, s.status_reason, s.source, s.fetched_at, s.epoch_id)
+        if v is None:
+            rows.append((*head, *_NO_VIEW[:5], s.health_failures, *_NO_VIEW[:7]))
+            continue
+        rows.append(
+            (
+                *head,
+                v.weight,
+                ",".join(v.models) if v.models else None,
+                v.inference_count,
+                v.jailed_until,
+                v.ready_to_unjail,
+                s.health_failures,
+                v.missed_rate,
+                v.invalidation_rate,
+                v.confirmation_poc_ratio,
+                v.chain_status,
+                v.node_healthy,
+                None if v.earned_coins is None else str(v.earned_coins),
+                ML_NODE_SEP.join(v.ml_nodes) if v.ml_nodes else None,
+            )
+        )
+    if not rows:
+        return [[] for _ in range(19)]
+    return [list(col) for col in zip(*rows, strict=True)]
+
+
 async def upsert_cache(db: Executor, stats: Sequence[NodeStats]) -> None:
     """Write every node's cache row in one statement; UNKNOWN never overwrites a cached row."""
-    await db.execute(
-        UPSERT_CACHE_SQL,
-        [s.node_id for s in stats],
-        [s.status.value for s in stats],
-        [s.status_reason for s in stats],
-        [None if s.uptime_percent is None else float(s.uptime_percent) for s in stats],
-        [s.jobs_day for s in stats],
-        [s.active_model for s in stats],
-        [None if s.voting_weight is None else int(s.voting_weight) for s in stats],
-        [s.source for s in stats],
-        [s.fetched_at for s in stats],
-        [s.epoch_id for s in stats],
-        [s.jailed_until for s in stats],
-        [s.ready_to_unjail for s in stats],
-        [s.details_json() for s in stats],
-    )
+    await db.execute(UPSERT_CACHE_SQL, *cache_rows(stats))
 
 
 async def record_income(db: Executor, entries: Sequence[LedgerEntry]) -> None:
