@@ -7,6 +7,7 @@ previous five epochs come from ``/api/v1/participants/{address}?epoch_id=`` in i
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.domain.node_stats import NGONKA_PER_GNK, ParticipantView, SourceSnapsho
 from integrations.errors import InconsistentPayloadError
 from integrations.http import JsonFetcher
 from integrations.jsonstream import parse_object_streaming
-from integrations.payload import LENIENT, validate_items, whole
+from integrations.payload import LENIENT, whole
 
 SOURCE = "hyperfusion"
 CURRENT_PATH = "/api/v1/inference/current"
@@ -72,6 +73,20 @@ class CurrentHead:
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
+class Current:
+    """The whole ``/inference/current`` document (parsed at once when it is small)."""
+
+    epoch_id: int
+    participants: tuple[Participant, ...] | None = None
+    height: int | None = None
+    is_current: bool | None = None
+    current_block_height: int | None = None
+    avg_block_time: float | None = None
+    next_poc_start_block: int | None = None
+    set_new_validators_block: int | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
 class Reward:
     epoch_id: int
     assigned_reward_gnk: int | None = None
@@ -85,6 +100,9 @@ class ParticipantDetails:
 
 _PARTICIPANT = TypeAdapter(Participant)
 _HEAD = TypeAdapter(CurrentHead)
+_CURRENT = TypeAdapter(Current)
+#: bodies up to this size are validated in one go (fast); larger ones are streamed (bounded memory)
+WHOLE_BODY_LIMIT = 16 << 20
 _DETAILS = TypeAdapter(ParticipantDetails)
 
 
@@ -135,21 +153,50 @@ class HyperfusionClient:
         self._fetch = fetcher
 
     async def poll(self) -> SourceSnapshot:
-        participants: list[Participant] = []
+        views: dict[str, ParticipantView] = {}
 
-        async def parse(chunks: Any) -> CurrentHead:
-            participants.clear()  # a retried attempt starts over
-            head = await parse_object_streaming(
-                chunks, ("participants",), validate_items(_PARTICIPANT, participants)
-            )
-            return _HEAD.validate_python(head)
+        def on_item(item: Any) -> None:
+            # validated and normalised one by one: no list of payload objects is ever held
+            view = to_view(_PARTICIPANT.validate_python(item))
+            views[view.address] = view
+
+        async def parse(chunks: AsyncIterator[bytes]) -> CurrentHead:
+            views.clear()  # a retried attempt starts over
+            buffered: list[bytes] = []
+            size = 0
+            async for chunk in chunks:
+                buffered.append(chunk)
+                size += len(chunk)
+                if size > WHOLE_BODY_LIMIT:
+                    break
+            else:
+                doc = _CURRENT.validate_json(b"".join(buffered))
+                for p in doc.participants or ():
+                    view = to_view(p)
+                    views[view.address] = view
+                return CurrentHead(
+                    epoch_id=doc.epoch_id,
+                    height=doc.height,
+                    is_current=doc.is_current,
+                    current_block_height=doc.current_block_height,
+                    avg_block_time=doc.avg_block_time,
+                    next_poc_start_block=doc.next_poc_start_block,
+                    set_new_validators_block=doc.set_new_validators_block,
+                )
+
+            async def rest() -> AsyncIterator[bytes]:
+                for chunk in buffered:
+                    yield chunk
+                async for chunk in chunks:
+                    yield chunk
+
+            return _HEAD.validate_python(await parse_object_streaming(rest(), ("participants",), on_item))
 
         head = await self._fetch.get(CURRENT_PATH, parse)
         if head.is_current is False:
             raise InconsistentPayloadError(SOURCE, f"epoch {head.epoch_id} is not the current one")
-        if not participants:
+        if not views:
             raise InconsistentPayloadError(SOURCE, f"no participants in epoch {head.epoch_id}")
-        views = {p.address: to_view(p) for p in participants}
         return SourceSnapshot(
             source=SOURCE,
             epoch_id=head.epoch_id,

@@ -66,6 +66,12 @@ class CachedNode:
     earnings_total: object
 
 
+#: changes whenever a node is added, removed or re-identified (cheap: one aggregate, no rows sent)
+NODES_FINGERPRINT_SQL = """
+SELECT count(*), coalesce(sum(hashtextextended(id::text || identifier || identifier_type, 0)), 0)::text
+FROM nodes
+"""
+
 LOAD_WATCHED_SQL = """
 SELECT n.id, n.identifier, n.identifier_type, c.status,
        COALESCE((c.details->>'health_failures')::int, 0) AS health_failures
@@ -187,6 +193,12 @@ SELECT n.id AS node_id, n.identifier, n.display_name, c.status, c.status_reason,
 FROM nodes n LEFT JOIN node_stats_cache c ON c.node_id = n.id
 ORDER BY lower(coalesce(n.display_name, n.identifier)), n.identifier
 """
+
+
+async def nodes_fingerprint(db: Executor) -> tuple[int, str]:
+    row = await db.fetchrow(NODES_FINGERPRINT_SQL)
+    assert row is not None
+    return int(row[0]), str(row[1])
 
 
 async def load_watched(db: Executor) -> list[WatchedNode]:

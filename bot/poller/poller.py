@@ -79,6 +79,9 @@ class Poller:
         self._income_failed: set[str] = set()
         self._earnings_refreshed = False
         self._history_day: object = None
+        # the watched nodes as of this poller's last write, reused while ``nodes`` is unchanged
+        self._watched: list[db.WatchedNode] | None = None
+        self._watched_fingerprint: tuple[int, str] | None = None
         self.cycles_run = 0
 
     # -- sources ---------------------------------------------------------------------------------
@@ -143,6 +146,7 @@ class Poller:
                         conn.terminate()
 
     async def _lead(self, conn: asyncpg.Connection[asyncpg.Record]) -> None:
+        self._watched = None  # another replica may have written while this one stood by
         while True:
             await self._still_leading(conn)
             started = time.monotonic()
@@ -170,9 +174,15 @@ class Poller:
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
         async with self.session() as sources:
-            watched = await db.load_watched(self._pool)
+            fingerprint = await db.nodes_fingerprint(self._pool)
+            if self._watched is not None and fingerprint == self._watched_fingerprint:
+                watched = self._watched
+            else:
+                watched = await db.load_watched(self._pool)
             last_epochs = {h.source: h.last_epoch_id for h in await db.list_source_health(self._pool)}
+            t_load = time.perf_counter()
             results = await asyncio.gather(*(self._poll_source(s, last_epochs.get(s.name)) for s in sources))
+            t_fetch = time.perf_counter()
             snapshots: list[SourceSnapshot] = []
             outcomes: list[db.SourceOutcome] = []
             failed: list[str] = []
@@ -190,6 +200,7 @@ class Poller:
                     self.metrics.polls.labels(source.name, "ok").inc()
                     self.metrics.last_success.labels(source.name).set(now_ts)
             mapped = map_nodes(watched, snapshots, failed, self._thresholds, started_at)
+            t_map = time.perf_counter()
             epoch_id = next((s.epoch_id for s in snapshots if s.epoch_id is not None), None)
             poc_phase = any(s.poc_phase for s in snapshots)
             income = await self._collect_income(
@@ -212,6 +223,7 @@ class Poller:
             changed=tuple(mapped.changed),
         )
         today = finished_at.date()
+        t_write = time.perf_counter()
         async with self._pool.acquire() as conn, conn.transaction():
             await db.upsert_cache(conn, mapped.stats)
             await db.record_income(conn, income)
@@ -228,6 +240,13 @@ class Poller:
                 await self._observer.on_cycle(conn, report)
         self._earnings_refreshed = True
         self._history_day = today
+        self._watched = [
+            w
+            if s.status is NodeStatus.UNKNOWN
+            else db.WatchedNode(w.id, w.identifier, w.identifier_type, s.status, s.health_failures)
+            for w, s in zip(watched, mapped.stats, strict=True)
+        ]
+        self._watched_fingerprint = fingerprint
         self.cycles_run += 1
 
         counts = {s: 0 for s in NodeStatus}
@@ -239,7 +258,8 @@ class Poller:
         self.metrics.last_cycle.set(time.time())
         self.metrics.cycle_duration.observe(time.perf_counter() - t0)
         log.info(
-            "poll cycle: %d nodes (%s), sources ok: %s, failed: %s, %d changed, poc_phase=%s, %.2fs",
+            "poll cycle: %d nodes (%s), sources ok: %s, failed: %s, %d changed, poc_phase=%s, %.2fs"
+            " (load %.2f, fetch %.2f, map %.2f, write %.2f)",
             len(watched),
             ", ".join(f"{s.value} {n}" for s, n in counts.items() if n),
             ",".join(s.source for s in snapshots) or "-",
@@ -247,6 +267,10 @@ class Poller:
             len(mapped.changed),
             poc_phase,
             time.perf_counter() - t0,
+            t_load - t0,
+            t_fetch - t_load,
+            t_map - t_fetch,
+            time.perf_counter() - t_write,
         )
         return report
 

@@ -286,3 +286,35 @@ async def test_hashiro_enabled_is_a_failed_source_not_offline_nodes(
     assert "no public API" in (report.sources[0].error or "")
     assert (await cache(pool))[ids[HF1]]["status"] == "unknown"
     assert metric(poller, "minegnk_tracker_failures_total", source="hashiro", kind="disabled") == 1
+
+
+async def test_a_node_added_between_cycles_is_polled_next_cycle(
+    pool: Pool, db_url: str, tracker: TrackerServer
+) -> None:
+    ids = await add_nodes(pool, (HF1, "wallet"))
+    poller = make_poller(tracker_config(db_url, tracker.url), pool, db_url)
+    await poller.poll_cycle()
+    later = await add_nodes(pool, (HF3, "wallet"))
+    report = await poller.poll_cycle()
+    assert {o.node_id for o in report.observations} == {ids[HF1], later[HF3]}
+    await pool.execute("DELETE FROM nodes WHERE id = $1", ids[HF1])
+    report = await poller.poll_cycle()
+    assert {o.node_id for o in report.observations} == {later[HF3]}
+
+
+async def test_large_payloads_are_streamed_with_the_same_result(
+    pool: Pool, db_url: str, tracker: TrackerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from integrations import hyperfusion
+
+    monkeypatch.setattr(hyperfusion, "WHOLE_BODY_LIMIT", 1024)
+    ids = await add_nodes(pool, (HF1, "wallet"), (HF2, "wallet"), (HF3, "wallet"))
+    poller = make_poller(tracker_config(db_url, tracker.url), pool, db_url)
+    await poller.poll_cycle()
+    rows = await cache(pool)
+    assert [rows[ids[a]]["status"] for a in (HF1, HF2, HF3)] == ["healthy", "unknown", "healthy"]
+    assert rows[ids[HF3]]["uptime_percent"] == Decimal("94.59")
+    tracker.fault(ts.HF_CURRENT, kind="truncated")
+    await poller.poll_cycle()
+    assert metric(poller, "minegnk_tracker_failures_total", source="hyperfusion", kind="bad_payload") == 1
+    assert await cache(pool) == rows
