@@ -25,6 +25,7 @@ from bot.db.types import Pool
 from bot.metrics import Metrics
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
+from bot.services.container import Services
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,20 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
         components.append(Poller(trackers, res.pool, res.dsn, PollerMetrics(res.metrics.registry)))
     else:
         log.warning("every tracker source is disabled: the poller is not started")
+    # the command core both chat frontends call (built once, shared)
+    services = Services.build(res.pool, cfg)
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
+    else:
+        from bot.telegram.component import TelegramBot
+
+        components.append(TelegramBot(cfg, res.pool, services, res.metrics, http))
     if cfg.discord.token is None:
         log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
+    else:
+        from bot.discord.component import DiscordBot
+
+        components.append(DiscordBot(cfg, res.pool, services, res.metrics))
     return components
 
 

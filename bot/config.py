@@ -119,6 +119,10 @@ class DiscordConfig(_Section):
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: tuple[int, ...] | None = None
     request_timeout_s: PositiveSeconds = 20.0
+    #: answer an interaction directly when the service is done this fast, else defer (Discord allows 3 s)
+    ack_budget_s: float = Field(default=2.0, gt=0, le=2.5)
+    #: how long to wait for the GUILD_CREATEs after READY before the client counts as ready
+    guild_ready_timeout_s: float = Field(default=2.0, ge=0)
 
     @field_validator("token", "gateway_url", "guild_id", mode="before")
     @classmethod
@@ -131,6 +135,15 @@ class DiscordConfig(_Section):
         if v is not None and not v.startswith(("ws://", "wss://")):
             raise ValueError("must start with ws:// or wss://")
         return v
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordConfig:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_ids needs shard_count (the total number of shards)")
+            if not self.shard_ids or any(not 0 <= i < self.shard_count for i in self.shard_ids):
+                raise ValueError("shard_ids must be a non-empty list of ids from 0 to shard_count - 1")
+        return self
 
 
 class HyperfusionConfig(_Section):
@@ -211,6 +224,16 @@ class AlertsConfig(_Section):
     send_startup_message: bool = True
     outbox_batch_size: int = Field(default=50, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)
+    #: a worker's claim on a row lasts this long (renewed while sending); a crashed worker's rows
+    #: are claimed again after it
+    outbox_lease_s: float = Field(default=60.0, ge=5)
+    #: how often idle workers look for due rows besides the LISTEN wake-up
+    outbox_poll_interval_s: PositiveSeconds = 1.0
+    #: network errors and 5xx: retry after base * 2^(attempt-1), at most max (with jitter)
+    retry_backoff_base_s: PositiveSeconds = 2.0
+    retry_backoff_max_s: PositiveSeconds = 300.0
+    #: on SIGTERM, in-flight sends get this long to finish before being returned to the outbox
+    shutdown_grace_s: float = Field(default=5.0, ge=0)
 
     @field_validator("confirm_polls")
     @classmethod
@@ -238,6 +261,8 @@ class PricesConfig(_Section):
     static: dict[str, float] = Field(default_factory=dict)
     http_url: AnyHttpUrl | None = None
     cache_ttl_s: PositiveSeconds = 300.0
+    #: total time allowed for one price request (the earnings answer waits at most this long)
+    request_timeout_s: PositiveSeconds = 5.0
 
     @model_validator(mode="after")
     def _source_needs_data(self) -> PricesConfig:

@@ -18,8 +18,8 @@ CONTEXT_KEYS = ("platform", "chat", "user", "node", "update", "notification", "s
 
 # Telegram bot tokens (123456:AA…), Discord tokens (three dot-separated base64 parts), bcrypt hashes
 _SECRET_PATTERNS = (
-    re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}\b"),
-    re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}\b"),
+    re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"),
+    re.compile(r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),
     re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}"),
 )
 
@@ -45,7 +45,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         base = super().format(record)
         ctx = " ".join(f"{k}={getattr(record, k)}" for k in CONTEXT_KEYS if hasattr(record, k))
-        return f"{base} [{ctx}]" if ctx else base
+        return redact(f"{base} [{ctx}]" if ctx else base)
 
 
 class JsonFormatter(logging.Formatter):
@@ -75,5 +75,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # chatty libraries: keep their warnings, drop their per-request info
-    for name in ("aiohttp.access", "discord.gateway", "discord.client", "aiogram.event"):
+    for name in ("aiohttp.access", "discord.gateway", "discord.client", "aiogram.event", "pgserver", "yoyo"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -2,7 +2,8 @@
 -- (seed 001, Appendix A): UUID keys from gen_random_uuid(), TIMESTAMPTZ, DECIMAL(20,8) for GNK.
 -- Shared with the portal: never drop or rename a column of these tables in a later migration.
 
-CREATE EXTENSION IF NOT EXISTS pgcrypto;
+-- gen_random_uuid() is built into PostgreSQL 13+, so no extension is needed (the embedded server
+-- ships without pgcrypto).
 
 CREATE OR REPLACE FUNCTION minegnk_touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql AS $$

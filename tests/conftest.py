@@ -16,6 +16,8 @@ from bot.config import Config, load_config
 from bot.db.migrate import apply_migrations
 from bot.db.pool import open_pool
 from bot.db.types import Pool
+from tests.fakes.discord_fixtures import discord_api, discord_config  # noqa: F401 - fixtures
+from tests.fakes.telegram_api import telegram_api  # noqa: F401 - the fake Bot API server fixture
 from tests.pg import admin_url, with_database
 
 EMPTY_CONFIG = str(Path(__file__).with_name("empty_config.toml"))

@@ -98,3 +98,18 @@ def test_node_assign_refuses_a_malformed_identifier(db_url: str) -> None:
 def test_node_assign_to_an_unknown_user_is_refused(db_url: str) -> None:
     result = cli(db_url, "node", "assign", "ghost@example.com", WALLET)
     assert result.returncode == 1 and "No user" in result.stderr
+
+
+def test_without_a_database_url_an_embedded_postgresql_is_used_and_announced(tmp_path: object) -> None:
+    from pathlib import Path
+
+    data = Path(str(tmp_path)) / "pgdata"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINEGNK_DATABASE")}
+    env["MINEGNK_DATABASE__EMBEDDED_DIR"] = str(data)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "embedded PostgreSQL" in result.stderr
+    assert (data / "PG_VERSION").exists()
+    assert result.stdout.startswith("applied ")

@@ -1,0 +1,112 @@
+"""Read queries for admins: fleet counts, outbox depth, source health, broadcast recipients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from bot.db.types import Executor
+
+#: notification kinds the command services enqueue; everything else in the outbox is an alert
+SERVICE_KINDS = ["request_new", "request_update", "broadcast", "startup"]
+
+
+@dataclass(frozen=True, slots=True)
+class UserCounts:
+    users: int
+    active_users: int
+    linked_users: int
+    admins: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDepth:
+    pending: int
+    failed_24h: int
+    oldest_pending_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    source: str
+    consecutive_failures: int
+    last_ok_at: datetime | None
+    last_failure_at: datetime | None
+    last_error: str | None
+    degraded: bool
+    degraded_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastTarget:
+    user_id: UUID
+    telegram: str | None
+    discord: str | None
+
+
+USER_COUNTS_SQL = """
+SELECT count(*) AS users,
+       count(*) FILTER (WHERE is_active) AS active_users,
+       count(*) FILTER (WHERE is_active AND (telegram IS NOT NULL OR discord IS NOT NULL)) AS linked_users,
+       count(*) FILTER (WHERE role = 'admin') AS admins
+FROM users
+"""
+
+NODES_BY_STATUS_SQL = """
+SELECT coalesce(c.status, 'no data') AS status, count(*) AS n
+FROM nodes n LEFT JOIN node_stats_cache c ON c.node_id = n.id
+GROUP BY 1 ORDER BY 1
+"""
+
+ALERTS_24H_SQL = """
+SELECT count(*) FROM notifications
+WHERE created_at > now() - interval '24 hours' AND NOT (kind = ANY($1::text[]))
+"""
+
+OUTBOX_DEPTH_SQL = """
+SELECT count(*) FILTER (WHERE status IN ('pending', 'sending')) AS pending,
+       count(*) FILTER (WHERE status = 'failed' AND created_at > now() - interval '24 hours') AS failed_24h,
+       min(created_at) FILTER (WHERE status IN ('pending', 'sending')) AS oldest_pending_at
+FROM notifications
+"""
+
+SOURCE_HEALTH_SQL = """
+SELECT source, consecutive_failures, last_ok_at, last_failure_at, last_error, degraded, degraded_since
+FROM source_health ORDER BY source
+"""
+
+BROADCAST_TARGETS_SQL = """
+SELECT id AS user_id, telegram, discord FROM users
+WHERE is_active AND (telegram IS NOT NULL OR discord IS NOT NULL)
+ORDER BY created_at
+"""
+
+
+async def user_counts(db: Executor) -> UserCounts:
+    row = await db.fetchrow(USER_COUNTS_SQL)
+    assert row is not None
+    return UserCounts(**dict(row))
+
+
+async def nodes_by_status(db: Executor) -> dict[str, int]:
+    return {r["status"]: r["n"] for r in await db.fetch(NODES_BY_STATUS_SQL)}
+
+
+async def alerts_24h(db: Executor) -> int:
+    value: int = await db.fetchval(ALERTS_24H_SQL, SERVICE_KINDS)
+    return value
+
+
+async def outbox_depth(db: Executor) -> OutboxDepth:
+    row = await db.fetchrow(OUTBOX_DEPTH_SQL)
+    assert row is not None
+    return OutboxDepth(**dict(row))
+
+
+async def source_health(db: Executor) -> list[SourceHealth]:
+    return [SourceHealth(**dict(r)) for r in await db.fetch(SOURCE_HEALTH_SQL)]
+
+
+async def broadcast_targets(db: Executor) -> list[BroadcastTarget]:
+    return [BroadcastTarget(**dict(r)) for r in await db.fetch(BROADCAST_TARGETS_SQL)]

@@ -1,0 +1,87 @@
+"""Queries on ``login_records``: every link attempt; failures drive the brute-force limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+from bot.db.types import Executor
+
+Method = Literal["code", "password"]
+
+#: refusals because of the limit itself are recorded but do not extend the lockout
+RATE_LIMITED = "rate_limited"
+
+INSERT_LOGIN_RECORD_SQL = """
+INSERT INTO login_records (platform, platform_user_id, chat_id, email, user_id, method, success, reason)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+"""
+
+# The max-th most recent counted failure in the window: when it leaves the window, one more try is allowed.
+CHAT_BLOCKING_FAILURE_SQL = """
+SELECT created_at FROM login_records
+WHERE platform = $1 AND chat_id = $2 AND NOT success AND reason IS DISTINCT FROM 'rate_limited'
+  AND created_at > now() - make_interval(secs => $3)
+ORDER BY created_at DESC OFFSET $4 - 1 LIMIT 1
+"""
+
+EMAIL_BLOCKING_FAILURE_SQL = """
+SELECT created_at FROM login_records
+WHERE email = $1 AND NOT success AND reason IS DISTINCT FROM 'rate_limited'
+  AND created_at > now() - make_interval(secs => $2)
+ORDER BY created_at DESC OFFSET $3 - 1 LIMIT 1
+"""
+
+NOW_SQL = "SELECT now()"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    platform: str
+    platform_user_id: str | None
+    chat_id: str | None
+    method: Method
+    success: bool
+    reason: str | None = None
+    email: str | None = None
+    user_id: UUID | None = None
+
+
+async def record_attempt(db: Executor, a: Attempt) -> None:
+    await db.execute(
+        INSERT_LOGIN_RECORD_SQL,
+        a.platform,
+        a.platform_user_id,
+        a.chat_id,
+        None if a.email is None else a.email.strip().lower()[:255],
+        a.user_id,
+        a.method,
+        a.success,
+        a.reason,
+    )
+
+
+async def chat_blocked_until(
+    db: Executor, platform: str, chat_id: str, max_failures: int, window_s: float
+) -> datetime | None:
+    """When the chat may try again, or ``None`` when it has fewer than ``max_failures`` in the window."""
+    at = await db.fetchval(CHAT_BLOCKING_FAILURE_SQL, platform, chat_id, float(window_s), max_failures)
+    return None if at is None else _plus(at, window_s)
+
+
+async def email_blocked_until(
+    db: Executor, email: str, max_failures: int, window_s: float
+) -> datetime | None:
+    at = await db.fetchval(EMAIL_BLOCKING_FAILURE_SQL, email.strip().lower(), float(window_s), max_failures)
+    return None if at is None else _plus(at, window_s)
+
+
+async def db_now(db: Executor) -> datetime:
+    value: datetime = await db.fetchval(NOW_SQL)
+    return value
+
+
+def _plus(at: datetime, window_s: float) -> datetime:
+    return at + timedelta(seconds=window_s)

@@ -1,0 +1,91 @@
+"""Read queries on ``node_stats_cache`` and ``earnings_history`` (the poller owns the writes)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from bot.db.types import Executor
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStats:
+    """Every column of ``node_stats_cache``."""
+
+    node_id: UUID
+    status: str | None
+    status_reason: str | None
+    earnings_day: Decimal | None
+    earnings_total: Decimal | None
+    uptime_percent: Decimal | None
+    tokens_per_sec: Decimal | None
+    jobs_day: int | None
+    active_model: str | None
+    voting_weight: Decimal | None
+    epoch_id: int | None
+    jailed_until: datetime | None
+    ready_to_unjail: bool | None
+    details: dict[str, Any]
+    source: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DayEarning:
+    node_id: UUID
+    date: date
+    earnings_gnk: Decimal
+
+
+_STATS_COLUMNS = (
+    "node_id, status, status_reason, earnings_day, earnings_total, uptime_percent, tokens_per_sec, "
+    "jobs_day, active_model, voting_weight, epoch_id, jailed_until, ready_to_unjail, details, source, "
+    "fetched_at"
+)
+
+GET_STATS_SQL = f"SELECT {_STATS_COLUMNS} FROM node_stats_cache WHERE node_id = ANY($1::uuid[])"
+
+# Days are UTC; a period of N days is today and the N-1 days before it.
+HISTORY_SQL = """
+SELECT node_id, date, earnings_gnk FROM earnings_history
+WHERE node_id = ANY($1::uuid[]) AND date > (now() AT TIME ZONE 'UTC')::date - $2::int
+ORDER BY date, node_id
+"""
+
+TOTALS_SQL = """
+SELECT node_id, sum(earnings_gnk) AS total FROM earnings_history
+WHERE node_id = ANY($1::uuid[]) AND date > (now() AT TIME ZONE 'UTC')::date - $2::int
+GROUP BY node_id
+"""
+
+UTC_TODAY_SQL = "SELECT (now() AT TIME ZONE 'UTC')::date"
+
+
+def _stats(row: asyncpg.Record) -> NodeStats:
+    data = dict(row)
+    if isinstance(data["details"], str):
+        data["details"] = json.loads(data["details"])
+    return NodeStats(**data)
+
+
+async def get_stats(db: Executor, node_ids: list[UUID]) -> dict[UUID, NodeStats]:
+    return {r["node_id"]: _stats(r) for r in await db.fetch(GET_STATS_SQL, node_ids)}
+
+
+async def history(db: Executor, node_ids: list[UUID], days: int) -> list[DayEarning]:
+    return [DayEarning(**dict(r)) for r in await db.fetch(HISTORY_SQL, node_ids, days)]
+
+
+async def totals(db: Executor, node_ids: list[UUID], days: int) -> dict[UUID, Decimal]:
+    return {r["node_id"]: r["total"] for r in await db.fetch(TOTALS_SQL, node_ids, days)}
+
+
+async def utc_today(db: Executor) -> date:
+    value: date = await db.fetchval(UTC_TODAY_SQL)
+    return value

@@ -1,0 +1,32 @@
+"""Who is calling, as the services see it (:class:`bot.services.context.Caller`), from an interaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.services.context import Caller
+
+
+def caller_of(interaction: discord.Interaction[Any], *, private: bool = False) -> Caller:
+    """The caller of an interaction.
+
+    DMs are ``private`` chats (``chat_id`` = the DM channel); guild channels are ``channel`` chats.
+    ``private=True`` is for answers only the caller can see wherever they were asked (the link modal):
+    the "chat" is then the user's own DM identity, so attempt limits are per person, not per channel.
+    """
+    user_id = str(interaction.user.id)
+    if private:
+        return Caller(
+            platform="discord", platform_user_id=user_id, chat_id=f"u{user_id}", chat_kind="private"
+        )
+    channel = interaction.channel
+    channel_id = str(interaction.channel_id or (channel.id if channel is not None else user_id))
+    in_dm = interaction.guild_id is None or isinstance(channel, discord.DMChannel)
+    return Caller(
+        platform="discord",
+        platform_user_id=user_id,
+        chat_id=channel_id,
+        chat_kind="private" if in_dm else "channel",
+    )

@@ -1,0 +1,310 @@
+"""Every command of SPEC §7 as a slash command: typed options, choices, autocomplete; thin handlers.
+
+Each handler parses its options, calls one service, and hands the result to :func:`Handlers.run`
+(render, reply within the acknowledgement budget, metrics). Names and descriptions come from the
+shared command table (:data:`bot.services.commands.COMMANDS`), so Telegram and Discord say the same.
+Replies are ephemeral (private data) except ``/alerts_here`` and ``/alerts_off``, which tell the channel.
+Admin commands are hidden by ``default_member_permissions`` (Manage Server) and checked again by the
+services (role or ``discord.admin_ids``), which audit refusals.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from bot.discord.caller import caller_of
+from bot.discord.forms import FormHandlers
+from bot.discord.replies import Reply, answer
+from bot.errors import UserError
+from bot.metrics import Metrics
+from bot.services.commands import BY_NAME
+from bot.services.container import Services
+from bot.services.context import Caller
+
+Interaction = discord.Interaction[Any]
+Work = Callable[[Caller], Awaitable[Reply]]
+
+Period = Literal["7d", "30d", "90d"]
+RequestType = Literal["new_node", "support", "other"]
+Status = Literal["pending", "in_progress", "approved", "completed", "rejected"]
+StatusFilter = Literal["pending", "in_progress", "approved", "completed", "rejected", "all"]
+Scope = Literal["all", "admin", "requests"]
+AlertKind = Literal["jailed", "offline", "unhealthy", "recovery", "reminders", "requests"]
+IdentifierType = Literal["wallet", "node_id", "operator", "validator"]
+
+DURATIONS = ("1h", "24h", "resolved", "30m", "2h", "12h", "1d", "1w")
+ADMIN = discord.Permissions(manage_guild=True)
+
+
+def describe(name: str) -> str:
+    return BY_NAME[name].description
+
+
+class Handlers:
+    """The glue every handler uses: caller, service call, reply, metrics."""
+
+    def __init__(self, services: Services, metrics: Metrics, budget_s: float) -> None:
+        self.services = services
+        self.metrics = metrics
+        self.budget_s = budget_s
+
+    async def run(self, interaction: Interaction, name: str, work: Work, *, ephemeral: bool = True) -> None:
+        caller = caller_of(interaction)
+        started = time.monotonic()
+        outcome = "error"
+        try:
+            await answer(interaction, work(caller), budget_s=self.budget_s, ephemeral=ephemeral)
+            outcome = "ok"
+        except UserError:
+            outcome = "user_error"
+            raise
+        finally:
+            self.metrics.commands.labels("discord", name, outcome).inc()
+            self.metrics.command_latency.labels("discord", name).observe(time.monotonic() - started)
+
+    async def node_choices(
+        self, interaction: Interaction, current: str, *, with_all: bool = False
+    ) -> list[app_commands.Choice[str]]:
+        choices = await self.services.nodes.suggest_nodes(caller_of(interaction), current, 25)
+        out = [app_commands.Choice(name=c.label[:100], value=c.value) for c in choices]
+        if with_all and "all".startswith(current.strip().lower()):
+            out = [app_commands.Choice(name="all my nodes", value="all"), *out[:24]]
+        return out
+
+
+def _msg(result: Awaitable[Any]) -> Awaitable[Reply]:
+    async def inner() -> Reply:
+        return Reply((await result).message)
+
+    return inner()
+
+
+def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Command[Any, ..., Any]]:
+    s = h.services
+
+    @app_commands.command(name="start", description=describe("start"))
+    async def start(interaction: Interaction) -> None:
+        await h.run(interaction, "start", lambda c: _msg(s.accounts.start(c, None)))
+
+    @app_commands.command(name="help", description=describe("help"))
+    async def help_(interaction: Interaction) -> None:
+        await h.run(interaction, "help", lambda c: _msg(s.help.help(c)))
+
+    @app_commands.command(name="link", description=describe("link"))
+    @app_commands.describe(
+        code="The link code from the portal; leave empty to sign in with email and password"
+    )
+    async def link(interaction: Interaction, code: app_commands.Range[str, 1, 64] | None = None) -> None:
+        if code is None:
+            await forms.open_link_form(interaction)
+            return
+        await h.run(interaction, "link", lambda c: _msg(s.accounts.link_with_code(c, code)))
+
+    @app_commands.command(name="unlink", description=describe("unlink"))
+    async def unlink(interaction: Interaction) -> None:
+        await h.run(interaction, "unlink", lambda c: _msg(s.accounts.unlink(c)))
+
+    @app_commands.command(name="whoami", description=describe("whoami"))
+    async def whoami(interaction: Interaction) -> None:
+        await h.run(interaction, "whoami", lambda c: _msg(s.accounts.whoami(c)))
+
+    return [start, help_, link, unlink, whoami]
+
+
+def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
+    s = h.services
+
+    @app_commands.command(name="nodes", description=describe("nodes"))
+    async def nodes(interaction: Interaction) -> None:
+        await h.run(interaction, "nodes", lambda c: _msg(s.nodes.list_nodes(c)))
+
+    @app_commands.command(name="node", description=describe("node"))
+    @app_commands.describe(node="Node name or identifier")
+    async def node(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
+        await h.run(interaction, "node", lambda c: _msg(s.nodes.detail(c, node)))
+
+    @node.autocomplete("node")
+    async def node_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await h.node_choices(interaction, current)
+
+    @app_commands.command(name="earnings", description=describe("earnings"))
+    @app_commands.describe(period="7, 30 or 90 days (default 7)")
+    async def earnings(interaction: Interaction, period: Period = "7d") -> None:
+        async def work(c: Caller) -> Reply:
+            report = await s.earnings.report(c, period)
+            files = (("earnings.png", report.chart_png),) if report.chart_png else ()
+            return Reply(report.message, files)
+
+        await h.run(interaction, "earnings", work)
+
+    @app_commands.command(name="mute", description=describe("mute"))
+    @app_commands.describe(node="Node name or identifier, or all", duration="30m, 2h, 1d, 1w or resolved")
+    async def mute(
+        interaction: Interaction,
+        node: app_commands.Range[str, 1, 255],
+        duration: app_commands.Range[str, 1, 32],
+    ) -> None:
+        await h.run(interaction, "mute", lambda c: _msg(s.mutes.mute(c, node, duration)))
+
+    @mute.autocomplete("node")
+    async def mute_node_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await h.node_choices(interaction, current, with_all=True)
+
+    @mute.autocomplete("duration")
+    async def mute_duration_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        typed = current.strip().lower()
+        return [app_commands.Choice(name=d, value=d) for d in DURATIONS if d.startswith(typed)]
+
+    @app_commands.command(name="unmute", description=describe("unmute"))
+    @app_commands.describe(node="Node name or identifier, or all")
+    async def unmute(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
+        await h.run(interaction, "unmute", lambda c: _msg(s.mutes.unmute(c, node)))
+
+    @unmute.autocomplete("node")
+    async def unmute_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await h.node_choices(interaction, current, with_all=True)
+
+    @app_commands.command(name="mutes", description=describe("mutes"))
+    async def mutes(interaction: Interaction) -> None:
+        await h.run(interaction, "mutes", lambda c: _msg(s.mutes.list_mutes(c)))
+
+    @app_commands.command(name="settings", description=describe("settings"))
+    @app_commands.describe(
+        currency="Show earnings in this currency (e.g. EUR, USD, GNK)",
+        alert="Which alerts to switch on or off",
+        enabled="On or off (with alert)",
+    )
+    async def settings(
+        interaction: Interaction,
+        currency: app_commands.Range[str, 1, 10] | None = None,
+        alert: AlertKind | None = None,
+        enabled: bool | None = None,
+    ) -> None:
+        async def work(c: Caller) -> Reply:
+            if currency is not None:
+                await s.settings.set_currency(c, currency)
+            if alert is not None:
+                await s.settings.set_alert(c, alert, "on" if enabled is None else enabled)
+            elif enabled is not None:
+                return Reply((await s.settings.command(c, "on" if enabled else "off")).message)
+            return Reply((await s.settings.show(c)).message)
+
+        await h.run(interaction, "settings", work)
+
+    return [nodes, node, earnings, mute, unmute, mutes, settings]
+
+
+def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Command[Any, ..., Any]]:
+    s = h.services
+
+    @app_commands.command(name="request", description=describe("request"))
+    @app_commands.describe(type="New node, support, or anything else")
+    async def request(interaction: Interaction, type: RequestType | None = None) -> None:
+        if type is None:
+            await h.run(interaction, "request", forms.request_type_picker)
+            return
+        await forms.open_request_form(interaction, type)
+
+    @app_commands.command(name="myrequests", description=describe("myrequests"))
+    async def myrequests(interaction: Interaction) -> None:
+        await h.run(interaction, "myrequests", lambda c: _msg(s.requests.mine(c)))
+
+    return [request, myrequests]
+
+
+def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
+    s = h.services
+
+    @app_commands.command(name="assign", description=describe("assign"))
+    @app_commands.describe(
+        email="The user's email", identifier="Node identifier", type="Identifier type", name="Display name"
+    )
+    async def assign(
+        interaction: Interaction,
+        email: app_commands.Range[str, 3, 255],
+        identifier: app_commands.Range[str, 1, 255],
+        type: IdentifierType | None = None,
+        name: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        await h.run(interaction, "assign", lambda c: _msg(s.admin.assign(c, email, identifier, type, name)))
+
+    @app_commands.command(name="unassign", description=describe("unassign"))
+    @app_commands.describe(email="The user's email", identifier="Node identifier")
+    async def unassign(
+        interaction: Interaction,
+        email: app_commands.Range[str, 3, 255],
+        identifier: app_commands.Range[str, 1, 255],
+    ) -> None:
+        await h.run(interaction, "unassign", lambda c: _msg(s.admin.unassign(c, email, identifier)))
+
+    @app_commands.command(name="requests", description=describe("requests"))
+    @app_commands.describe(status="Which requests (default: the open ones)")
+    async def requests(interaction: Interaction, status: StatusFilter | None = None) -> None:
+        await h.run(interaction, "requests", lambda c: _msg(s.requests.list_requests(c, status)))
+
+    @app_commands.command(name="request_set", description=describe("request_set"))
+    @app_commands.describe(number="Request number", status="New status", notes="Notes for the user")
+    async def request_set(
+        interaction: Interaction,
+        number: app_commands.Range[int, 1, 2**53],
+        status: Status,
+        notes: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        await h.run(
+            interaction, "request_set", lambda c: _msg(s.requests.set_status(c, number, status, notes))
+        )
+
+    @app_commands.command(name="user", description=describe("user"))
+    @app_commands.describe(email="The user's email")
+    async def user(interaction: Interaction, email: app_commands.Range[str, 3, 255]) -> None:
+        await h.run(interaction, "user", lambda c: _msg(s.admin.user_info(c, email)))
+
+    @app_commands.command(name="linkcode", description=describe("linkcode"))
+    @app_commands.describe(email="The user's email")
+    async def linkcode(interaction: Interaction, email: app_commands.Range[str, 3, 255]) -> None:
+        await h.run(interaction, "linkcode", lambda c: _msg(s.admin.link_code(c, email)))
+
+    @app_commands.command(name="broadcast", description=describe("broadcast"))
+    @app_commands.describe(text="The message to every linked active user")
+    async def broadcast(interaction: Interaction, text: app_commands.Range[str, 1, 1800]) -> None:
+        await h.run(interaction, "broadcast", lambda c: _msg(s.admin.broadcast(c, text)))
+
+    @app_commands.command(name="stats", description=describe("stats"))
+    async def stats(interaction: Interaction) -> None:
+        await h.run(interaction, "stats", lambda c: _msg(s.admin.stats(c)))
+
+    @app_commands.command(name="alerts_here", description=describe("alerts_here"))
+    @app_commands.describe(scope="Every alert, admin alerts only, or new requests only (default all)")
+    async def alerts_here(interaction: Interaction, scope: Scope = "all") -> None:
+        await h.run(
+            interaction, "alerts_here", lambda c: _msg(s.admin.alerts_here(c, scope)), ephemeral=False
+        )
+
+    @app_commands.command(name="alerts_off", description=describe("alerts_off"))
+    async def alerts_off(interaction: Interaction) -> None:
+        await h.run(interaction, "alerts_off", lambda c: _msg(s.admin.alerts_off(c)), ephemeral=False)
+
+    commands: list[app_commands.Command[Any, ..., Any]] = [
+        assign,
+        unassign,
+        requests,
+        request_set,
+        user,
+        linkcode,
+        broadcast,
+        stats,
+        alerts_here,
+        alerts_off,
+    ]
+    for command in commands:
+        command.default_permissions = ADMIN
+    return commands
+
+
+def all_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Command[Any, ..., Any]]:
+    return [*account_commands(h, forms), *node_commands(h), *request_commands(h, forms), *admin_commands(h)]

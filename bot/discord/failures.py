@@ -1,0 +1,81 @@
+"""The one error path of the Discord frontend (``tree.on_error`` and every button and modal).
+
+A :class:`bot.errors.UserError` is answered with its message, ephemerally; anything else gets a short
+apology and a logged traceback. The interaction is always answered: by the response when none was
+sent yet, else by an ephemeral follow-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.discord.replies import Reply, deliver, plain, to_outgoing
+from bot.errors import UserError
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again in a minute."
+OUT_OF_DATE = "This command has just been updated. Please try again in a minute."
+STALE_BUTTON = "This button is no longer active."
+
+
+def unwrap(error: BaseException) -> BaseException:
+    while isinstance(error, (app_commands.CommandInvokeError, app_commands.TransformerError)):
+        cause = error.__cause__ if isinstance(error, app_commands.TransformerError) else error.original
+        if cause is None:
+            break
+        error = cause
+    return error
+
+
+def describe(interaction: discord.Interaction[Any]) -> str:
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    data: dict[str, Any] = dict(interaction.data or {})
+    return str(data.get("custom_id") or data.get("name") or interaction.type.name)
+
+
+def user_text(error: BaseException) -> str | None:
+    """What to tell the user, or None when it is our fault (log it and apologise)."""
+    if isinstance(error, UserError):
+        return error.message
+    if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+        return OUT_OF_DATE
+    if isinstance(error, app_commands.TransformerError):
+        return f"“{error.value}” is not a valid value for that option."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You may not use this command here."
+    return None
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    cause = unwrap(error)
+    text = user_text(cause)
+    where = describe(interaction)
+    extra = {"platform": "discord", "chat": str(interaction.channel_id), "user": str(interaction.user.id)}
+    if text is None:
+        log.error("%s failed for user %s", where, interaction.user.id, exc_info=cause, extra=extra)
+        text = APOLOGY
+    else:
+        log.info("%s refused: %s", where, type(cause).__name__, extra=extra)
+    await send_notice(interaction, text)
+
+
+async def send_notice(interaction: discord.Interaction[Any], text: str) -> None:
+    """An ephemeral notice as the response, or as a follow-up when the response was already sent."""
+    try:
+        if interaction.type is discord.InteractionType.autocomplete:
+            if not interaction.response.is_done():
+                await interaction.response.autocomplete([])
+            return
+        if interaction.response.is_done():
+            for part in to_outgoing(plain(text)):
+                await interaction.followup.send(embeds=part.embeds, ephemeral=True)
+        else:
+            await deliver(interaction, Reply(plain(text)))
+    except discord.HTTPException:
+        log.exception("could not answer interaction %s", interaction.id, extra={"platform": "discord"})

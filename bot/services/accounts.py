@@ -1,0 +1,370 @@
+"""Linking a chat identity to a portal account: one-time codes, email + password, unlink, whoami."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from bot.config import Config
+from bot.db import link_codes as link_codes_db
+from bot.db import login_records as records_db
+from bot.db import nodes as nodes_db
+from bot.db import users as users_db
+from bot.db.login_records import RATE_LIMITED, Attempt, Method
+from bot.db.types import Conn, Pool
+from bot.domain.secrets import check_password, hash_link_code, hash_password, normalise_link_code
+from bot.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotLinkedError,
+    RateLimitedError,
+    UsageError,
+    UserError,
+)
+from bot.render.message import Message, Span
+from bot.services.authz import DEACTIVATED_TEXT, NOT_LINKED_TEXT, Authz
+from bot.services.context import Caller, LinkedActor
+from bot.services.errors import (
+    AccountDeactivatedError,
+    IdentityLinkedElsewhereError,
+    LinkCodeExpiredError,
+    LinkCodeInvalidError,
+    LinkCodeUsedError,
+    PrivateChatRequiredError,
+    WrongCredentialsError,
+)
+from bot.services.provisioning import validate_email
+
+log = logging.getLogger(__name__)
+
+_PLATFORM_NAME = {"telegram": "Telegram", "discord": "Discord"}
+LINK_USAGE = "/link CODE  or, in a private chat, /link EMAIL PASSWORD"
+PRIVATE_ONLY_TEXT = (
+    "For your safety, send /link EMAIL PASSWORD only in a private chat with the bot. "
+    "If others saw your password here, change it in the portal."
+)
+WRONG_CREDENTIALS_TEXT = "That email and password do not match a MineGNK account."
+LINKED_ELSEWHERE_TEXT = (
+    "This {platform} account is already linked to another MineGNK account. "
+    "Send /unlink there first (or from this chat), then link again."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """A successful link. ``already_linked``: the identity was already linked to this same account."""
+
+    user: users_db.User
+    platform: str
+    already_linked: bool
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkResult:
+    email: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class WhoAmI:
+    linked: bool
+    is_admin: bool
+    deactivated: bool
+    user: users_db.User | None
+    node_count: int
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    """``/start [payload]``: a welcome, or the outcome of linking with a deep-link code."""
+
+    message: Message
+    link: LinkResult | None = None
+
+
+class AccountsService:
+    def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
+        self._pool = pool
+        self._authz = authz
+        self._cfg = config.accounts
+        self._dummy_hash: str | None = None
+        self._dummy_lock = asyncio.Lock()
+
+    # -- entry points --------------------------------------------------------------------------
+
+    async def link(self, caller: Caller, args: str) -> LinkResult:
+        """``/link`` with its raw argument text: one token is a code, two are email and password."""
+        parts = (args or "").split()
+        if len(parts) == 1:
+            return await self.link_with_code(caller, parts[0])
+        if len(parts) == 2:
+            return await self.link_with_password(caller, parts[0], parts[1])
+        raise UsageError(LINK_USAGE)
+
+    async def start(self, caller: Caller, payload: str | None) -> StartResult:
+        """``/start`` (Telegram deep link ``?start=CODE`` passes the code as ``payload``)."""
+        if payload and normalise_link_code(payload) is not None:
+            result = await self.link_with_code(caller, payload)
+            return StartResult(message=result.message, link=result)
+        actor = await self._authz.resolve(caller)
+        lines = [
+            "MineGNK Bot watches your Gonka GPU nodes: status, earnings and alerts when a node is "
+            "jailed or goes offline.",
+        ]
+        if actor.user is not None:
+            lines.append(f"You are linked as {actor.user.email}. Send /nodes to see your nodes.")
+        elif actor.deactivated:
+            lines.append(DEACTIVATED_TEXT)
+        else:
+            lines.append("To start, link your MineGNK account: get a code in the portal and send /link CODE.")
+        lines.append("Send /help for the commands you can use.")
+        return StartResult(message=Message.text("\n".join(lines), title="MineGNK Bot"))
+
+    async def link_with_code(self, caller: Caller, code: str) -> LinkResult:
+        attempt = _attempt(caller, "code")
+        await self._check_chat_limit(caller, attempt)
+        normalised = normalise_link_code(code or "")
+        if normalised is None:
+            await self._record(attempt, False, "invalid_code")
+            raise LinkCodeInvalidError("That is not a valid link code. Codes look like K7QM-R2XP.")
+        code_hash = hash_link_code(normalised)
+        user_id: UUID | None = None
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                row = await link_codes_db.consume_link_code(
+                    conn, code_hash, caller.platform, caller.platform_user_id
+                )
+                if row is None:
+                    await _explain_unusable_code(conn, code_hash)
+                assert row is not None
+                user_id = row.user_id
+                user = await users_db.get_user(conn, row.user_id)
+                if user is None:
+                    raise LinkCodeInvalidError("That link code is not valid.")
+                result = await self._link(conn, caller, user)
+        except UserError as exc:
+            await self._record(attempt, False, _reason(exc), user_id=user_id)
+            raise
+        await self._record(attempt, True, None, user_id=result.user.id)
+        return result
+
+    async def link_with_password(self, caller: Caller, email: str, password: str) -> LinkResult:
+        attempt = _attempt(caller, "password", email=(email or "").strip().lower()[:255] or None)
+        if not caller.is_private:
+            await self._record(attempt, False, "not_private")
+            raise PrivateChatRequiredError(PRIVATE_ONLY_TEXT)
+        await self._check_chat_limit(caller, attempt)
+        try:
+            email = validate_email(email)
+        except InvalidInputError:
+            await self._record(attempt, False, "bad_email")
+            raise
+        blocked = await records_db.email_blocked_until(
+            self._pool, email, self._cfg.max_failures, self._cfg.failure_window_s
+        )
+        if blocked is not None:
+            await self._refuse_limited(attempt, blocked)
+        found = await users_db.get_password_hash(self._pool, email)
+        if found is None:
+            await check_password(password, await self._dummy())  # same cost as a real check
+            await self._record(attempt, False, "unknown_email")
+            raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
+        user_id, password_hash = found
+        if not await check_password(password, password_hash):
+            await self._record(attempt, False, "wrong_password", user_id=user_id)
+            raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                user = await users_db.get_user(conn, user_id)
+                if user is None:
+                    raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
+                result = await self._link(conn, caller, user)
+        except UserError as exc:
+            await self._record(attempt, False, _reason(exc), user_id=user_id)
+            raise
+        await self._record(attempt, True, None, user_id=user_id)
+        return result
+
+    async def unlink(self, caller: Caller) -> UnlinkResult:
+        """Remove this platform identity from its account (works for a deactivated account too)."""
+        user = await users_db.unlink_identity(self._pool, caller.platform, caller.platform_user_id)
+        if user is None:
+            raise NotLinkedError("This account is not linked to MineGNK, so there is nothing to unlink.")
+        log.info(
+            "unlinked %s identity from user %s",
+            caller.platform,
+            user.id,
+            extra={"platform": caller.platform, "chat": caller.chat_id},
+        )
+        platform = _PLATFORM_NAME[caller.platform]
+        return UnlinkResult(
+            email=user.email,
+            message=Message.text(
+                f"Your {platform} account is no longer linked to {user.email}. "
+                "You will get no more alerts here. Link again any time with /link.",
+                title="Unlinked",
+                severity="success",
+            ),
+        )
+
+    async def whoami(self, caller: Caller) -> WhoAmI:
+        actor = await self._authz.resolve(caller)
+        platform = _PLATFORM_NAME[caller.platform]
+        if not isinstance(actor, LinkedActor):
+            text = DEACTIVATED_TEXT if actor.deactivated else NOT_LINKED_TEXT
+            if actor.is_admin:
+                text += "\nYou are an admin by configuration."
+            return WhoAmI(
+                linked=False,
+                is_admin=actor.is_admin,
+                deactivated=actor.deactivated,
+                user=None,
+                node_count=0,
+                message=Message.text(text, title=f"{platform} id {caller.platform_user_id}"),
+            )
+        user = actor.me
+        nodes = await nodes_db.list_user_nodes(self._pool, user.id)
+        lines: list[tuple[Span, ...]] = [
+            (Span(text="Account: "), Span(text=user.email, style="bold")),
+        ]
+        if user.name:
+            lines.append((Span(text=f"Name: {user.name}"),))
+        lines.append((Span(text="Role: " + ("admin" if actor.is_admin else "user")),))
+        lines.append((Span(text="Telegram: " + ("linked" if user.telegram else "not linked")),))
+        lines.append((Span(text="Discord: " + ("linked" if user.discord else "not linked")),))
+        lines.append((Span(text=f"Nodes: {len(nodes)}"),))
+        lines.append((Span(text=f"Currency: {user.currency_preference}"),))
+        return WhoAmI(
+            linked=True,
+            is_admin=actor.is_admin,
+            deactivated=False,
+            user=user,
+            node_count=len(nodes),
+            message=Message(title="Who am I", lines=tuple(lines)),
+        )
+
+    # -- internals -----------------------------------------------------------------------------
+
+    async def _link(self, conn: Conn, caller: Caller, user: users_db.User) -> LinkResult:
+        if not user.is_active:
+            raise AccountDeactivatedError(
+                "This MineGNK account is deactivated and cannot be linked. Contact support."
+            )
+        platform = _PLATFORM_NAME[caller.platform]
+        current = await users_db.get_user_by_identity(conn, caller.platform, caller.platform_user_id)
+        if current is not None and current.id != user.id:
+            raise IdentityLinkedElsewhereError(LINKED_ELSEWHERE_TEXT.format(platform=platform))
+        if current is not None:
+            return LinkResult(
+                user=current,
+                platform=caller.platform,
+                already_linked=True,
+                message=Message.text(
+                    f"This {platform} account is already linked to {user.email}.", title="Already linked"
+                ),
+            )
+        try:
+            linked = await users_db.link_identity(conn, user.id, caller.platform, caller.platform_user_id)
+        except ConflictError:
+            raise IdentityLinkedElsewhereError(LINKED_ELSEWHERE_TEXT.format(platform=platform)) from None
+        log.info(
+            "linked %s identity to user %s",
+            caller.platform,
+            user.id,
+            extra={"platform": caller.platform, "chat": caller.chat_id},
+        )
+        replaced = (
+            f"\nThe {platform} account previously linked to {linked.email} was unlinked."
+            if user.identity(caller.platform) is not None
+            else ""
+        )
+        return LinkResult(
+            user=linked,
+            platform=caller.platform,
+            already_linked=False,
+            message=Message.text(
+                f"Linked to {linked.email}. You will get alerts for your nodes here.\n"
+                f"Send /nodes to see them, /help for everything else.{replaced}",
+                title="Account linked",
+                severity="success",
+            ),
+        )
+
+    async def _check_chat_limit(self, caller: Caller, attempt: Attempt) -> None:
+        blocked = await records_db.chat_blocked_until(
+            self._pool, caller.platform, caller.chat_id, self._cfg.max_failures, self._cfg.failure_window_s
+        )
+        if blocked is not None:
+            await self._refuse_limited(attempt, blocked)
+
+    async def _refuse_limited(self, attempt: Attempt, blocked_until: datetime) -> None:
+        await self._record(attempt, False, RATE_LIMITED)
+        now = await records_db.db_now(self._pool)
+        wait = max(1.0, (blocked_until - now).total_seconds())
+        minutes = max(1, round(wait / 60))
+        raise RateLimitedError(
+            f"Too many failed attempts. Try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
+            retry_after_s=wait,
+        )
+
+    async def _record(
+        self, attempt: Attempt, success: bool, reason: str | None, *, user_id: UUID | None = None
+    ) -> None:
+        await records_db.record_attempt(
+            self._pool,
+            Attempt(
+                platform=attempt.platform,
+                platform_user_id=attempt.platform_user_id,
+                chat_id=attempt.chat_id,
+                method=attempt.method,
+                success=success,
+                reason=reason,
+                email=attempt.email,
+                user_id=user_id,
+            ),
+        )
+
+    async def _dummy(self) -> str:
+        async with self._dummy_lock:
+            if self._dummy_hash is None:
+                self._dummy_hash = await hash_password("minegnk-timing-equaliser", self._cfg.bcrypt_rounds)
+            return self._dummy_hash
+
+
+def _attempt(caller: Caller, method: Method, email: str | None = None) -> Attempt:
+    return Attempt(
+        platform=caller.platform,
+        platform_user_id=caller.platform_user_id,
+        chat_id=caller.chat_id,
+        method=method,
+        success=False,
+        email=email,
+    )
+
+
+async def _explain_unusable_code(conn: Conn, code_hash: str) -> None:
+    row = await link_codes_db.get_link_code(conn, code_hash)
+    if row is None:
+        raise LinkCodeInvalidError("That link code is not valid. Check it, or ask for a new one.")
+    if row.used_at is not None:
+        raise LinkCodeUsedError("That link code was already used. Ask for a new one in the portal.")
+    raise LinkCodeExpiredError("That link code has expired. Ask for a new one in the portal.")
+
+
+_REASONS: dict[type[UserError], str] = {
+    LinkCodeInvalidError: "invalid_code",
+    LinkCodeUsedError: "used_code",
+    LinkCodeExpiredError: "expired_code",
+    AccountDeactivatedError: "deactivated",
+    IdentityLinkedElsewhereError: "linked_elsewhere",
+    WrongCredentialsError: "wrong_password",
+}
+
+
+def _reason(exc: UserError) -> str:
+    return _REASONS.get(type(exc), type(exc).__name__)[:50]

@@ -1,0 +1,398 @@
+"""Admin commands: assign/unassign nodes, user lookup, link codes, broadcast, fleet stats, alert routes.
+
+Every call is admin-only (:meth:`Authz.require_admin` audits refusals) and every outcome, ok or failed,
+is written to ``admin_audit_log``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from bot.config import Config
+from bot.db import fleet as fleet_db
+from bot.db import nodes as nodes_db
+from bot.db import outbox
+from bot.db import routes as routes_db
+from bot.db.fleet import OutboxDepth, SourceHealth
+from bot.db.nodes import Node
+from bot.db.outbox import NewNotification
+from bot.db.routes import Scope
+from bot.db.types import Pool
+from bot.db.users import User
+from bot.domain.formatting import format_age, status_badge
+from bot.domain.identifiers import IDENTIFIER_TYPES, IdentifierType, parse_identifier
+from bot.errors import InvalidInputError, NotFoundError, UsageError, UserError
+from bot.render.message import Field_, Message, Span
+from bot.services import provisioning
+from bot.services.authz import Authz
+from bot.services.commands import ROUTE_SCOPES, usage
+from bot.services.context import Actor, Caller
+
+T = TypeVar("T")
+MAX_BROADCAST = 3500
+
+
+@dataclass(frozen=True, slots=True)
+class AdminResult:
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class AssignResult:
+    user: User
+    node: Node
+    node_created: bool
+    assignment_created: bool
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    user: User
+    nodes: tuple[Node, ...]
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCodeResult:
+    code: str
+    email: str
+    expires_at: datetime
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastResult:
+    recipients: int
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class FleetStats:
+    users: int
+    active_users: int
+    linked_users: int
+    nodes_by_status: dict[str, int]
+    alerts_24h: int
+    outbox: OutboxDepth
+    sources: tuple[SourceHealth, ...]
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class RouteResult:
+    scope: Scope | None
+    message: Message
+
+
+def parse_scope(text: str | None) -> Scope:
+    key = (text or "all").strip().lower()
+    for s in ROUTE_SCOPES:
+        if s == key:
+            return s  # type: ignore[return-value]
+    raise UsageError(usage("alerts_here"), "Scopes are all, admin and requests.")
+
+
+class AdminService:
+    def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
+        self._pool = pool
+        self._config = config
+        self._authz = authz
+
+    async def _run(
+        self,
+        caller: Caller,
+        action: str,
+        target: str | None,
+        body: Callable[[Actor], Awaitable[tuple[T, dict[str, Any]]]],
+    ) -> T:
+        """Check admin, run, audit ok / failed (refusals are audited by ``require_admin``)."""
+        actor = await self._authz.require_admin(caller, action, target)
+        try:
+            result, details = await body(actor)
+        except UserError as exc:
+            await self._authz.audit(actor, action, target, "failed", {"reason": exc.message})
+            raise
+        await self._authz.audit(actor, action, target, "ok", details)
+        return result
+
+    # -- nodes ---------------------------------------------------------------------------------
+
+    async def assign(
+        self,
+        caller: Caller,
+        email: str,
+        identifier: str,
+        identifier_type: str | None = None,
+        name: str | None = None,
+    ) -> AssignResult:
+        async def body(actor: Actor) -> tuple[AssignResult, dict[str, Any]]:
+            if not (email or "").strip() or not (identifier or "").strip():
+                raise UsageError(usage("assign"))
+            itype = _identifier_type(identifier_type)
+            user, a = await provisioning.assign_node(
+                self._pool,
+                email,
+                identifier,
+                identifier_type=itype,
+                display_name=name,
+                assigned_by=None if actor.user is None else actor.user.id,
+            )
+            what = (
+                "Created and assigned"
+                if a.node_created
+                else "Assigned"
+                if a.assignment_created
+                else "Already assigned:"
+            )
+            msg = Message(
+                title="Node assigned" if a.assignment_created else "Already assigned",
+                severity="success",
+                lines=(
+                    (
+                        Span(text=f"{what} "),
+                        Span(text=a.node.label, style="bold"),
+                        Span(text=f" to {user.email}."),
+                    ),
+                ),
+                fields=(
+                    Field_(name="Identifier", value=a.node.identifier, inline=False),
+                    Field_(name="Type", value=a.node.identifier_type),
+                ),
+            )
+            result = AssignResult(
+                user=user,
+                node=a.node,
+                node_created=a.node_created,
+                assignment_created=a.assignment_created,
+                message=msg,
+            )
+            return result, {"node": a.node.identifier, "created": a.node_created, "new": a.assignment_created}
+
+        return await self._run(caller, "assign", f"{email} {identifier}".strip(), body)
+
+    async def assign_command(self, caller: Caller, args: str) -> AssignResult:
+        """``/assign <email> <identifier> [type] [name...]``."""
+        await self._authz.require_admin(caller, "assign", (args or "")[:100])
+        words = (args or "").split()
+        if len(words) < 2:
+            raise UsageError(usage("assign"))
+        rest = words[2:]
+        itype = None
+        if rest and rest[0].lower() in IDENTIFIER_TYPES:
+            itype, rest = rest[0].lower(), rest[1:]
+        return await self.assign(caller, words[0], words[1], itype, " ".join(rest) or None)
+
+    async def unassign(self, caller: Caller, email: str, identifier: str) -> AdminResult:
+        async def body(actor: Actor) -> tuple[AdminResult, dict[str, Any]]:
+            if not (email or "").strip() or not (identifier or "").strip():
+                raise UsageError(usage("unassign"))
+            user = await provisioning.require_user(self._pool, email)
+            node = await nodes_db.get_node_by_identifier(self._pool, parse_identifier(identifier).value)
+            if node is None or not await nodes_db.unassign_node(self._pool, user.id, node.id):
+                raise NotFoundError(f"That node is not assigned to {user.email}.")
+            msg = Message.text(
+                f"{node.label} is no longer assigned to {user.email}.", title="Unassigned", severity="success"
+            )
+            return AdminResult(message=msg), {"node": node.identifier}
+
+        return await self._run(caller, "unassign", f"{email} {identifier}".strip(), body)
+
+    async def unassign_command(self, caller: Caller, args: str) -> AdminResult:
+        words = (args or "").split()
+        if len(words) != 2:
+            await self._authz.require_admin(caller, "unassign", (args or "")[:100])
+            raise UsageError(usage("unassign"))
+        return await self.unassign(caller, words[0], words[1])
+
+    # -- users ---------------------------------------------------------------------------------
+
+    async def user_info(self, caller: Caller, email: str) -> UserInfo:
+        async def body(actor: Actor) -> tuple[UserInfo, dict[str, Any]]:
+            if not (email or "").strip():
+                raise UsageError(usage("user"))
+            user = await provisioning.require_user(self._pool, email)
+            nodes = tuple(await nodes_db.list_user_nodes(self._pool, user.id))
+            fields = [
+                Field_(name="Role", value=user.role),
+                Field_(name="Active", value="yes" if user.is_active else "no (deactivated)"),
+                Field_(name="Telegram", value=user.telegram or "not linked"),
+                Field_(name="Discord", value=user.discord or "not linked"),
+                Field_(name="Currency", value=user.currency_preference),
+                Field_(name="Created", value=f"{user.created_at:%Y-%m-%d}"),
+            ]
+            lines: list[tuple[Span, ...]] = [(Span(text=f"Nodes ({len(nodes)})", style="bold"),)]
+            lines += [(Span(text=f"{n.label}  "), Span(text=n.identifier, style="code")) for n in nodes[:50]]
+            if len(nodes) > 50:
+                lines.append((Span(text=f"… and {len(nodes) - 50} more"),))
+            msg = Message(title=user.email, lines=tuple(lines), fields=tuple(fields))
+            return UserInfo(user=user, nodes=nodes, message=msg), {}
+
+        return await self._run(caller, "user", (email or "").strip(), body)
+
+    async def link_code(self, caller: Caller, email: str) -> LinkCodeResult:
+        async def body(actor: Actor) -> tuple[LinkCodeResult, dict[str, Any]]:
+            if not (email or "").strip():
+                raise UsageError(usage("linkcode"))
+            issued = await provisioning.issue_link_code(
+                self._pool,
+                email,
+                self._config.accounts.link_code_ttl_s,
+                created_by=None if actor.user is None else actor.user.id,
+            )
+            minutes = round(self._config.accounts.link_code_ttl_s / 60)
+            msg = Message(
+                title=f"Link code for {issued.user.email}",
+                lines=(
+                    (Span(text=issued.code, style="code"),),
+                    (
+                        Span(
+                            text=f"Single use, valid for {minutes} minutes. "
+                            f"The user sends /link {issued.code}"
+                        ),
+                    ),
+                ),
+            )
+            result = LinkCodeResult(
+                code=issued.code, email=issued.user.email, expires_at=issued.expires_at, message=msg
+            )
+            return result, {"expires_at": issued.expires_at.isoformat()}
+
+        return await self._run(caller, "linkcode", (email or "").strip(), body)
+
+    async def broadcast(self, caller: Caller, text: str) -> BroadcastResult:
+        async def body(actor: Actor) -> tuple[BroadcastResult, dict[str, Any]]:
+            cleaned = (text or "").strip()
+            if not cleaned:
+                raise UsageError(usage("broadcast"))
+            if len(cleaned) > MAX_BROADCAST:
+                raise InvalidInputError(f"A broadcast is at most {MAX_BROADCAST} characters.")
+            message = Message.text(cleaned, title="📢 MineGNK")
+            event = uuid.uuid4().hex
+            items: list[NewNotification] = []
+            async with self._pool.acquire() as conn, conn.transaction():
+                for t in await fleet_db.broadcast_targets(conn):
+                    for platform, ident in (("telegram", t.telegram), ("discord", t.discord)):
+                        if ident:
+                            items.append(
+                                NewNotification(
+                                    platform="telegram" if platform == "telegram" else "discord",
+                                    target_kind="user",
+                                    target_id=ident,
+                                    kind="broadcast",
+                                    message=message,
+                                    dedup_key=f"broadcast:{event}:{platform}:{ident}",
+                                )
+                            )
+                await outbox.enqueue(conn, items)
+            msg = Message.text(
+                f"Queued for {len(items)} chat{'s' if len(items) != 1 else ''}; "
+                "it goes out at the platforms' rate limits.",
+                title="Broadcast queued",
+                severity="success",
+            )
+            return BroadcastResult(recipients=len(items), message=msg), {
+                "recipients": len(items),
+                "chars": len(cleaned),
+            }
+
+        return await self._run(caller, "broadcast", None, body)
+
+    # -- fleet ---------------------------------------------------------------------------------
+
+    async def stats(self, caller: Caller) -> FleetStats:
+        async def body(actor: Actor) -> tuple[FleetStats, dict[str, Any]]:
+            counts = await fleet_db.user_counts(self._pool)
+            by_status = await fleet_db.nodes_by_status(self._pool)
+            alerts = await fleet_db.alerts_24h(self._pool)
+            depth = await fleet_db.outbox_depth(self._pool)
+            sources = tuple(await fleet_db.source_health(self._pool))
+            now = datetime.now(UTC)
+            fields = [
+                Field_(name="Users", value=f"{counts.users} ({counts.active_users} active)"),
+                Field_(name="Linked users", value=str(counts.linked_users)),
+                Field_(name="Nodes", value=str(sum(by_status.values()))),
+                Field_(name="Alerts (24h)", value=str(alerts)),
+                Field_(
+                    name="Outbox",
+                    value=f"{depth.pending} pending"
+                    + (
+                        ""
+                        if depth.oldest_pending_at is None
+                        else f", oldest {format_age(depth.oldest_pending_at, now)}"
+                    )
+                    + (f", {depth.failed_24h} failed (24h)" if depth.failed_24h else ""),
+                ),
+            ]
+            lines: list[tuple[Span, ...]] = [(Span(text="Nodes by status", style="bold"),)]
+            for status, n in by_status.items():
+                lines.append((Span(text=f"{status_badge(None if status == 'no data' else status)}: {n}"),))
+            lines.append((Span(text="Sources", style="bold"),))
+            if not sources:
+                lines.append((Span(text="no poll has run yet"),))
+            for s in sources:
+                state = (
+                    "🔴 degraded" if s.degraded else "🟢 ok" if s.consecutive_failures == 0 else "🟡 failing"
+                )
+                text = f"{s.source}: {state}, last ok {format_age(s.last_ok_at, now)}"
+                if s.consecutive_failures:
+                    text += f", {s.consecutive_failures} failures in a row"
+                lines.append((Span(text=text),))
+            result = FleetStats(
+                users=counts.users,
+                active_users=counts.active_users,
+                linked_users=counts.linked_users,
+                nodes_by_status=by_status,
+                alerts_24h=alerts,
+                outbox=depth,
+                sources=sources,
+                message=Message(title="Fleet", lines=tuple(lines), fields=tuple(fields)),
+            )
+            return result, {}
+
+        return await self._run(caller, "stats", None, body)
+
+    async def alerts_here(self, caller: Caller, scope: str | None = None) -> RouteResult:
+        async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
+            s = parse_scope(scope)
+            await routes_db.upsert_route(
+                self._pool, caller.platform, caller.chat_id, s, None if actor.user is None else actor.user.id
+            )
+            what = {
+                "all": "every alert and request",
+                "admin": "node and monitoring alerts",
+                "requests": "support requests",
+            }[s]
+            msg = Message.text(
+                f"This chat now receives {what}. /alerts_off stops it.",
+                title="Alerts routed here",
+                severity="success",
+            )
+            return RouteResult(scope=s, message=msg), {"scope": s}
+
+        return await self._run(caller, "alerts_here", f"{caller.platform}:{caller.chat_id}", body)
+
+    async def alerts_off(self, caller: Caller) -> RouteResult:
+        async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
+            removed = await routes_db.delete_route(self._pool, caller.platform, caller.chat_id)
+            if removed is None:
+                raise NotFoundError("This chat was not receiving alerts.")
+            return RouteResult(
+                scope=None, message=Message.text("This chat no longer receives alerts.", title="Alerts off")
+            ), {"was": removed.scope}
+
+        return await self._run(caller, "alerts_off", f"{caller.platform}:{caller.chat_id}", body)
+
+
+def _identifier_type(text: str | None) -> IdentifierType | None:
+    if text is None or not text.strip():
+        return None
+    lowered = text.strip().lower()
+    for t in IDENTIFIER_TYPES:
+        if t == lowered:
+            return t
+    raise InvalidInputError("Identifier types are: " + ", ".join(IDENTIFIER_TYPES) + ".")

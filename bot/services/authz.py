@@ -1,0 +1,103 @@
+"""Authorisation in one place: who the caller is (anonymous, linked user, admin) and what they may do.
+
+* **anonymous**: an identity with no linked active account; may run ``/start``, ``/help``, ``/link``,
+  ``/whoami``.
+* **linked**: an active portal user linked to this platform identity; may run the user commands, and
+  sees only the nodes in ``user_nodes`` for them (ownership is enforced by the services querying
+  through :class:`LinkedActor`; a node of someone else is "not found", exactly like a missing one).
+* **admin**: a linked active user with ``role = 'admin'``, or a platform id in ``telegram.admin_ids``
+  / ``discord.admin_ids`` (an admin without a portal account: audit rows carry no actor user id).
+
+Every admin operation calls :meth:`Authz.require_admin`, which writes the refused attempt to the
+audit log before raising; the services write the successful ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.config import Config
+from bot.db import audit as audit_db
+from bot.db import users as users_db
+from bot.db.audit import Outcome
+from bot.db.types import Executor, Pool
+from bot.errors import NotLinkedError
+from bot.services.context import Actor, Caller, LinkedActor
+from bot.services.errors import AccountDeactivatedError, AdminOnlyError
+
+log = logging.getLogger(__name__)
+
+NOT_LINKED_TEXT = (
+    "You have not linked your MineGNK account yet. Send /link CODE with the code from the portal "
+    "(or /link EMAIL PASSWORD in a private chat)."
+)
+DEACTIVATED_TEXT = "Your MineGNK account is deactivated. Contact support to reactivate it."
+ADMIN_ONLY_TEXT = "That command is for MineGNK admins only."
+
+
+class Authz:
+    def __init__(self, pool: Pool, config: Config) -> None:
+        self._pool = pool
+        self._admin_ids = {
+            "telegram": {str(i) for i in config.telegram.admin_ids},
+            "discord": {str(i) for i in config.discord.admin_ids},
+        }
+
+    def is_config_admin(self, caller: Caller) -> bool:
+        return caller.platform_user_id in self._admin_ids[caller.platform]
+
+    async def resolve(self, caller: Caller, db: Executor | None = None) -> Actor:
+        """Look the identity up; a deactivated account resolves as anonymous with ``deactivated``."""
+        user = await users_db.get_user_by_identity(db or self._pool, caller.platform, caller.platform_user_id)
+        config_admin = self.is_config_admin(caller)
+        if user is not None and not user.is_active:
+            return Actor(caller=caller, user=None, is_admin=config_admin, deactivated=True)
+        if user is None:
+            return Actor(caller=caller, user=None, is_admin=config_admin)
+        return LinkedActor(caller=caller, user=user, is_admin=config_admin or user.is_admin)
+
+    async def require_linked(self, caller: Caller, db: Executor | None = None) -> LinkedActor:
+        """The linked active user, else :class:`NotLinkedError` / :class:`AccountDeactivatedError`."""
+        actor = await self.resolve(caller, db)
+        if isinstance(actor, LinkedActor):
+            return actor
+        if actor.deactivated:
+            raise AccountDeactivatedError(DEACTIVATED_TEXT)
+        raise NotLinkedError(NOT_LINKED_TEXT)
+
+    async def require_admin(self, caller: Caller, action: str, target: str | None = None) -> Actor:
+        """The admin actor, else audit the refusal and raise :class:`AdminOnlyError`."""
+        actor = await self.resolve(caller)
+        if actor.is_admin:
+            return actor
+        await self.audit(actor, action, target, "refused", {"reason": "not an admin"})
+        log.warning(
+            "refused admin command %s from %s:%s",
+            action,
+            caller.platform,
+            caller.platform_user_id,
+            extra={"platform": caller.platform, "chat": caller.chat_id},
+        )
+        raise AdminOnlyError(ADMIN_ONLY_TEXT)
+
+    async def audit(
+        self,
+        actor: Actor,
+        action: str,
+        target: str | None,
+        outcome: Outcome,
+        details: dict[str, Any] | None = None,
+        db: Executor | None = None,
+    ) -> None:
+        await audit_db.record(
+            db or self._pool,
+            actor_user_id=None if actor.user is None else actor.user.id,
+            platform=actor.caller.platform,
+            platform_user_id=actor.caller.platform_user_id,
+            chat_id=actor.caller.chat_id,
+            action=action,
+            target=target,
+            outcome=outcome,
+            details=details,
+        )

@@ -1,0 +1,57 @@
+"""The :class:`Services` container: every command service, built once in the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Config
+from bot.db.types import Pool
+from bot.services.accounts import AccountsService
+from bot.services.admin import AdminService
+from bot.services.authz import Authz
+from bot.services.charts import ChartRenderer
+from bot.services.earnings import EarningsService
+from bot.services.help import HelpService
+from bot.services.mutes import MutesService
+from bot.services.nodes import NodesService
+from bot.services.prices import PriceSource, build_price_source
+from bot.services.requests import RequestsService
+from bot.services.settings import SettingsService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the Telegram and Discord frontends call. Build with :meth:`build`."""
+
+    authz: Authz
+    accounts: AccountsService
+    nodes: NodesService
+    earnings: EarningsService
+    requests: RequestsService
+    admin: AdminService
+    mutes: MutesService
+    settings: SettingsService
+    help: HelpService
+    prices: PriceSource
+
+    @classmethod
+    def build(cls, pool: Pool, config: Config, *, prices: PriceSource | None = None) -> Services:
+        authz = Authz(pool, config)
+        price_source = prices or build_price_source(config.prices, config.trackers.user_agent)
+        nodes = NodesService(pool, config, authz)
+        return cls(
+            authz=authz,
+            accounts=AccountsService(pool, config, authz),
+            nodes=nodes,
+            earnings=EarningsService(pool, authz, price_source, ChartRenderer()),
+            requests=RequestsService(pool, config, authz),
+            admin=AdminService(pool, config, authz),
+            mutes=MutesService(pool, authz, nodes),
+            settings=SettingsService(pool, authz),
+            help=HelpService(authz),
+            prices=price_source,
+        )
+
+    async def aclose(self) -> None:
+        """Release what the services hold (the HTTP price source's session)."""
+        await self.prices.aclose()

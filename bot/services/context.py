@@ -1,0 +1,58 @@
+"""Who is calling: the platform identity and chat a command came from, and what it resolves to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.db.users import User
+
+Platform = Literal["telegram", "discord"]
+ChatKind = Literal["private", "group", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """One command's origin as the frontend saw it. Ids are strings (Telegram ints, Discord snowflakes).
+
+    ``chat_id`` is where the answer goes: the private chat / DM channel, or the group / channel.
+    """
+
+    platform: Platform
+    platform_user_id: str
+    chat_id: str
+    chat_kind: ChatKind = "private"
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_kind == "private"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A :class:`Caller` resolved against the database (see :meth:`bot.services.authz.Authz.resolve`).
+
+    ``user`` is the active portal user linked to this platform identity (``None`` when anonymous);
+    ``is_admin`` is true for an active linked user with ``role = 'admin'`` or for a platform id listed
+    in ``telegram.admin_ids`` / ``discord.admin_ids``.
+    """
+
+    caller: Caller
+    user: User | None
+    is_admin: bool
+    #: the identity is linked to a deactivated account (treated as anonymous, told why)
+    deactivated: bool = False
+
+    @property
+    def is_linked(self) -> bool:
+        return self.user is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedActor(Actor):
+    """An :class:`Actor` whose ``user`` is known to be set (what :meth:`Authz.require_linked` returns)."""
+
+    @property
+    def me(self) -> User:
+        assert self.user is not None
+        return self.user

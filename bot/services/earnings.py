@@ -1,0 +1,139 @@
+"""``/earnings``: totals per node and overall over 7/30/90 days, in GNK and fiat, with a chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bot.db import nodes as nodes_db
+from bot.db import stats_read
+from bot.db.nodes import Node
+from bot.db.types import Pool
+from bot.domain.formatting import format_fiat, format_gnk, quantize_gnk
+from bot.errors import UsageError
+from bot.render.message import Button, Message, Span
+from bot.services import actions
+from bot.services.authz import Authz
+from bot.services.charts import ChartRenderer
+from bot.services.commands import PERIODS, usage
+from bot.services.context import Caller
+from bot.services.prices import PriceSource
+
+DEFAULT_PERIOD = "7d"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeEarnings:
+    node: Node
+    total_gnk: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class EarningsReport:
+    period: str
+    days: int
+    rows: tuple[NodeEarnings, ...]
+    total_gnk: Decimal
+    currency: str
+    price: Decimal | None
+    total_fiat: Decimal | None
+    chart_png: bytes | None
+    message: Message
+
+
+def parse_period(text: str | None) -> tuple[str, int]:
+    period = (text or DEFAULT_PERIOD).strip().lower()
+    if period not in PERIODS:
+        raise UsageError(usage("earnings"), f"Unknown period “{period[:20]}”.")
+    return period, int(period[:-1])
+
+
+class EarningsService:
+    def __init__(self, pool: Pool, authz: Authz, prices: PriceSource, charts: ChartRenderer) -> None:
+        self._pool = pool
+        self._authz = authz
+        self._prices = prices
+        self._charts = charts
+
+    async def report(
+        self, caller: Caller, period: str | None = None, *, chart: bool = True
+    ) -> EarningsReport:
+        actor = await self._authz.require_linked(caller)
+        period, days = parse_period(period)
+        user = actor.me
+        nodes = await nodes_db.list_user_nodes(self._pool, user.id)
+        ids = [n.id for n in nodes]
+        totals = await stats_read.totals(self._pool, ids, days)
+        rows = tuple(
+            sorted(
+                (NodeEarnings(node=n, total_gnk=quantize_gnk(totals.get(n.id, Decimal(0)))) for n in nodes),
+                key=lambda r: (-r.total_gnk, r.node.label.lower()),
+            )
+        )
+        total = quantize_gnk(sum((r.total_gnk for r in rows), Decimal(0)))
+        currency = user.currency_preference.upper()
+        price = None if currency == "GNK" else await self._prices.price(currency)
+        total_fiat = None if price is None else total * price
+
+        lines: list[tuple[Span, ...]] = []
+        if not nodes:
+            lines.append((Span(text="No nodes are assigned to your account yet."),))
+        for r in rows:
+            text = f"{r.node.label}: {format_gnk(r.total_gnk)}"
+            if price is not None:
+                text += f" ≈ {format_fiat(r.total_gnk * price, currency)}"
+            lines.append((Span(text=text),))
+        total_line: list[Span] = [
+            Span(text="Total: ", style="bold"),
+            Span(text=format_gnk(total), style="bold"),
+        ]
+        if total_fiat is not None:
+            total_line.append(Span(text=f" ≈ {format_fiat(total_fiat, currency)}"))
+        lines.append(tuple(total_line))
+        footer = None
+        if currency != "GNK" and price is None:
+            footer = (
+                "No GNK price source is configured, so amounts are in GNK only."
+                if self._prices.kind == "none"
+                else f"No {currency} price is available right now, so amounts are in GNK only."
+            )
+        elif price is not None:
+            footer = f"1 GNK ≈ {price.normalize():f} {currency}"
+
+        png = None
+        if chart and nodes:
+            png = await self._chart(nodes, days, period)
+        buttons = (
+            tuple(Button(label=p, action=actions.EARNINGS, args=(p,)) for p in PERIODS if p != period),
+        )
+        return EarningsReport(
+            period=period,
+            days=days,
+            rows=rows,
+            total_gnk=total,
+            currency=currency,
+            price=price,
+            total_fiat=total_fiat,
+            chart_png=png,
+            message=Message(
+                title=f"Earnings, last {days} days", lines=tuple(lines), footer=footer, buttons=buttons
+            ),
+        )
+
+    async def _chart(self, nodes: list[Node], days: int, period: str) -> bytes | None:
+        history = await stats_read.history(self._pool, [n.id for n in nodes], days)
+        if not history:
+            return None
+        labels: dict[object, str] = {}
+        for n in nodes:  # two nodes of the same name stay two series
+            label = n.label if n.label not in labels.values() else f"{n.label} …{n.identifier[-6:]}"
+            labels[n.id] = label
+        series: dict[str, dict[date, Decimal]] = {}
+        for h in history:
+            series.setdefault(labels[h.node_id], {})[h.date] = h.earnings_gnk
+        today = await stats_read.utc_today(self._pool)
+        start = today - timedelta(days=days - 1)
+        return await self._charts.earnings_png(
+            series, start=start, days=days, title=f"GNK earned, last {period}"
+        )

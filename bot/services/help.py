@@ -1,0 +1,59 @@
+"""``/help``: the commands this caller may run, from the one table in :mod:`bot.services.commands`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.render.message import Message, Span
+from bot.services.authz import Authz
+from bot.services.commands import COMMANDS, Audience, CommandSpec
+from bot.services.context import Caller, LinkedActor
+
+_TIERS: dict[str, tuple[Audience, ...]] = {
+    "anonymous": ("anyone",),
+    "linked": ("anyone", "linked"),
+    "admin": ("anyone", "linked", "admin"),
+}
+
+
+def commands_for(tier: str) -> tuple[CommandSpec, ...]:
+    """``tier``: anonymous | linked | admin."""
+    audiences = _TIERS[tier]
+    return tuple(c for c in COMMANDS if c.audience in audiences)
+
+
+@dataclass(frozen=True, slots=True)
+class HelpResult:
+    tier: str
+    commands: tuple[CommandSpec, ...]
+    message: Message
+
+
+class HelpService:
+    def __init__(self, authz: Authz) -> None:
+        self._authz = authz
+
+    async def help(self, caller: Caller) -> HelpResult:
+        actor = await self._authz.resolve(caller)
+        linked = isinstance(actor, LinkedActor)
+        tier = "admin" if actor.is_admin and linked else "linked" if linked else "anonymous"
+        if actor.is_admin and not linked:
+            # a config admin without a portal account runs admin commands but has no nodes
+            cmds = tuple(c for c in COMMANDS if c.audience in ("anyone", "admin"))
+            tier = "admin"
+        else:
+            cmds = commands_for(tier)
+        lines: list[tuple[Span, ...]] = []
+        if not linked:
+            lines.append((Span(text="Link your MineGNK account first: /link CODE (code from the portal)."),))
+        for section, audience in (("", "anyone"), ("Your nodes", "linked"), ("Admin", "admin")):
+            group = [c for c in cmds if c.audience == audience]
+            if not group:
+                continue
+            if section:
+                lines.append((Span(text=section, style="bold"),))
+            for c in group:
+                lines.append((Span(text=c.usage, style="code"), Span(text=f" — {c.description}")))
+        return HelpResult(
+            tier=tier, commands=cmds, message=Message(title="MineGNK Bot commands", lines=tuple(lines))
+        )

@@ -1,0 +1,287 @@
+"""The caller's nodes: the list, one node's detail, name suggestions, and the ownership-checked lookup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from bot.config import Config
+from bot.db import nodes as nodes_db
+from bot.db import stats_read
+from bot.db.nodes import Node
+from bot.db.stats_read import DayEarning, NodeStats
+from bot.db.types import Pool
+from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge
+from bot.domain.identifiers import parse_identifier
+from bot.errors import InvalidInputError, UsageError, UserError
+from bot.render.message import Button, Field_, Message, Severity, Span
+from bot.services import actions
+from bot.services.authz import Authz
+from bot.services.commands import usage
+from bot.services.context import Caller, LinkedActor
+from bot.services.errors import NodeNotFoundError
+from bot.services.paging import MAX_ROWS, button_grid, nav_buttons, page_slice
+
+UNJAIL_HINT = "inferenced tx slashing unjail --from <key>"
+MAX_REF = 200
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSummary:
+    node: Node
+    status: str | None
+    earnings_day: Decimal | None
+    uptime_percent: Decimal | None
+    fetched_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeListResult:
+    items: tuple[NodeSummary, ...]
+    page: int
+    pages: int
+    total: int
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class NodeDetailResult:
+    node: Node
+    stats: NodeStats | None
+    history: tuple[DayEarning, ...]
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class NodeChoice:
+    label: str
+    value: str
+
+
+def _not_found(ref: str) -> NodeNotFoundError:
+    shown = " ".join(ref.split())[:60] or "that"
+    return NodeNotFoundError(f"You have no node matching “{shown}”. Send /nodes to see yours.")
+
+
+def match_node(nodes: list[Node], ref: str) -> Node:
+    """The one node of ``nodes`` that ``ref`` names; :class:`NodeNotFoundError` otherwise."""
+    text = (ref or "").strip()
+    if not text or len(text) > MAX_REF:
+        raise _not_found(text)
+    try:
+        as_id = UUID(text)
+    except ValueError:
+        as_id = None
+    if as_id is not None:
+        for n in nodes:
+            if n.id == as_id:
+                return n
+        raise _not_found(text)
+    try:
+        normalised: str | None = parse_identifier(text).value
+    except InvalidInputError:
+        normalised = None
+    lowered = " ".join(text.lower().split())
+    for n in nodes:
+        if n.identifier == normalised or n.identifier == text:
+            return n
+    named = [n for n in nodes if n.display_name and n.display_name.lower() == lowered]
+    if len(named) == 1:
+        return named[0]
+    candidates = named or [
+        n
+        for n in nodes
+        if n.identifier.startswith(lowered) or (n.display_name and n.display_name.lower().startswith(lowered))
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        names = ", ".join(c.label for c in candidates[:5])
+        raise InvalidInputError(f"“{lowered[:60]}” matches several of your nodes: {names}. Be more specific.")
+    raise _not_found(text)
+
+
+class NodesService:
+    PAGE_SIZE = 8
+
+    def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
+        self._pool = pool
+        self._authz = authz
+        self._tracker_link = config.trackers.tracker_link
+
+    async def resolve(self, caller: Caller, ref: str) -> Node:
+        actor = await self._authz.require_linked(caller)
+        return await self.resolve_for(actor, ref)
+
+    async def resolve_for(self, actor: LinkedActor, ref: str) -> Node:
+        return match_node(await nodes_db.list_user_nodes(self._pool, actor.me.id), ref)
+
+    async def list_nodes(self, caller: Caller, page: int = 0) -> NodeListResult:
+        actor = await self._authz.require_linked(caller)
+        nodes = await nodes_db.list_user_nodes(self._pool, actor.me.id)
+        if not nodes:
+            return NodeListResult(
+                items=(),
+                page=0,
+                pages=1,
+                total=0,
+                message=Message.text(
+                    "No nodes are assigned to your account yet. Use /request to ask for one, "
+                    "or contact support if you already rent one.",
+                    title="Your nodes",
+                ),
+            )
+        shown, page, pages = page_slice(nodes, page, self.PAGE_SIZE)
+        stats = await stats_read.get_stats(self._pool, [n.id for n in shown])
+        now = datetime.now(UTC)
+        items = []
+        lines: list[tuple[Span, ...]] = []
+        for n in shown:
+            s = stats.get(n.id)
+            items.append(
+                NodeSummary(
+                    node=n,
+                    status=None if s is None else s.status,
+                    earnings_day=None if s is None else s.earnings_day,
+                    uptime_percent=None if s is None else s.uptime_percent,
+                    fetched_at=None if s is None else s.fetched_at,
+                )
+            )
+            lines.append(
+                (
+                    Span(text=f"{status_badge(None if s is None else s.status)}  "),
+                    Span(text=n.label, style="bold"),
+                )
+            )
+            if s is None:
+                lines.append((Span(text="   no data from the trackers yet"),))
+            else:
+                lines.append(
+                    (
+                        Span(
+                            text=f"   today {format_gnk(s.earnings_day)}"
+                            f" · uptime {format_percent(s.uptime_percent)}"
+                            f" · data {format_age(s.fetched_at, now)}"
+                        ),
+                    )
+                )
+        node_buttons = button_grid(
+            [Button(label=n.label[:40], action=actions.NODE, args=(str(n.id),)) for n in shown],
+            2,
+            MAX_ROWS - 1,
+        )
+        nav = nav_buttons(actions.NODES_PAGE, page, pages)
+        return NodeListResult(
+            items=tuple(items),
+            page=page,
+            pages=pages,
+            total=len(nodes),
+            message=Message(
+                title=f"Your nodes ({len(nodes)})",
+                lines=tuple(lines),
+                buttons=node_buttons + ((nav,) if nav else ()),
+                footer=f"Page {page + 1} of {pages}" if pages > 1 else None,
+            ),
+        )
+
+    async def detail(self, caller: Caller, ref: str) -> NodeDetailResult:
+        if not (ref or "").strip():
+            await self._authz.require_linked(caller)
+            raise UsageError(usage("node"))
+        node = await self.resolve(caller, ref)
+        stats = (await stats_read.get_stats(self._pool, [node.id])).get(node.id)
+        history = tuple(await stats_read.history(self._pool, [node.id], 7))
+        return NodeDetailResult(
+            node=node, stats=stats, history=history, message=self._detail_message(node, stats, history)
+        )
+
+    async def suggest_nodes(self, caller: Caller, prefix: str, limit: int = 25) -> list[NodeChoice]:
+        """Autocomplete over the caller's own nodes; empty for anyone not linked."""
+        try:
+            actor = await self._authz.require_linked(caller)
+        except UserError:
+            return []
+        needle = " ".join((prefix or "").lower().split())
+        out = []
+        for n in await nodes_db.list_user_nodes(self._pool, actor.me.id):
+            hay = f"{(n.display_name or '').lower()} {n.identifier}"
+            if needle in hay:
+                label = f"{n.display_name} ({n.identifier})" if n.display_name else n.identifier
+                out.append(NodeChoice(label=label[:100], value=str(n.id)))
+        return out[:limit]
+
+    def tracker_url(self, node: Node, stats: NodeStats | None) -> str | None:
+        address = parse_identifier(node.identifier).account_address or node.identifier
+        epoch = "" if stats is None or stats.epoch_id is None else str(stats.epoch_id)
+        try:
+            return self._tracker_link.format(address=address, epoch=epoch)
+        except (KeyError, IndexError, ValueError):
+            return None
+
+    def _detail_message(self, node: Node, s: NodeStats | None, history: tuple[DayEarning, ...]) -> Message:
+        now = datetime.now(UTC)
+        fields: list[Field_] = [
+            Field_(name="Identifier", value=node.identifier, inline=False),
+            Field_(name="Type", value=node.identifier_type),
+        ]
+        if node.gpu_type:
+            fields.append(Field_(name="GPU", value=node.gpu_type))
+        if node.region:
+            fields.append(Field_(name="Region", value=node.region))
+        lines: list[tuple[Span, ...]] = []
+        severity: Severity = "info"
+        if s is None:
+            lines.append((Span(text="No data from the trackers yet; the next poll will fill this in."),))
+        else:
+            fields.append(Field_(name="Status", value=status_badge(s.status)))
+            if s.status_reason:
+                fields.append(Field_(name="Reason", value=s.status_reason))
+            fields += [
+                Field_(name="Earnings today", value=format_gnk(s.earnings_day)),
+                Field_(name="Earnings total", value=format_gnk(s.earnings_total)),
+                Field_(name="Uptime", value=format_percent(s.uptime_percent)),
+                Field_(name="Tokens/s", value="—" if s.tokens_per_sec is None else f"{s.tokens_per_sec:f}"),
+                Field_(name="Jobs today", value="—" if s.jobs_day is None else str(s.jobs_day)),
+                Field_(name="Model", value=s.active_model or "—"),
+                Field_(
+                    name="Voting weight",
+                    value="—" if s.voting_weight is None else f"{s.voting_weight.normalize():f}",
+                ),
+                Field_(name="Epoch", value="—" if s.epoch_id is None else str(s.epoch_id)),
+                Field_(name="Source", value=s.source or "—"),
+                Field_(name="Data age", value=format_age(s.fetched_at, now)),
+            ]
+            if s.status == "jailed" or s.jailed_until is not None:
+                severity = "critical" if s.status == "jailed" else "info"
+                until = "—" if s.jailed_until is None else s.jailed_until.strftime("%Y-%m-%d %H:%M UTC")
+                fields.append(Field_(name="Jailed until", value=until))
+                ready = {True: "yes", False: "not yet", None: "unknown"}[s.ready_to_unjail]
+                fields.append(Field_(name="Ready to unjail", value=ready))
+                lines.append((Span(text="To unjail, run: "), Span(text=UNJAIL_HINT, style="code")))
+            elif s.status in ("offline", "unhealthy"):
+                severity = "warning"
+        lines.append((Span(text="Last 7 days", style="bold"),))
+        if history:
+            for d in history:
+                lines.append((Span(text=f"{d.date.isoformat()}  {format_gnk(d.earnings_gnk)}"),))
+        else:
+            lines.append((Span(text="no earnings recorded"),))
+        url = self.tracker_url(node, s)
+        buttons: list[tuple[Button, ...]] = [
+            (
+                Button(label="Mute 1h", action=actions.MUTE, args=(str(node.id), "1h")),
+                Button(label="Mute 24h", action=actions.MUTE, args=(str(node.id), "24h")),
+            )
+        ]
+        if url:
+            buttons.append((Button(label="Open in tracker", url=url),))
+        return Message(
+            title=node.label,
+            severity=severity,
+            lines=tuple(lines),
+            fields=tuple(fields),
+            buttons=tuple(buttons),
+            url=url,
+        )

@@ -1,0 +1,129 @@
+"""The caller's nodes: list with pages, detail with jail hint, ownership, suggestions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Config
+from bot.db.types import Pool
+from bot.errors import InvalidInputError, NotLinkedError, UsageError
+from bot.services.errors import NodeNotFoundError
+from bot.services.nodes import UNJAIL_HINT, NodesService
+from tests.bot.services.helpers import assert_renders, caller, give_node, make_user, services, wallet
+
+
+async def test_node_list_shows_status_and_paginates(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    for i in range(NodesService.PAGE_SIZE + 2):
+        await give_node(pool, "op@example.com", wallet(i + 1), f"rig-{i:02d}", status="healthy")
+    first = await svc.nodes.list_nodes(caller("1"))
+    assert_renders(first.message)
+    assert (first.page, first.pages, first.total) == (0, 2, NodesService.PAGE_SIZE + 2)
+    assert "🟢 " in first.message.plain() and "1.50 GNK" in first.message.plain()
+    nav = [b for row in first.message.buttons for b in row if b.action == "nodes_page"]
+    assert any(b.args == ("1",) for b in nav)
+    second = await svc.nodes.list_nodes(caller("1"), page=1)
+    assert [s.node.display_name for s in second.items] == ["rig-08", "rig-09"]
+    clamped = await svc.nodes.list_nodes(caller("1"), page=99)
+    assert clamped.page == 1
+
+
+async def test_an_empty_node_list_says_how_to_get_one(pool: Pool, config: Config) -> None:
+    await make_user(pool, "op@example.com", telegram="1")
+    result = await services(pool, config).nodes.list_nodes(caller("1"))
+    assert result.total == 0 and "/request" in result.message.plain()
+
+
+async def test_detail_shows_every_cache_field_and_the_unjail_hint(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    node_id = await give_node(pool, "op@example.com", wallet(1), "rig-a")
+    await pool.execute(
+        "INSERT INTO node_stats_cache (node_id, status, status_reason, earnings_day, earnings_total,"
+        " uptime_percent, tokens_per_sec, jobs_day, active_model, voting_weight, epoch_id, jailed_until,"
+        " ready_to_unjail, source) VALUES ($1, 'jailed', 'validator jailed', 0.12345678, 100.5, 97.25,"
+        " 12.5, 42, 'Qwen/QwQ-32B', 7, 123, now() + interval '1 hour', false, 'gonka_api')",
+        node_id,
+    )
+    await pool.execute(
+        "INSERT INTO earnings_history (node_id, date, earnings_gnk) VALUES"
+        " ($1, (now() AT TIME ZONE 'UTC')::date, 1.25), ($1, (now() AT TIME ZONE 'UTC')::date - 10, 9)",
+        node_id,
+    )
+    result = await svc.nodes.detail(caller("1"), "RIG-A")
+    assert_renders(result.message)
+    text = result.message.plain()
+    for expected in (
+        "validator jailed",
+        "0.12345678 GNK",
+        "100.50 GNK",
+        "97.25%",
+        "12.5",
+        "42",
+        "Qwen/QwQ-32B",
+        "123",
+        "gonka_api",
+        "Jailed until",
+        "not yet",
+        UNJAIL_HINT,
+        "1.25 GNK",
+    ):
+        assert expected in text, expected
+    assert len(result.history) == 1  # the 10-day-old row is outside the last 7 days
+    links = [b.url for row in result.message.buttons for b in row if b.url]
+    assert links and wallet(1) in links[0]
+    assert result.message.severity == "critical"
+
+
+async def test_detail_finds_by_identifier_uuid_and_unique_prefix(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    node_id = await give_node(pool, "op@example.com", wallet(1), "alpha rig")
+    await give_node(pool, "op@example.com", wallet(2), "beta rig")
+    assert (await svc.nodes.detail(caller("1"), wallet(1).upper())).node.id == node_id
+    assert (await svc.nodes.detail(caller("1"), str(node_id))).node.id == node_id
+    assert (await svc.nodes.detail(caller("1"), "alp")).node.id == node_id
+    with pytest.raises(InvalidInputError, match="several"):
+        await svc.nodes.detail(caller("1"), "gonka1qqq")
+
+
+async def test_detail_without_a_name_shows_usage(pool: Pool, config: Config) -> None:
+    await make_user(pool, "op@example.com", telegram="1")
+    with pytest.raises(UsageError, match="/node"):
+        await services(pool, config).nodes.detail(caller("1"), "  ")
+
+
+async def test_another_users_node_is_indistinguishable_from_a_missing_one(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "me@example.com", telegram="1")
+    await make_user(pool, "other@example.com", telegram="2")
+    other_id = await give_node(pool, "other@example.com", wallet(7), "secret-rig", status="jailed")
+    answers = []
+    for ref in (wallet(7), wallet(8), "secret-rig", "no-such-rig"):
+        with pytest.raises(NodeNotFoundError) as exc:
+            await svc.nodes.detail(caller("1"), ref)
+        answers.append(exc.value.message.replace(ref, "…"))
+    with pytest.raises(NodeNotFoundError) as by_id:
+        await svc.nodes.detail(caller("1"), str(other_id))
+    answers.append(by_id.value.message.replace(str(other_id), "…"))
+    assert len(set(answers)) == 1
+    assert await svc.nodes.suggest_nodes(caller("1"), "secret") == []
+    with pytest.raises(NodeNotFoundError):
+        await svc.mutes.mute(caller("1"), str(other_id), "1h")
+
+
+async def test_suggestions_are_over_own_nodes_and_empty_when_anonymous(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    node_id = await give_node(pool, "op@example.com", wallet(1), "Alpha")
+    await give_node(pool, "op@example.com", wallet(2), "Beta")
+    choices = await svc.nodes.suggest_nodes(caller("1"), "alp")
+    assert [(c.value, c.label.startswith("Alpha")) for c in choices] == [(str(node_id), True)]
+    assert len(await svc.nodes.suggest_nodes(caller("1"), "")) == 2
+    assert await svc.nodes.suggest_nodes(caller("99"), "a") == []
+
+
+async def test_anonymous_callers_are_told_to_link(pool: Pool, config: Config) -> None:
+    with pytest.raises(NotLinkedError, match="/link"):
+        await services(pool, config).nodes.list_nodes(caller("99"))
