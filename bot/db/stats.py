@@ -181,6 +181,17 @@ ON CONFLICT (source) DO UPDATE SET
     updated_at = EXCLUDED.updated_at
 """
 
+#: only the poller's own columns; the alert engine owns failures/ok/error/degraded (bot.db.alert_state)
+UPSERT_SOURCE_BOOKKEEPING_SQL = """
+INSERT INTO source_health AS h (source, last_epoch_id, polls_ok, polls_failed)
+SELECT u.source, u.epoch_id, CASE WHEN u.ok THEN 1 ELSE 0 END, CASE WHEN u.ok THEN 0 ELSE 1 END
+FROM unnest($1::text[], $2::bool[], $3::int8[]) AS u(source, ok, epoch_id)
+ON CONFLICT (source) DO UPDATE SET
+    last_epoch_id = GREATEST(h.last_epoch_id, EXCLUDED.last_epoch_id),
+    polls_ok = h.polls_ok + EXCLUDED.polls_ok,
+    polls_failed = h.polls_failed + EXCLUDED.polls_failed
+"""
+
 LIST_SOURCE_HEALTH_SQL = """
 SELECT source, consecutive_failures, last_ok_at, last_failure_at, last_error, last_epoch_id,
        polls_ok, polls_failed
@@ -274,8 +285,19 @@ async def upsert_earnings_history(db: Executor, day: date, node_ids: Sequence[UU
     await db.execute(UPSERT_EARNINGS_HISTORY_SQL, day, None if node_ids is None else list(node_ids))
 
 
-async def record_source_health(db: Executor, outcomes: Sequence[SourceOutcome], now: datetime) -> None:
+async def record_source_health(
+    db: Executor, outcomes: Sequence[SourceOutcome], now: datetime, *, bookkeeping_only: bool = False
+) -> None:
+    """Update ``source_health``; ``bookkeeping_only`` leaves the alert engine's columns alone."""
     if not outcomes:
+        return
+    if bookkeeping_only:
+        await db.execute(
+            UPSERT_SOURCE_BOOKKEEPING_SQL,
+            [o.source for o in outcomes],
+            [o.ok for o in outcomes],
+            [o.epoch_id for o in outcomes],
+        )
         return
     await db.execute(
         UPSERT_SOURCE_HEALTH_SQL,

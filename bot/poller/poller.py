@@ -6,9 +6,10 @@ session, which releases the lock, and a standby takes over. The leader checks it
 before every cycle and steps down when it is gone.
 
 A cycle fetches each enabled source's bulk payload once (concurrently), maps every ``nodes`` row
-locally, and in ONE transaction writes the cache (one statement), the income ledger, today's
-``earnings_history`` rows and ``source_health``, then calls ``CycleObserver.on_cycle`` (the alert
-engine) with the :class:`CycleReport`.
+locally, and in ONE transaction writes the cache (one statement), the income ledger and today's
+``earnings_history`` rows, calls ``CycleObserver.on_cycle`` (the alert engine) with the
+:class:`CycleReport`, and updates ``source_health`` (with an observer, only the poller's own columns:
+the engine keeps failures and degraded state itself).
 """
 
 from __future__ import annotations
@@ -65,12 +66,16 @@ class Poller:
         observer: CycleObserver | None = None,
         sources: list[Source] | None = None,
         interval_s: float | None = None,
+        track_source_health: bool | None = None,
     ) -> None:
         self._cfg = cfg
         self._pool = pool
         self._dsn = dsn
         self.metrics = metrics
         self._observer = observer
+        #: maintain source_health's failure/ok/error columns; by default only without an observer (the
+        #: alert engine keeps them itself, with its degraded/restored state, and must not count twice)
+        self._track_source_health = observer is None if track_source_health is None else track_source_health
         self._sources = sources
         self.interval_s = interval_s if interval_s is not None else cfg.poll_interval_s
         self._thresholds = thresholds_of(cfg)
@@ -235,9 +240,11 @@ class Poller:
                 await db.upsert_earnings_history(conn, today, None)
             elif affected:
                 await db.upsert_earnings_history(conn, today, affected)
-            await db.record_source_health(conn, outcomes, finished_at)
             if self._observer is not None:
                 await self._observer.on_cycle(conn, report)
+            await db.record_source_health(
+                conn, outcomes, finished_at, bookkeeping_only=not self._track_source_health
+            )
         self._earnings_refreshed = True
         self._history_day = today
         self._watched = [
