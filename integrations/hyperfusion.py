@@ -7,6 +7,7 @@ previous five epochs come from ``/api/v1/participants/{address}?epoch_id=`` in i
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -112,7 +113,18 @@ def _utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def to_view(p: Participant) -> ParticipantView:
+def _shared(value: tuple[str, ...] | None, pool: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """One tuple object (of interned strings) per distinct value: 100,000 participants share a few."""
+    if not value:
+        return ()
+    got = pool.get(value)
+    if got is None:
+        got = pool[value] = tuple(sys.intern(x) for x in value)
+    return got
+
+
+def to_view(p: Participant, pool: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> ParticipantView:
+    pool = {} if pool is None else pool
     stats = p.current_epoch_stats
     cpr = p.confirmation_poc_ratio
     if cpr is None and stats is not None:
@@ -122,14 +134,14 @@ def to_view(p: Participant) -> ParticipantView:
         is_jailed=p.is_jailed,
         jailed_until=_utc(p.jailed_until),
         ready_to_unjail=p.ready_to_unjail,
-        chain_status=p.participant_status or p.status,
+        chain_status=sys.intern(status) if (status := p.participant_status or p.status) else None,
         node_healthy=p.node_healthy,
         missed_rate=p.missed_rate,
         invalidation_rate=p.invalidation_rate,
         confirmation_poc_ratio=cpr,
         weight=p.weight,
-        models=p.models or (),
-        ml_nodes=tuple(p.ml_nodes_map) if p.ml_nodes_map else None,
+        models=_shared(p.models, pool),
+        ml_nodes=_shared(tuple(p.ml_nodes_map), pool) if p.ml_nodes_map else None,
         validator_key=p.validator_key,
         inference_count=stats.inference_count if stats else None,
         earned_coins=stats.earned_coins if stats else None,
@@ -154,10 +166,11 @@ class HyperfusionClient:
 
     async def poll(self) -> SourceSnapshot:
         views: dict[str, ParticipantView] = {}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
 
         def on_item(item: Any) -> None:
             # validated and normalised one by one: no list of payload objects is ever held
-            view = to_view(_PARTICIPANT.validate_python(item))
+            view = to_view(_PARTICIPANT.validate_python(item), shared)
             views[view.address] = view
 
         async def parse(chunks: AsyncIterator[bytes]) -> CurrentHead:
@@ -172,7 +185,7 @@ class HyperfusionClient:
             else:
                 doc = _CURRENT.validate_json(b"".join(buffered))
                 for p in doc.participants or ():
-                    view = to_view(p)
+                    view = to_view(p, shared)
                     views[view.address] = view
                 return CurrentHead(
                     epoch_id=doc.epoch_id,

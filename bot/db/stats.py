@@ -218,39 +218,38 @@ async def load_watched(db: Executor) -> list[WatchedNode]:
     return [WatchedNode(r[0], r[1], r[2], NodeStatus(r[3]) if r[3] is not None else None, r[4]) for r in rows]
 
 
-_NO_VIEW = (None,) * 13
-
-
 def cache_rows(stats: Sequence[NodeStats]) -> list[list[object]]:
-    """The 19 column arrays of :data:`UPSERT_CACHE_SQL` (one pass over the rows, then a transpose)."""
-    rows: list[tuple[object, ...]] = []
+    """The 19 column arrays of :data:`UPSERT_CACHE_SQL`, filled column by column in one pass."""
+    cols: list[list[object]] = [[] for _ in range(19)]
+    (node_id, status, reason, source, fetched_at, epoch_id, weight, models, jobs, jailed_until, rtu,
+     health, missed, invalidated, cpr, chain_status, healthy, earned, ml_nodes) = cols  # fmt: skip
     for s in stats:
         v = s.view
-        head = (s.node_id, s.status.value, s.status_reason, s.source, s.fetched_at, s.epoch_id)
+        node_id.append(s.node_id)
+        status.append(s.status.value)
+        reason.append(s.status_reason)
+        source.append(s.source)
+        fetched_at.append(s.fetched_at)
+        epoch_id.append(s.epoch_id)
+        health.append(s.health_failures)
         if v is None:
-            rows.append((*head, *_NO_VIEW[:5], s.health_failures, *_NO_VIEW[:7]))
+            for col in (weight, models, jobs, jailed_until, rtu, missed, invalidated, cpr, chain_status,
+                        healthy, earned, ml_nodes):  # fmt: skip
+                col.append(None)
             continue
-        rows.append(
-            (
-                *head,
-                v.weight,
-                ",".join(v.models) if v.models else None,
-                v.inference_count,
-                v.jailed_until,
-                v.ready_to_unjail,
-                s.health_failures,
-                v.missed_rate,
-                v.invalidation_rate,
-                v.confirmation_poc_ratio,
-                v.chain_status,
-                v.node_healthy,
-                None if v.earned_coins is None else str(v.earned_coins),
-                ML_NODE_SEP.join(v.ml_nodes) if v.ml_nodes else None,
-            )
-        )
-    if not rows:
-        return [[] for _ in range(19)]
-    return [list(col) for col in zip(*rows, strict=True)]
+        weight.append(v.weight)
+        models.append(",".join(v.models) if v.models else None)
+        jobs.append(v.inference_count)
+        jailed_until.append(v.jailed_until)
+        rtu.append(v.ready_to_unjail)
+        missed.append(v.missed_rate)
+        invalidated.append(v.invalidation_rate)
+        cpr.append(v.confirmation_poc_ratio)
+        chain_status.append(v.chain_status)
+        healthy.append(v.node_healthy)
+        earned.append(None if v.earned_coins is None else str(v.earned_coins))
+        ml_nodes.append(ML_NODE_SEP.join(v.ml_nodes) if v.ml_nodes else None)
+    return cols
 
 
 async def upsert_cache(db: Executor, stats: Sequence[NodeStats]) -> None:
