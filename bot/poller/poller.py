@@ -30,7 +30,7 @@ from bot.db import stats as db
 from bot.db.types import Pool
 from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
-from bot.errors import TrackerError
+from bot.errors import BotError
 from bot.poller.mapping import map_nodes
 from bot.poller.metrics import PollerMetrics
 from bot.poller.sources import Source, build_sources, income_source
@@ -157,9 +157,12 @@ class Poller:
             started = time.monotonic()
             try:
                 await self.poll_cycle()
-            except (TrackerError, asyncpg.PostgresError, OSError) as exc:
+            except (BotError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
                 self.metrics.cycles.labels("failed").inc()
                 log.error("poll cycle failed: %s: %s", exc.__class__.__name__, exc)
+            except Exception:  # one bad cycle (or observer) must not stop monitoring
+                self.metrics.cycles.labels("failed").inc()
+                log.exception("poll cycle failed unexpectedly; the next cycle runs as scheduled")
             await asyncio.sleep(max(0.0, self.interval_s - (time.monotonic() - started)))
 
     # -- one cycle -------------------------------------------------------------------------------
