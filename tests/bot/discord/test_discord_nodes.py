@@ -45,7 +45,9 @@ async def test_node_autocomplete_offers_only_the_callers_nodes(running: Harness)
     assert await running.fake.autocomplete(stranger, "node", "node", node="") == []
 
 
-async def test_node_detail_by_autocomplete_value_and_someone_elses_node_is_not_found(running: Harness) -> None:
+async def test_node_detail_by_autocomplete_value_and_someone_elses_node_is_not_found(
+    running: Harness,
+) -> None:
     alice = await owner(running)
     await owner(running, "bob")
     node_id = await give_node(running.pool, "alice@example.com", wallet(1), "alpha-rig", status="jailed")

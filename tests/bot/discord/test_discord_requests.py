@@ -26,7 +26,13 @@ async def test_request_new_node_through_the_modal(running: Harness) -> None:
     assert sub.ephemeral
     assert "Request #1 received" in text(reply)
     row = await running.pool.fetchrow("SELECT type, gpu_type, quantity, region, budget FROM support_requests")
-    assert dict(row) == {"type": "new_node", "gpu_type": "H100", "quantity": 4, "region": "Europe", "budget": None}
+    assert dict(row) == {
+        "type": "new_node",
+        "gpu_type": "H100",
+        "quantity": 4,
+        "region": "Europe",
+        "budget": None,
+    }
 
 
 async def test_request_with_a_bad_quantity_is_refused_and_nothing_is_stored(running: Harness) -> None:
@@ -95,7 +101,9 @@ async def test_a_non_admin_pressing_approve_is_refused_and_audited(running: Harn
     await (await running.fake.slash(admin, "alerts_here", channel, scope="all")).reply()
     ix = await running.fake.slash(alice, "request", type="other")
     await (await running.fake.submit_modal(alice, await ix.modal(), {"comments": "hi"})).reply()
-    notice = next(m for m in await deliver_outbox(running, "request_new") if m["channel_id"] == str(channel.id))
+    notice = next(
+        m for m in await deliver_outbox(running, "request_new") if m["channel_id"] == str(channel.id)
+    )
     sneaky = await running.fake.click(alice, notice, "mgnk:req_approve:1")
     assert "admins only" in text(await sneaky.reply())
     assert await running.pool.fetchval("SELECT status FROM support_requests") == "pending"
