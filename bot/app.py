@@ -23,6 +23,8 @@ from bot.db.migrate import apply_migrations
 from bot.db.pool import open_pool
 from bot.db.types import Pool
 from bot.metrics import Metrics
+from bot.poller.metrics import PollerMetrics
+from bot.poller.poller import Poller
 from bot.services.container import Services
 from bot.web.server import HttpServer
 
@@ -73,10 +75,19 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
     http = HttpServer(cfg.http.host, cfg.http.port, res.pool, res.metrics) if cfg.http.enabled else None
     if http is not None:
         components.append(http)
+    trackers = cfg.trackers
+    if trackers.hyperfusion.enabled or trackers.gonka_api.enabled or trackers.hashiro.enabled:
+        components.append(Poller(trackers, res.pool, res.dsn, PollerMetrics(res.metrics.registry)))
+    else:
+        log.warning("every tracker source is disabled: the poller is not started")
     # the command core both chat frontends call (built once, shared)
     services = Services.build(res.pool, cfg)
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
+    else:
+        from bot.telegram.component import TelegramBot
+
+        components.append(TelegramBot(cfg, res.pool, services, res.metrics, http))
     if cfg.discord.token is None:
         log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
     else:

@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         "--rollback", metavar="N", help="roll back the last N migrations ('all' for every one)", default=None
     )
     sub.add_parser("check-config", help="validate the configuration and exit")
+    sub.add_parser("poll-once", help="run one tracker poll cycle and print nodes, statuses and sources")
 
     u = sub.add_parser("user", help="manage portal users").add_subparsers(dest="user_command", required=True)
     ua = u.add_parser("add", help="create a user (password read from a prompt or stdin)")
@@ -98,6 +99,10 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             done = await asyncio.to_thread(apply_migrations, dsn, timeout)
             print(f"applied {len(done)} migration(s)" if done else "database is up to date")
         return 0
+    if args.command == "poll-once":
+        from bot.poller.cli import poll_once
+
+        return await poll_once(config)
     if args.command == "user":
         if args.user_command == "add":
             password = _read_password()

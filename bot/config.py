@@ -192,6 +192,17 @@ class TrackersConfig(_Section):
     hashiro: HashiroConfig = HashiroConfig()
     #: UI link for alerts; {address} and {epoch} are substituted
     tracker_link: str = "https://tracker.gonka.hyperfusion.io/?participant={address}"
+    #: status thresholds (trackers README §3): above these rates a node is unhealthy
+    missed_rate_threshold: float = Field(default=0.10, ge=0, le=1)
+    invalidation_rate_threshold: float = Field(default=0.10, ge=0, le=1)
+    #: a confirmation PoC ratio at or below this is unhealthy (it forfeits the epoch reward)
+    confirmation_ratio_threshold: float = Field(default=0.5, ge=0, le=1)
+    #: consecutive failed health probes after which the endpoint counts as unreachable (offline)
+    offline_after_health_failures: int = Field(default=3, ge=1)
+    #: settled-income look-ups per cycle (one per node per epoch, never more); 0 disables earnings
+    income_lookups_per_cycle: int = Field(default=20, ge=0, le=1000)
+    #: PostgreSQL advisory lock key: only the replica holding it polls
+    poll_lock_key: int = 0x6D696E65676E6B
 
 
 AlertStatus = Literal["jailed", "offline", "unhealthy"]
@@ -213,6 +224,16 @@ class AlertsConfig(_Section):
     send_startup_message: bool = True
     outbox_batch_size: int = Field(default=50, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)
+    #: a worker's claim on a row lasts this long (renewed while sending); a crashed worker's rows
+    #: are claimed again after it
+    outbox_lease_s: float = Field(default=60.0, ge=5)
+    #: how often idle workers look for due rows besides the LISTEN wake-up
+    outbox_poll_interval_s: PositiveSeconds = 1.0
+    #: network errors and 5xx: retry after base * 2^(attempt-1), at most max (with jitter)
+    retry_backoff_base_s: PositiveSeconds = 2.0
+    retry_backoff_max_s: PositiveSeconds = 300.0
+    #: on SIGTERM, in-flight sends get this long to finish before being returned to the outbox
+    shutdown_grace_s: float = Field(default=5.0, ge=0)
 
     @field_validator("confirm_polls")
     @classmethod

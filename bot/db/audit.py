@@ -69,7 +69,8 @@ async def record(
         chat_id,
         action,
         None if target is None else target[:255],
-        json.dumps(details or {}, default=str),
+        # plain JSON values only (the pool's jsonb codec encodes them)
+        json.loads(json.dumps(details or {}, default=str)),
         outcome,
     )
 

@@ -278,13 +278,18 @@ class AccountsService:
             user.id,
             extra={"platform": caller.platform, "chat": caller.chat_id},
         )
+        replaced = (
+            f"\nThe {platform} account previously linked to {linked.email} was unlinked."
+            if user.identity(caller.platform) is not None
+            else ""
+        )
         return LinkResult(
             user=linked,
             platform=caller.platform,
             already_linked=False,
             message=Message.text(
                 f"Linked to {linked.email}. You will get alerts for your nodes here.\n"
-                "Send /nodes to see them, /help for everything else.",
+                f"Send /nodes to see them, /help for everything else.{replaced}",
                 title="Account linked",
                 severity="success",
             ),

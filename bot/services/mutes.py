@@ -17,6 +17,7 @@ from bot.services.authz import Authz
 from bot.services.commands import usage
 from bot.services.context import Caller
 from bot.services.nodes import NodesService
+from bot.services.paging import button_grid
 
 MAX_MUTE = timedelta(days=30)
 _RESOLVED = {"resolved", "until-resolved", "until_resolved", "untilresolved", "until resolved"}
@@ -123,14 +124,14 @@ class MutesService:
         lines = tuple(
             (Span(text=v.target, style="bold"), Span(text=f" — muted {v.remaining}")) for v in views
         )
-        buttons = tuple(
-            (
+        buttons = button_grid(
+            [
                 Button(
                     label=f"Unmute {v.target}"[:40],
                     action=actions.UNMUTE,
                     args=("all" if v.mute.node_id is None else str(v.mute.node_id),),
-                ),
-            )
-            for v in views[:10]
+                )
+                for v in views
+            ]
         )
         return MuteListResult(items=views, message=Message(title="Mutes", lines=lines, buttons=buttons))

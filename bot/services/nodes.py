@@ -22,7 +22,7 @@ from bot.services.authz import Authz
 from bot.services.commands import usage
 from bot.services.context import Caller, LinkedActor
 from bot.services.errors import NodeNotFoundError
-from bot.services.paging import nav_buttons, page_slice
+from bot.services.paging import MAX_ROWS, button_grid, nav_buttons, page_slice
 
 UNJAIL_HINT = "inferenced tx slashing unjail --from <key>"
 MAX_REF = 200
@@ -167,8 +167,10 @@ class NodesService:
                         ),
                     )
                 )
-        node_buttons = tuple(
-            (Button(label=n.label[:40], action=actions.NODE, args=(str(n.id),)),) for n in shown
+        node_buttons = button_grid(
+            [Button(label=n.label[:40], action=actions.NODE, args=(str(n.id),)) for n in shown],
+            2,
+            MAX_ROWS - 1,
         )
         nav = nav_buttons(actions.NODES_PAGE, page, pages)
         return NodeListResult(

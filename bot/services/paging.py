@@ -35,3 +35,16 @@ def parse_page(text: str | int | None) -> int:
         return max(0, int(text or 0))
     except ValueError:
         return 0
+
+
+#: the tightest platform limits on buttons (Discord: 5 action rows of 5)
+MAX_ROWS = 5
+MAX_PER_ROW = 5
+
+
+def button_grid(
+    buttons: Sequence[Button], per_row: int = 2, max_rows: int = MAX_ROWS
+) -> tuple[tuple[Button, ...], ...]:
+    """Pack buttons into rows of ``per_row``, at most ``max_rows`` rows (the rest are left off)."""
+    rows = [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+    return tuple(rows[:max_rows])

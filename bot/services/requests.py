@@ -29,7 +29,7 @@ from bot.services.authz import Authz
 from bot.services.commands import REQUEST_STATUSES, usage
 from bot.services.context import Caller
 from bot.services.fanout import admin_channels, notifications, user_targets
-from bot.services.paging import nav_buttons, page_slice
+from bot.services.paging import MAX_ROWS, nav_buttons, page_slice
 
 RequestType = Literal["new_node", "support", "other"]
 RequestStatus = Literal["pending", "in_progress", "approved", "completed", "rejected"]
@@ -421,7 +421,7 @@ class RequestsService:
                 )
                 for r in shown
                 if r.status in OPEN_STATUSES
-            )[:5]
+            )[: MAX_ROWS - 1]
         nav = nav_buttons(action, page, pages, *prefix)
         return RequestListResult(
             items=tuple(shown),

@@ -15,6 +15,7 @@ from bot.services import actions
 from bot.services.authz import Authz
 from bot.services.commands import usage
 from bot.services.context import Caller
+from bot.services.paging import button_grid
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _ON = {"on", "yes", "true", "1", "enable", "enabled"}
@@ -109,15 +110,15 @@ def _result(currency: str, alerts: AlertSettings, note: str | None = None) -> Se
     lines.append((Span(text="Alerts you receive:", style="bold"),))
     for k in ALERT_KINDS:
         lines.append((Span(text=f"{'✅' if alerts.enabled(k) else '❌'} {_KIND_TEXT[k]}"),))
-    buttons = tuple(
-        (
+    buttons = button_grid(
+        [
             Button(
                 label=f"{'Turn off' if alerts.enabled(k) else 'Turn on'}: {_KIND_TEXT[k]}",
                 action=actions.SETTING,
                 args=(k, "off" if alerts.enabled(k) else "on"),
-            ),
-        )
-        for k in ALERT_KINDS
+            )
+            for k in ALERT_KINDS
+        ]
     )
     return SettingsResult(
         currency=currency,

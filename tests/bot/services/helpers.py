@@ -8,6 +8,9 @@ from bot.config import Config
 from bot.db import users as users_db
 from bot.db.types import Pool
 from bot.domain.identifiers import bech32_encode
+from bot.render import discord as discord_render
+from bot.render import telegram as telegram_render
+from bot.render.message import Message
 from bot.services.container import Services
 from bot.services.context import Caller, ChatKind, Platform
 from bot.services.provisioning import add_user, assign_node
@@ -62,3 +65,16 @@ async def give_node(
 def wallet(n: int) -> str:
     """A valid, distinct gonka1… address for test node ``n``."""
     return bech32_encode("gonka", n.to_bytes(20, "big"))
+
+
+def assert_renders(message: Message) -> None:
+    """The message renders on both platforms within limits and no button is dropped."""
+    chunks = telegram_render.render(message)
+    assert chunks and all(telegram_render.utf16_len(c.text) <= telegram_render.TEXT_LIMIT for c in chunks)
+    payloads = discord_render.render(message)
+    assert payloads
+    rows = [r for r in message.buttons if r]
+    assert len(rows) <= discord_render.ROWS_LIMIT
+    assert all(len(r) <= discord_render.BUTTONS_PER_ROW for r in rows)
+    sent_rows = sum(len(p.components) for p in payloads)
+    assert sent_rows == len(rows)

@@ -184,3 +184,29 @@ async def test_whoami_of_a_deactivated_account_says_so(pool: Pool, config: Confi
     await pool.execute("UPDATE users SET is_active = false")
     me = await svc.accounts.whoami(caller("111"))
     assert not me.linked and me.deactivated and "deactivated" in me.message.plain()
+
+
+async def test_an_unknown_email_still_costs_a_bcrypt_check(
+    pool: Pool, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services import accounts as accounts_mod
+
+    checked: list[str] = []
+    real = accounts_mod.check_password
+
+    async def counting(password: str, password_hash: str) -> bool:
+        checked.append(password_hash[:4])
+        return await real(password, password_hash)
+
+    monkeypatch.setattr(accounts_mod, "check_password", counting)
+    with pytest.raises(WrongCredentialsError):
+        await services(pool, config).accounts.link_with_password(caller(), "ghost@example.com", "pw")
+    assert checked == ["$2b$"]
+
+
+async def test_linking_a_new_identity_replaces_the_accounts_old_one(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="old")
+    result = await svc.accounts.link_with_password(caller("new"), "op@example.com", "pw-secret")
+    assert result.user.telegram == "new" and "previously linked" in result.message.plain()
+    assert not (await svc.accounts.whoami(caller("old"))).linked

@@ -9,7 +9,7 @@ import pytest
 from bot.config import Config
 from bot.db.types import Pool
 from bot.errors import InvalidInputError, NotFoundError, UsageError
-from tests.bot.services.helpers import caller, give_node, make_user, services, wallet
+from tests.bot.services.helpers import assert_renders, caller, give_node, make_user, services, wallet
 
 
 async def test_mute_a_node_for_a_duration_then_unmute(pool: Pool, config: Config) -> None:
@@ -21,6 +21,14 @@ async def test_mute_a_node_for_a_duration_then_unmute(pool: Pool, config: Config
     assert result.mute.until is not None
     left = result.mute.until - datetime.now(UTC)
     assert timedelta(hours=1, minutes=59) < left <= timedelta(hours=2)
+    for i in range(12):  # many mutes: the list still fits the platforms' button limits
+        await give_node(pool, "op@example.com", wallet(100 + i), f"spare-{i}")
+        await svc.mutes.mute(caller("1"), f"spare-{i}", "1d")
+    many = await svc.mutes.list_mutes(caller("1"))
+    assert len(many.items) == 13
+    assert_renders(many.message)
+    for i in range(12):
+        await svc.mutes.unmute(caller("1"), f"spare-{i}")
     listed = await svc.mutes.list_mutes(caller("1"))
     assert [v.target for v in listed.items] == ["big rig"]
     await svc.mutes.unmute(caller("1"), "big rig")
@@ -72,6 +80,7 @@ async def test_settings_currency_and_alert_kinds(pool: Pool, config: Config) -> 
     assert shown.currency == "USD" and shown.alerts.offline and not shown.alerts.unhealthy
     assert (await svc.settings.command(caller("1"), "currency eur")).currency == "EUR"
     off = await svc.settings.command(caller("1"), "offline off")
+    assert_renders(off.message)
     assert not off.alerts.offline
     toggles = {b.args for row in off.message.buttons for b in row if b.action == "setting"}
     assert ("offline", "on") in toggles

@@ -9,7 +9,7 @@ from bot.db.types import Pool
 from bot.errors import InvalidInputError, NotLinkedError, UsageError
 from bot.services.errors import NodeNotFoundError
 from bot.services.nodes import UNJAIL_HINT, NodesService
-from tests.bot.services.helpers import caller, give_node, make_user, services, wallet
+from tests.bot.services.helpers import assert_renders, caller, give_node, make_user, services, wallet
 
 
 async def test_node_list_shows_status_and_paginates(pool: Pool, config: Config) -> None:
@@ -18,6 +18,7 @@ async def test_node_list_shows_status_and_paginates(pool: Pool, config: Config) 
     for i in range(NodesService.PAGE_SIZE + 2):
         await give_node(pool, "op@example.com", wallet(i + 1), f"rig-{i:02d}", status="healthy")
     first = await svc.nodes.list_nodes(caller("1"))
+    assert_renders(first.message)
     assert (first.page, first.pages, first.total) == (0, 2, NodesService.PAGE_SIZE + 2)
     assert "🟢 " in first.message.plain() and "1.50 GNK" in first.message.plain()
     nav = [b for row in first.message.buttons for b in row if b.action == "nodes_page"]
@@ -51,6 +52,7 @@ async def test_detail_shows_every_cache_field_and_the_unjail_hint(pool: Pool, co
         node_id,
     )
     result = await svc.nodes.detail(caller("1"), "RIG-A")
+    assert_renders(result.message)
     text = result.message.plain()
     for expected in (
         "validator jailed",

@@ -1,0 +1,1 @@
+"""The alert engine (confirmed transitions → outbox) and the delivery workers (outbox → platforms)."""

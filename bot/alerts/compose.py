@@ -1,0 +1,425 @@
+"""Alert text and grouping: one message per recipient per cycle and category.
+
+A cycle's events for one target become at most three messages: the new problems (ten nodes down →
+one message listing all ten), the recoveries (a reply to the original alert) and the reminders.
+Every notification has a dedup key built from its target and its events, so processing the same
+transition twice never enqueues it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from bot.alerts.events import EventKind, NodeEvent, SourceEvent, SourceEventKind
+from bot.alerts.recipients import Target
+from bot.config import Config
+from bot.db.alert_recipients import NodeLabel, node_labels
+from bot.db.outbox import NewNotification
+from bot.db.types import Executor
+from bot.render.message import Button, Message, Severity, Span
+
+Line = tuple[Span, ...]
+
+UNJAIL_COMMAND = "inferenced tx slashing unjail --from <your-key> --gas auto --yes"
+
+_STATUS_WORD = {"jailed": "Jailed", "offline": "Offline", "unhealthy": "Unhealthy", "healthy": "Healthy"}
+
+_WHAT_TO_DO: dict[str, tuple[str, ...]] = {
+    "jailed": (
+        "The validator was jailed on-chain (usually for missed blocks or downtime) and earns nothing.",
+        "1. Fix the cause: check the node is running, synced and reachable.",
+        "2. When the jail period is over, unjail it from the operator key:",
+    ),
+    "offline": (
+        "The node is not taking part in the current epoch or its public /health check fails.",
+        "Check that the node and its ML nodes are running and reachable, and that it passed the "
+        "epoch's PoC; it rejoins at the next PoC once healthy.",
+    ),
+    "unhealthy": (
+        "The node is in the epoch but reports problems (missed or invalidated inferences, failed "
+        "health checks). Check its logs and GPUs.",
+    ),
+}
+
+MUTE_DURATIONS = (("1h", "1h"), ("24h", "24h"), ("resolved", "until resolved"))
+#: node rows of buttons under a multi-node alert (Discord allows five rows of buttons)
+MAX_BUTTON_ROWS = 4
+
+
+def fmt_time(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def fmt_duration(d: timedelta) -> str:
+    total = max(int(d.total_seconds()), 0)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    if minutes:
+        return f"{minutes}m"
+    return f"{seconds}s"
+
+
+def tracker_url(config: Config, node: NodeLabel, epoch_id: int | None) -> str:
+    return (
+        config.trackers.tracker_link.replace("{address}", node.identifier)
+        .replace("{epoch}", "" if epoch_id is None else str(epoch_id))
+        .replace("{identifier}", node.identifier)
+    )
+
+
+def _node_spans(node: NodeLabel) -> Line:
+    if node.display_name and node.display_name != node.identifier:
+        return (
+            Span(text=node.display_name, style="bold"),
+            Span(text=" · "),
+            Span(text=node.identifier, style="code"),
+        )
+    return (Span(text=node.identifier, style="code"),)
+
+
+def _reason(event: NodeEvent) -> str:
+    reason = event.reason or "no reason given"
+    return f"{reason} (source: {event.source})" if event.source else reason
+
+
+def _jail_line(event: NodeEvent) -> Line | None:
+    if event.status != "jailed" or (event.jailed_until is None and event.ready_to_unjail is None):
+        return None
+    parts = []
+    if event.jailed_until is not None:
+        parts.append(f"jailed until {fmt_time(event.jailed_until)}")
+    if event.ready_to_unjail is not None:
+        parts.append("ready to unjail now" if event.ready_to_unjail else "not ready to unjail yet")
+    return (Span(text="Jail: " + ", ".join(parts)),)
+
+
+def _what_to_do(statuses: Iterable[str]) -> list[Line]:
+    lines: list[Line] = []
+    for status in sorted(set(statuses)):
+        advice = _WHAT_TO_DO.get(status)
+        if not advice:
+            continue
+        lines.append((Span(text=f"What to do ({status}):", style="bold"),))
+        lines.extend((Span(text=t),) for t in advice)
+        if status == "jailed":
+            lines.append((Span(text=UNJAIL_COMMAND, style="code"),))
+    return lines
+
+
+def _mute_buttons(node_id: str, label: str | None = None) -> tuple[Button, ...]:
+    prefix = f"Mute {label} " if label else "Mute "
+    return tuple(
+        Button(label=f"🔕 {prefix}{text}", action="mute", args=(node_id, arg)) for arg, text in MUTE_DURATIONS
+    )
+
+
+def _details_button(node_id: str, label: str | None = None) -> Button:
+    return Button(label=f"ℹ️ {label}" if label else "ℹ️ Details", action="details", args=(node_id,))
+
+
+def _short(label: str, limit: int = 16) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _buttons(
+    events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], *, mute: bool
+) -> tuple[tuple[Button, ...], ...]:
+    if len(events) == 1:
+        node_id = str(events[0].node_id)
+        rows: list[tuple[Button, ...]] = []
+        if mute:
+            rows.append(_mute_buttons(node_id))
+        rows.append((_details_button(node_id),))
+        return tuple(rows)
+    rows = []
+    for event in events[:MAX_BUTTON_ROWS]:
+        node_id, label = str(event.node_id), _short(nodes[event.node_id].label)
+        row: tuple[Button, ...] = (_details_button(node_id, label),)
+        if mute:
+            row += (
+                Button(label="🔕 1h", action="mute", args=(node_id, "1h")),
+                Button(label="🔕 24h", action="mute", args=(node_id, "24h")),
+                Button(label="🔕 until resolved", action="mute", args=(node_id, "resolved")),
+            )
+        rows.append(row)
+    if mute:
+        rows.append(
+            tuple(
+                Button(label=f"🔕 All {text}", action="mute", args=("all", arg))
+                for arg, text in MUTE_DURATIONS
+            )
+        )
+    return tuple(rows)
+
+
+def _footer(events: Sequence[NodeEvent]) -> str:
+    epoch = next((e.epoch_id for e in events if e.epoch_id is not None), None)
+    at = events[0].at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"MineGNK · {'epoch ' + str(epoch) + ' · ' if epoch is not None else ''}detected {at}"
+
+
+def compose_problems(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
+    """New alerts and changes of open incidents (healthy → jailed, offline → jailed …)."""
+    severity: Severity = "critical" if any(e.status in ("jailed", "offline") for e in events) else "warning"
+    lines: list[Line] = []
+    if len(events) == 1:
+        e = events[0]
+        node = nodes[e.node_id]
+        title = f"{_STATUS_WORD.get(e.status, e.status)}: {node.label}"
+        lines.append(_node_spans(node))
+        lines.append((Span(text=f"What changed: {e.previous} → {e.status}"),))
+        lines.append((Span(text=f"Since: {fmt_time(e.since)}"),))
+        if e.kind is EventKind.CHANGE:
+            lines.append((Span(text=f"Problem since: {fmt_time(e.incident_started_at)}"),))
+        lines.append((Span(text=f"Reason: {_reason(e)}"),))
+        if (jail := _jail_line(e)) is not None:
+            lines.append(jail)
+        lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
+    else:
+        title = f"{len(events)} nodes need attention"
+        for e in events:
+            node = nodes[e.node_id]
+            lines.append((Span(text="• "), *_node_spans(node)))
+            lines.append(
+                (Span(text=f"   {e.previous} → {e.status} since {fmt_time(e.since)} · {_reason(e)}"),)
+            )
+            if (jail := _jail_line(e)) is not None:
+                lines.append((Span(text="   "), *jail))
+            lines.append(
+                (
+                    Span(text="   "),
+                    Span(text="tracker", style="link", url=tracker_url(config, node, e.epoch_id)),
+                )
+            )
+    lines.append((Span(text=""),))
+    lines.extend(_what_to_do(e.status for e in events))
+    return Message(
+        title=title,
+        severity=severity,
+        lines=tuple(lines),
+        buttons=_buttons(events, nodes, mute=True),
+        footer=_footer(events),
+    )
+
+
+def compose_recoveries(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
+    lines: list[Line] = []
+    if len(events) == 1:
+        e = events[0]
+        node = nodes[e.node_id]
+        title = f"Recovered: {node.label}"
+        lines.append(_node_spans(node))
+        lines.append((Span(text=f"What changed: {e.previous} → {e.status}"),))
+        lines.append((Span(text=f"Healthy since: {fmt_time(e.since)}"),))
+        lines.append(
+            (Span(text=f"Down for {fmt_duration(e.duration)} (since {fmt_time(e.incident_started_at)})"),)
+        )
+        lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
+    else:
+        title = f"{len(events)} nodes recovered"
+        for e in events:
+            node = nodes[e.node_id]
+            lines.append((Span(text="• "), *_node_spans(node)))
+            lines.append(
+                (
+                    Span(
+                        text=(
+                            f"   {e.previous} → {e.status} since {fmt_time(e.since)} · "
+                            f"down for {fmt_duration(e.duration)}"
+                        )
+                    ),
+                )
+            )
+    return Message(
+        title=title,
+        severity="success",
+        lines=tuple(lines),
+        buttons=_buttons(events, nodes, mute=False),
+        footer=_footer(events),
+    )
+
+
+def compose_reminders(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
+    lines: list[Line] = []
+    if len(events) == 1:
+        e = events[0]
+        node = nodes[e.node_id]
+        title = f"Still {e.status}: {node.label}"
+        lines.append(_node_spans(node))
+        lines.append(
+            (
+                Span(
+                    text=f"{_STATUS_WORD.get(e.status, e.status)} since {fmt_time(e.since)} "
+                    f"(problem for {fmt_duration(e.duration)})"
+                ),
+            )
+        )
+        lines.append((Span(text=f"Reason: {_reason(e)}"),))
+        if (jail := _jail_line(e)) is not None:
+            lines.append(jail)
+        lines.append((Span(text=f"Reminder {e.reminder_no} of {config.alerts.reminder_max}"),))
+        lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
+    else:
+        title = f"{len(events)} nodes still need attention"
+        for e in events:
+            node = nodes[e.node_id]
+            lines.append((Span(text="• "), *_node_spans(node)))
+            lines.append(
+                (
+                    Span(
+                        text=(
+                            f"   {e.status} since {fmt_time(e.since)} · "
+                            f"problem for {fmt_duration(e.duration)} · "
+                            f"reminder {e.reminder_no} of {config.alerts.reminder_max}"
+                        )
+                    ),
+                )
+            )
+    lines.append((Span(text=""),))
+    lines.extend(_what_to_do(e.status for e in events))
+    return Message(
+        title=title,
+        severity="critical",
+        lines=tuple(lines),
+        buttons=_buttons(events, nodes, mute=True),
+        footer=_footer(events),
+    )
+
+
+def dedup_key(kind: str, target: Target, event_keys: Iterable[str]) -> str:
+    digest = hashlib.sha256("|".join(sorted(event_keys)).encode()).hexdigest()[:32]
+    return f"{kind}:{target.platform}:{target.kind}:{target.target_id}:{digest}"
+
+
+_CATEGORIES = (
+    ("node_alert", (EventKind.ALERT, EventKind.CHANGE), compose_problems),
+    ("node_recovery", (EventKind.RECOVERY,), compose_recoveries),
+    ("node_reminder", (EventKind.REMINDER,), compose_reminders),
+)
+
+
+def _unique(ids: Iterable[UUID]) -> tuple[UUID, ...]:
+    return tuple(dict.fromkeys(ids))
+
+
+async def build_node_notifications(
+    db: Executor, config: Config, deliveries: dict[Target, list[NodeEvent]], *, detected_at: datetime
+) -> list[NewNotification]:
+    """One notification per target and category, listing every node event of the cycle."""
+    nodes = await node_labels(db, sorted({e.node_id for evs in deliveries.values() for e in evs}))
+    out: list[NewNotification] = []
+    for target in sorted(deliveries):
+        events = deliveries[target]
+        for kind, kinds, compose in _CATEGORIES:
+            group = [e for e in events if e.kind in kinds and e.node_id in nodes]
+            if not group:
+                continue
+            group.sort(key=lambda e: (nodes[e.node_id].label.lower(), nodes[e.node_id].identifier))
+            replying = all(e.kind is not EventKind.ALERT for e in group)
+            out.append(
+                NewNotification(
+                    platform=target.platform,
+                    target_kind=target.kind,
+                    target_id=target.target_id,
+                    kind=kind,
+                    message=compose(group, nodes, config),
+                    dedup_key=dedup_key(kind, target, (e.key for e in group)),
+                    incident_ids=_unique(e.incident_id for e in group),
+                    reply_to_incident=group[0].incident_id if replying else None,
+                    detected_at=detected_at,
+                )
+            )
+    return out
+
+
+def compose_sources(events: Sequence[SourceEvent]) -> Message:
+    lines: list[Line] = []
+    degraded = [e for e in events if e.kind is SourceEventKind.DEGRADED]
+    restored = [e for e in events if e.kind is SourceEventKind.RESTORED]
+    for e in degraded:
+        last_ok = fmt_time(e.last_ok_at) if e.last_ok_at else "never in this database"
+        lines.append((Span(text=f"⚠️ {e.source}: failed {e.failures} cycles in a row", style="bold"),))
+        lines.append((Span(text=f"   last answered: {last_ok}"),))
+        if e.last_error:
+            lines.append((Span(text=f"   last error: {e.last_error[:300]}"),))
+    if degraded:
+        lines.append(
+            (
+                Span(
+                    text=(
+                        "Nodes this source reports are unknown meanwhile: their state is kept "
+                        "and no node alert comes from it until it is back."
+                    )
+                ),
+            )
+        )
+    for e in restored:
+        lines.append((Span(text=f"✅ {e.source}: answering again", style="bold"),))
+        lines.append((Span(text=f"   degraded since {fmt_time(e.since)} ({fmt_duration(e.at - e.since)})"),))
+    if degraded and not restored:
+        title = "Monitoring degraded: " + ", ".join(e.source for e in degraded)
+    elif restored and not degraded:
+        title = "Monitoring restored: " + ", ".join(e.source for e in restored)
+    else:
+        title = "Monitoring sources changed"
+    return Message(
+        title=title,
+        severity="warning" if degraded else "success",
+        lines=tuple(lines),
+        footer=f"MineGNK · {events[0].at.strftime('%Y-%m-%d %H:%M:%S UTC')}",
+    )
+
+
+def build_source_notifications(
+    config: Config, targets: Sequence[Target], events: Sequence[SourceEvent]
+) -> list[NewNotification]:
+    if not events:
+        return []
+    message = compose_sources(events)
+    return [
+        NewNotification(
+            platform=t.platform,
+            target_kind=t.kind,
+            target_id=t.target_id,
+            kind="monitoring",
+            message=message,
+            dedup_key=dedup_key("monitoring", t, (e.key for e in events)),
+            detected_at=events[0].at,
+        )
+        for t in targets
+    ]
+
+
+def build_startup_notifications(
+    targets: Sequence[Target], *, instance: str, started_at: datetime, details: Sequence[str]
+) -> list[NewNotification]:
+    message = Message(
+        title="MineGNK Bot started",
+        severity="info",
+        lines=(
+            (Span(text="Instance: "), Span(text=instance, style="code")),
+            (Span(text=f"Started: {started_at.strftime('%Y-%m-%d %H:%M:%S UTC')}"),),
+            *((Span(text=d),) for d in details),
+            (Span(text="Alerts for every node are delivered to this chat."),),
+        ),
+    )
+    return [
+        NewNotification(
+            platform=t.platform,
+            target_kind=t.kind,
+            target_id=t.target_id,
+            kind="startup",
+            message=message,
+            dedup_key=dedup_key("startup", t, [instance, started_at.isoformat()]),
+            detected_at=started_at,
+        )
+        for t in targets
+    ]

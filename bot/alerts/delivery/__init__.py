@@ -1,0 +1,1 @@
+"""Platform senders behind one interface (:mod:`bot.alerts.delivery.base`)."""

@@ -1,0 +1,262 @@
+"""Delivery workers: one per platform, draining the outbox through a :class:`Sender`.
+
+A worker claims due rows (``FOR UPDATE SKIP LOCKED`` with a lease it renews while sending), sends each
+through the platform's sender, and records the outcome:
+
+* OK → ``delivered`` with the platform message ids (recoveries reply to them);
+* rate limited → back to ``pending`` at ``retry_after`` (the attempt does not count; the sender sends
+  nothing to the platform meanwhile);
+* network error / 5xx / an unexpected error → back to ``pending`` with exponential backoff, until
+  ``alerts.outbox_max_attempts``, then ``failed`` with the last error;
+* target gone (Telegram 403, Discord 50007, chat deleted) → the target is disabled in
+  ``delivery_targets`` and the row ``failed`` with the reason; later rows to it fail unsent;
+* refused (400) → ``failed`` with the reason.
+
+Nothing is dropped silently: every row ends ``delivered`` or ``failed`` with ``last_error``. A row is
+marked delivered only after the platform said OK, so a crash between the two re-sends it once (at
+least once; duplicates are bounded by the rows in flight). On cancellation (SIGTERM) the worker stops
+claiming, gives in-flight sends ``alerts.shutdown_grace_s`` to finish, and returns the rest to
+``pending``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import random
+import socket
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from bot.alerts.delivery.base import (
+    DeliveryTarget,
+    PermanentError,
+    RetryLater,
+    Sender,
+    TargetGone,
+    TransientError,
+)
+from bot.alerts.metrics import AlertMetrics
+from bot.config import AlertsConfig
+from bot.db import outbox_claims as q
+from bot.db.types import Pool
+from bot.render.message import Message, OutgoingMessage
+
+log = logging.getLogger(__name__)
+
+WAKE_CHANNEL = "minegnk_outbox"
+
+
+def worker_id(platform: str) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{platform}:{uuid.uuid4().hex[:6]}"
+
+
+class DeliveryWorker:
+    """A component: ``run()`` delivers until cancelled."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        sender: Sender,
+        config: AlertsConfig,
+        metrics: AlertMetrics | None = None,
+        *,
+        worker: str | None = None,
+        max_in_flight: int | None = None,
+    ) -> None:
+        self.platform = sender.platform
+        self.name = f"delivery-{self.platform}"
+        self.worker = worker or worker_id(self.platform)
+        self._pool = pool
+        self._sender = sender
+        self._cfg = config
+        self._metrics = metrics
+        self._max_in_flight = max_in_flight or config.outbox_batch_size
+        self._in_flight: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        #: set once the first claim ran (tests and benchmarks wait for it)
+        self.ready = asyncio.Event()
+
+    # ------------------------------------------------------------------ the loop
+    async def run(self) -> None:
+        await self._sender.start()
+        listener = await self._pool.acquire()
+        heartbeat: asyncio.Task[None] | None = None
+        try:
+            await listener.add_listener(WAKE_CHANNEL, self._on_notify)
+            heartbeat = asyncio.create_task(self._heartbeat(), name=f"{self.name}-heartbeat")
+            log.info("delivery worker %s started", self.worker, extra={"platform": self.platform})
+            while True:
+                room = self._max_in_flight - len(self._in_flight)
+                claimed = []
+                if room > 0:
+                    self._wake.clear()
+                    claimed = await q.claim(
+                        self._pool, self.platform, self.worker, room, self._cfg.outbox_lease_s
+                    )
+                    for row in claimed:
+                        task = asyncio.create_task(self._deliver(row), name=f"send-{row.id}")
+                        self._in_flight[row.id] = task
+                        task.add_done_callback(functools.partial(self._done, row.id))
+                    self.ready.set()
+                if claimed and len(claimed) == room:
+                    continue  # more may be due: claim again as soon as there is room
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._cfg.outbox_poll_interval_s)
+        finally:
+            await self._shutdown(listener, heartbeat)
+
+    def _on_notify(self, *_args: Any) -> None:
+        self._wake.set()
+
+    def _done(self, notification_id: uuid.UUID, _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(notification_id, None)
+        if len(self._in_flight) <= self._max_in_flight // 2:
+            self._wake.set()
+
+    async def _shutdown(self, listener: Any, heartbeat: asyncio.Task[None] | None) -> None:
+        if heartbeat is not None:
+            heartbeat.cancel()
+        pending = list(self._in_flight.values())
+        if pending:
+            _done, still = await asyncio.wait(pending, timeout=self._cfg.shutdown_grace_s)
+            for task in still:
+                task.cancel()
+            await asyncio.gather(*still, return_exceptions=True)
+        try:
+            released = await q.release(self._pool, self.worker)
+        except (OSError, asyncpg.PostgresError) as exc:
+            released = 0
+            log.warning("could not return in-flight notifications: %s (their lease expires)", exc)
+        if released:
+            log.info("returned %d in-flight notifications to the outbox", released)
+        with contextlib.suppress(OSError, asyncpg.PostgresError):
+            await listener.remove_listener(WAKE_CHANNEL, self._on_notify)
+        await self._pool.release(listener)
+        await self._sender.close()
+        log.info("delivery worker %s stopped", self.worker, extra={"platform": self.platform})
+
+    async def _heartbeat(self) -> None:
+        """Renew the leases of rows in flight; refresh the outbox gauges."""
+        every = max(self._cfg.outbox_lease_s / 3, 1.0)
+        while True:
+            try:
+                await q.renew(self._pool, list(self._in_flight), self.worker, self._cfg.outbox_lease_s)
+                if self._metrics is not None:
+                    depth = await q.depth(self._pool)
+                    count, oldest = depth.get(self.platform, (0, 0.0))
+                    self._metrics.outbox_depth.labels(self.platform).set(count)
+                    self._metrics.outbox_oldest_age.labels(self.platform).set(oldest)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("outbox heartbeat failed: %s", exc, extra={"platform": self.platform})
+            await asyncio.sleep(min(every, 5.0))
+
+    # ------------------------------------------------------------------ one row
+    def _backoff(self, attempts: int) -> float:
+        delay = min(
+            self._cfg.retry_backoff_base_s * 2.0 ** max(attempts - 1, 0), self._cfg.retry_backoff_max_s
+        )
+        return delay * random.uniform(0.8, 1.2)
+
+    async def _deliver(self, row: q.Claimed) -> None:
+        extra = {"platform": self.platform, "chat": row.target_id, "notification": str(row.id)}
+        if row.disabled_reason is not None:
+            await q.mark_failed(
+                self._pool, row.id, f"target disabled: {row.disabled_reason}", list(row.message_ids)
+            )
+            self._count_failed("target_disabled")
+            log.info("not sent: target disabled (%s)", row.disabled_reason, extra=extra)
+            return
+        target = DeliveryTarget(
+            platform=self.platform,
+            kind="user" if row.target_kind == "user" else "channel",
+            target_id=row.target_id,
+            dm_channel_id=row.dm_channel_id,
+        )
+        outgoing = OutgoingMessage(message=Message.model_validate(row.payload))
+        sent = list(row.message_ids)
+        try:
+            result = await self._sender.send(
+                target, outgoing, reply_to=row.reply_to_message_id, skip_parts=len(sent)
+            )
+        except RetryLater as exc:
+            await self._shielded(self._retry(row, sent + list(exc.sent), exc.retry_after, str(exc), False))
+            self._count_retry("rate_limited")
+            log.info("rate limited, retry in %.1fs", exc.retry_after, extra=extra)
+        except TargetGone as exc:
+            await self._shielded(self._gone(row, sent + list(exc.sent), exc))
+            self._count_failed("target_gone")
+            log.warning("target gone, disabled: %s", exc, extra=extra)
+        except PermanentError as exc:
+            await self._shielded(q.mark_failed(self._pool, row.id, f"refused: {exc}", sent + list(exc.sent)))
+            self._count_failed("refused")
+            log.error("refused by the platform: %s", exc, extra=extra)
+        except TransientError as exc:
+            await self._transient(row, sent + list(exc.sent), str(exc), extra)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("unexpected send error (will retry)", extra=extra)
+            await self._transient(row, sent, f"{exc.__class__.__name__}: {exc}", extra)
+        else:
+            ids = sent + list(result.message_ids)
+            await self._shielded(self._delivered(row, ids, result.dm_channel_id))
+
+    async def _transient(self, row: q.Claimed, sent: list[str], error: str, extra: dict[str, str]) -> None:
+        if row.attempts >= self._cfg.outbox_max_attempts:
+            await self._shielded(
+                q.mark_failed(self._pool, row.id, f"gave up after {row.attempts} attempts: {error}", sent)
+            )
+            self._count_failed("attempts_exhausted")
+            log.error("gave up after %d attempts: %s", row.attempts, error, extra=extra)
+            return
+        delay = self._backoff(row.attempts)
+        await self._shielded(self._retry(row, sent, delay, error, True))
+        self._count_retry("transient")
+        log.warning("send failed (%s), retry %d in %.1fs", error, row.attempts, delay, extra=extra)
+
+    async def _retry(self, row: q.Claimed, sent: list[str], delay: float, error: str, count: bool) -> None:
+        await q.reschedule(
+            self._pool, row.id, self.worker, delay_s=delay, error=error, count_attempt=count, message_ids=sent
+        )
+
+    async def _gone(self, row: q.Claimed, sent: list[str], exc: TargetGone) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await q.disable_target(conn, self.platform, row.target_id, str(exc), exc.code)
+            await q.mark_failed(conn, row.id, f"target gone: {exc}", sent)
+
+    async def _delivered(self, row: q.Claimed, ids: list[str], dm_channel_id: str | None) -> None:
+        delivered_at = await q.mark_delivered(self._pool, row.id, ids)
+        if dm_channel_id is not None and dm_channel_id != row.dm_channel_id:
+            await q.set_dm_channel(self._pool, self.platform, row.target_id, dm_channel_id)
+        if self._metrics is not None:
+            self._metrics.sent.labels(self.platform, row.kind).inc()
+            if row.detected_at is not None:
+                end = delivered_at or datetime.now(UTC)
+                self._metrics.latency.labels(self.platform).observe(
+                    max((end - row.detected_at).total_seconds(), 0.0)
+                )
+
+    @staticmethod
+    async def _shielded(coro: Any) -> None:
+        """Record an outcome even if the worker is being cancelled (the send already happened)."""
+        task = asyncio.ensure_future(coro)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await task
+            raise
+
+    def _count_failed(self, reason: str) -> None:
+        if self._metrics is not None:
+            self._metrics.failed.labels(self.platform, reason).inc()
+
+    def _count_retry(self, reason: str) -> None:
+        if self._metrics is not None:
+            self._metrics.retries.labels(self.platform, reason).inc()

@@ -1,0 +1,92 @@
+"""Who gets which node event.
+
+* Every active user linked to the node (``user_nodes``), on each platform they linked whose delivery
+  target is not disabled, if their ``user_alert_settings`` want that kind (defaults: jailed, offline,
+  recovery and reminders on; unhealthy off) and no mute covers it. A timed mute (the node or all)
+  suppresses everything; an until-resolved mute suppresses the alert and reminders but lets the
+  recovery through (the mute then ends).
+* Every channel routed with scope ``all`` or ``admin`` and every ``alerts.admin_*`` id: everything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.alerts.events import EventKind, NodeEvent
+from bot.config import Config
+from bot.db.alert_recipients import NodeSubscriber, alert_channels, disabled_targets, node_subscribers
+from bot.db.types import Executor
+
+Platform = Literal["telegram", "discord"]
+TargetKind = Literal["user", "channel"]
+ADMIN_SCOPES = ["all", "admin"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Target:
+    platform: Platform
+    kind: TargetKind
+    target_id: str
+
+
+@dataclass(slots=True)
+class Plan:
+    deliveries: dict[Target, list[NodeEvent]] = field(default_factory=dict)
+    #: ``(platform, reason)`` per notification not sent: reason is ``muted`` or ``settings``
+    suppressed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _suppression(sub: NodeSubscriber, event: NodeEvent) -> str | None:
+    """Why this user does not get this event, or None when they do."""
+    wanted = {"jailed": sub.jailed, "offline": sub.offline, "unhealthy": sub.unhealthy}
+    if not wanted.get(event.problem, False):
+        return "settings"
+    if event.kind is EventKind.RECOVERY and not sub.recovery:
+        return "settings"
+    if event.kind is EventKind.REMINDER and not sub.reminders:
+        return "settings"
+    if sub.muted_for_time:
+        return "muted"
+    if sub.muted_until_resolved and event.kind is not EventKind.RECOVERY:
+        return "muted"
+    return None
+
+
+async def admin_targets(db: Executor, config: Config) -> list[Target]:
+    """Routed admin/all channels plus the configured admin chats, minus disabled ones."""
+    targets: set[Target] = set()
+    for platform, chat_id in await alert_channels(db, ADMIN_SCOPES):
+        targets.add(Target(platform, "channel", chat_id))  # type: ignore[arg-type]
+    configured = [Target("telegram", "channel", str(i)) for i in config.alerts.admin_telegram_chat_ids]
+    configured += [Target("discord", "channel", str(i)) for i in config.alerts.admin_discord_channel_ids]
+    gone = await disabled_targets(db, [(t.platform, t.target_id) for t in configured])
+    targets.update(t for t in configured if (t.platform, t.target_id) not in gone)
+    return sorted(targets)
+
+
+async def node_recipients(db: Executor, config: Config, events: list[NodeEvent], now: datetime) -> Plan:
+    plan = Plan()
+    per_target: defaultdict[Target, list[NodeEvent]] = defaultdict(list)
+    by_node: defaultdict[object, list[NodeSubscriber]] = defaultdict(list)
+    for sub in await node_subscribers(db, sorted({e.node_id for e in events}), now):
+        by_node[sub.node_id].append(sub)
+    for event in events:
+        for sub in by_node[event.node_id]:
+            platforms: list[tuple[Platform, str]] = []
+            if sub.telegram is not None:
+                platforms.append(("telegram", sub.telegram))
+            if sub.discord is not None:
+                platforms.append(("discord", sub.discord))
+            reason = _suppression(sub, event)
+            for platform, identity in platforms:
+                if reason is None:
+                    per_target[Target(platform, "user", identity)].append(event)
+                else:
+                    plan.suppressed.append((platform, reason))
+    for target in await admin_targets(db, config):
+        per_target[target].extend(events)
+    plan.deliveries = dict(per_target)
+    return plan

@@ -1,0 +1,153 @@
+"""Queries on ``alert_state`` (the per-node alert state machine) and ``source_health``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from bot.db.types import Executor
+
+_STATE_COLUMNS = (
+    "node_id, notified_status, status_since, pending_status, pending_count, pending_since, "
+    "last_observed_status, last_observed_at, last_notified_at, reminders_sent, incident_id, "
+    "incident_started_at, notified_reason, notified_source"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    node_id: UUID
+    #: the status the recipients were last told about (or the silent baseline)
+    notified_status: str
+    #: when ``notified_status`` began
+    status_since: datetime
+    pending_status: str | None = None
+    pending_count: int = 0
+    pending_since: datetime | None = None
+    last_observed_status: str | None = None
+    last_observed_at: datetime | None = None
+    last_notified_at: datetime | None = None
+    reminders_sent: int = 0
+    #: the open alert; recoveries and reminders reply to its message
+    incident_id: UUID | None = None
+    incident_started_at: datetime | None = None
+    notified_reason: str | None = None
+    notified_source: str | None = None
+
+
+LOAD_STATES_SQL = f"""
+SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = ANY($1::uuid[]) ORDER BY node_id FOR UPDATE
+"""
+
+SAVE_STATES_SQL = """
+INSERT INTO alert_state (node_id, notified_status, status_since, pending_status, pending_count,
+                         pending_since, last_observed_status, last_observed_at, last_notified_at,
+                         reminders_sent, incident_id, incident_started_at, notified_reason,
+                         notified_source, updated_at)
+SELECT t.*, now()
+FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::int[], $6::timestamptz[],
+            $7::text[], $8::timestamptz[], $9::timestamptz[], $10::int[], $11::uuid[],
+            $12::timestamptz[], $13::text[], $14::text[])
+     AS t(node_id, notified_status, status_since, pending_status, pending_count, pending_since,
+          last_observed_status, last_observed_at, last_notified_at, reminders_sent, incident_id,
+          incident_started_at, notified_reason, notified_source)
+ON CONFLICT (node_id) DO UPDATE SET
+    notified_status = EXCLUDED.notified_status,
+    status_since = EXCLUDED.status_since,
+    pending_status = EXCLUDED.pending_status,
+    pending_count = EXCLUDED.pending_count,
+    pending_since = EXCLUDED.pending_since,
+    last_observed_status = EXCLUDED.last_observed_status,
+    last_observed_at = EXCLUDED.last_observed_at,
+    last_notified_at = EXCLUDED.last_notified_at,
+    reminders_sent = EXCLUDED.reminders_sent,
+    incident_id = EXCLUDED.incident_id,
+    incident_started_at = EXCLUDED.incident_started_at,
+    notified_reason = EXCLUDED.notified_reason,
+    notified_source = EXCLUDED.notified_source,
+    updated_at = now()
+"""
+
+
+def _state(row: asyncpg.Record) -> AlertState:
+    return AlertState(**{k: row[k] for k in AlertState.__slots__})
+
+
+async def load_states(db: Executor, node_ids: list[UUID]) -> dict[UUID, AlertState]:
+    """The stored states of these nodes, locked for the rest of the transaction."""
+    if not node_ids:
+        return {}
+    return {r["node_id"]: _state(r) for r in await db.fetch(LOAD_STATES_SQL, node_ids)}
+
+
+async def save_states(db: Executor, states: list[AlertState]) -> None:
+    """Insert or update the states in one statement."""
+    if not states:
+        return
+    cols = [[getattr(s, k) for s in states] for k in AlertState.__slots__]
+    await db.execute(SAVE_STATES_SQL, *cols)
+
+
+async def get_state(db: Executor, node_id: UUID) -> AlertState | None:
+    row = await db.fetchrow(f"SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = $1", node_id)
+    return None if row is None else _state(row)
+
+
+# --- source health ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    source: str
+    consecutive_failures: int
+    last_ok_at: datetime | None
+    last_failure_at: datetime | None
+    last_error: str | None
+    degraded: bool
+    degraded_since: datetime | None
+
+
+_HEALTH_COLUMNS = (
+    "source, consecutive_failures, last_ok_at, last_failure_at, last_error, degraded, degraded_since"
+)
+
+LOAD_SOURCE_HEALTH_SQL = f"""
+SELECT {_HEALTH_COLUMNS} FROM source_health WHERE source = ANY($1::text[]) ORDER BY source FOR UPDATE
+"""
+
+SAVE_SOURCE_HEALTH_SQL = """
+INSERT INTO source_health (source, consecutive_failures, last_ok_at, last_failure_at, last_error,
+                           degraded, degraded_since, updated_at)
+SELECT t.*, now()
+FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::bool[],
+            $7::timestamptz[])
+     AS t(source, consecutive_failures, last_ok_at, last_failure_at, last_error, degraded, degraded_since)
+ON CONFLICT (source) DO UPDATE SET
+    consecutive_failures = EXCLUDED.consecutive_failures,
+    last_ok_at = EXCLUDED.last_ok_at,
+    last_failure_at = EXCLUDED.last_failure_at,
+    last_error = EXCLUDED.last_error,
+    degraded = EXCLUDED.degraded,
+    degraded_since = EXCLUDED.degraded_since,
+    updated_at = now()
+"""
+
+
+def _health(row: asyncpg.Record) -> SourceHealth:
+    return SourceHealth(**{k: row[k] for k in SourceHealth.__slots__})
+
+
+async def load_source_health(db: Executor, sources: list[str]) -> dict[str, SourceHealth]:
+    if not sources:
+        return {}
+    return {r["source"]: _health(r) for r in await db.fetch(LOAD_SOURCE_HEALTH_SQL, sources)}
+
+
+async def save_source_health(db: Executor, rows: list[SourceHealth]) -> None:
+    if not rows:
+        return
+    cols = [[getattr(h, k) for h in rows] for k in SourceHealth.__slots__]
+    await db.execute(SAVE_SOURCE_HEALTH_SQL, *cols)

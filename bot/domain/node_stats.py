@@ -1,0 +1,299 @@
+"""One node's status from what the trackers say: the algorithm of the trackers README §3.
+
+Sources are normalised into :class:`ParticipantView` records inside a :class:`SourceSnapshot`; each
+source's view of a node becomes a :class:`Verdict` (:func:`decide`); verdicts merge in the configured
+priority (:func:`merge`); the winner becomes the :class:`NodeStats` row cached for the node.
+
+Rules that matter: ``None`` means unknown and yields UNKNOWN, never a guess; a node absent from a
+successful, consistent payload is OFFLINE, but a failed source yields no verdict at all, and an absence
+contradicted by another source that lists the participant is not believed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+from uuid import UUID
+
+from bot.domain.identifiers import (
+    OPERATOR_HRP,
+    VALCONS_HRP,
+    WALLET_HRP,
+    bech32_decode,
+    bech32_encode,
+    valcons_from_pubkey,
+)
+from bot.domain.status import NodeStatus
+
+NGONKA_PER_GNK = 10**9
+_GNK_QUANTUM = Decimal("0.00000001")  # DECIMAL(20,8)
+
+
+def gnk_from_ngonka(ngonka: int) -> Decimal:
+    """Exact GNK from integer ngonka, truncated to the cache's 8 decimals (never overstated)."""
+    return Decimal(ngonka).scaleb(-9).quantize(_GNK_QUANTUM, rounding=ROUND_DOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantView:
+    """What one source says about one participant (address ``gonka1…``)."""
+
+    address: str
+    in_epoch: bool = True
+    #: listed in ``excluded_participants`` (with its reason)
+    excluded_reason: str | None = None
+    is_jailed: bool | None = None
+    jailed_until: datetime | None = None
+    ready_to_unjail: bool | None = None
+    #: chain participant status: ACTIVE, INACTIVE, INVALID, RAMPING (None: not known)
+    chain_status: str | None = None
+    node_healthy: bool | None = None
+    missed_rate: float | None = None
+    invalidation_rate: float | None = None
+    confirmation_poc_ratio: float | None = None
+    weight: int | None = None
+    models: tuple[str, ...] = ()
+    #: ML-node ids the source lists for this participant (None: the source does not list them)
+    ml_nodes: tuple[str, ...] | None = None
+    validator_key: str | None = None
+    inference_count: int | None = None
+    earned_coins: int | None = None
+
+
+@dataclass(slots=True)
+class SourceSnapshot:
+    """One successful, consistent fetch of one source."""
+
+    source: str
+    epoch_id: int | None
+    fetched_at: datetime
+    participants: Mapping[str, ParticipantView]
+    #: the epoch is in its PoC phase; None when this source cannot tell
+    poc_phase: bool | None = None
+    #: node_healthy is a criterion for this source (hyperfusion probes hosts; gonka_api does not)
+    reports_health: bool = False
+    _by_key: dict[str, str] | None = field(default=None, repr=False)
+    _by_valcons: dict[str, str] | None = field(default=None, repr=False)
+
+    def address_for_validator(self, key_or_valcons: str) -> str | None:
+        """The participant address of a base64 validator key or a ``gonkavalcons1…`` address."""
+        if key_or_valcons.startswith(VALCONS_HRP + "1"):
+            if self._by_valcons is None:
+                self._by_valcons = {}
+                for p in self.participants.values():
+                    if p.validator_key:
+                        try:
+                            self._by_valcons[valcons_from_pubkey(p.validator_key)] = p.address
+                        except ValueError:
+                            continue
+            return self._by_valcons.get(key_or_valcons)
+        if self._by_key is None:
+            self._by_key = {p.validator_key: p.address for p in self.participants.values() if p.validator_key}
+        return self._by_key.get(key_or_valcons)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    missed_rate: float = 0.10
+    invalidation_rate: float = 0.10
+    #: confirmation PoC ratio at or below this disqualifies from the epoch reward
+    confirmation_ratio: float = 0.5
+    #: consecutive failed health probes after which the endpoint counts as unreachable (offline)
+    offline_after_health_failures: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: NodeStatus
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeTarget:
+    """A watched node resolved against a snapshot: the participant address and ML node, if any."""
+
+    address: str | None
+    ml_node: str | None = None
+
+
+def resolve_target(identifier: str, identifier_type: str, snapshot: SourceSnapshot | None) -> NodeTarget:
+    """Map a ``nodes`` row to the participant it watches (validators need a snapshot's key index)."""
+    if identifier_type == "wallet":
+        return NodeTarget(identifier)
+    if identifier_type == "node_id":
+        wallet, _, local = identifier.partition(":")
+        return NodeTarget(wallet, local or None)
+    if identifier_type == "operator":
+        decoded = bech32_decode(identifier)
+        if decoded is None or decoded[0] != OPERATOR_HRP:
+            return NodeTarget(None)
+        return NodeTarget(bech32_encode(WALLET_HRP, decoded[1]))
+    if identifier_type == "validator" and snapshot is not None:
+        return NodeTarget(snapshot.address_for_validator(identifier))
+    return NodeTarget(None)
+
+
+def decide(
+    view: ParticipantView | None,
+    *,
+    reports_health: bool,
+    health_failures: int,
+    thresholds: Thresholds,
+    ml_node: str | None = None,
+) -> Verdict:
+    """The status one source's view implies (trackers README §3, strongest first).
+
+    ``view`` is None when the participant is absent from the source's (successful) payload.
+    ``health_failures`` counts consecutive failed probes including this cycle's.
+    """
+    if view is not None and view.excluded_reason is not None:
+        return Verdict(NodeStatus.OFFLINE, f"excluded from epoch: {view.excluded_reason}"[:100])
+    if view is None or not view.in_epoch:
+        return Verdict(NodeStatus.OFFLINE, "not in epoch")
+    if ml_node is not None and view.ml_nodes is not None and ml_node not in view.ml_nodes:
+        return Verdict(NodeStatus.OFFLINE, "ML node not in epoch")
+    if view.is_jailed is True:
+        return Verdict(NodeStatus.JAILED, "validator jailed")
+    if view.is_jailed is None:
+        return Verdict(NodeStatus.UNKNOWN, "jail status unknown")
+    if view.chain_status == "INACTIVE":
+        return Verdict(NodeStatus.OFFLINE, "failed PoC")
+    health_failed = reports_health and view.node_healthy is False
+    if health_failed and health_failures >= thresholds.offline_after_health_failures:
+        return Verdict(NodeStatus.OFFLINE, "endpoint unreachable")
+    if view.chain_status == "INVALID":
+        return Verdict(NodeStatus.UNHEALTHY, "invalid inferences")
+    if view.missed_rate is not None and view.missed_rate > thresholds.missed_rate:
+        return Verdict(NodeStatus.UNHEALTHY, "missed requests")
+    if view.invalidation_rate is not None and view.invalidation_rate > thresholds.invalidation_rate:
+        return Verdict(NodeStatus.UNHEALTHY, "invalidated inferences")
+    if (
+        view.confirmation_poc_ratio is not None
+        and view.confirmation_poc_ratio <= thresholds.confirmation_ratio
+    ):
+        return Verdict(NodeStatus.UNHEALTHY, "low confirmation PoC")
+    if health_failed:
+        return Verdict(NodeStatus.UNHEALTHY, "health check failed")
+    if reports_health and view.node_healthy is None:
+        return Verdict(NodeStatus.UNKNOWN, "health unknown")
+    return Verdict(NodeStatus.HEALTHY, None)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceVerdict:
+    source: str
+    verdict: Verdict
+    view: ParticipantView | None
+
+
+def merge(ordered: Sequence[SourceVerdict]) -> SourceVerdict | None:
+    """The first verdict, in priority order, that says something believable; None if none does.
+
+    An absence ("not in epoch" with no view) is not believed when another source lists the
+    participant: the sources disagree, so that source has nothing to say about the node this cycle.
+    """
+    listed = any(sv.view is not None and sv.view.in_epoch for sv in ordered)
+    for sv in ordered:
+        if sv.verdict.status is NodeStatus.UNKNOWN:
+            continue
+        if sv.view is None and listed:
+            continue
+        return sv
+    return None
+
+
+def unknown_reason(ordered: Sequence[SourceVerdict], failed: Sequence[str]) -> str:
+    listed = any(sv.view is not None and sv.view.in_epoch for sv in ordered)
+    if any(sv.view is None for sv in ordered) and listed:
+        return "sources disagree"
+    for sv in ordered:
+        if sv.verdict.reason:
+            return sv.verdict.reason
+    if failed:
+        return "no source answered: " + ", ".join(failed)
+    return "no source enabled"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStats:
+    """The normalised record cached in ``node_stats_cache`` (earnings come from the epoch ledger)."""
+
+    node_id: UUID
+    status: NodeStatus
+    status_reason: str | None
+    source: str | None
+    fetched_at: datetime
+    epoch_id: int | None = None
+    address: str | None = None
+    uptime_percent: Decimal | None = None
+    jobs_day: int | None = None
+    active_model: str | None = None
+    voting_weight: Decimal | None = None
+    jailed_until: datetime | None = None
+    ready_to_unjail: bool | None = None
+    health_failures: int = 0
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def details_json(self) -> str:
+        return json.dumps({**self.details, "health_failures": self.health_failures}, separators=(",", ":"))
+
+
+def uptime_from_missed_rate(missed_rate: float | None) -> Decimal | None:
+    if missed_rate is None or not 0 <= missed_rate <= 1:
+        return None
+    return (Decimal(100) * (1 - Decimal(str(missed_rate)))).quantize(Decimal("0.01"))
+
+
+def node_stats(
+    node_id: UUID,
+    winner: SourceVerdict | None,
+    *,
+    fallback_reason: str,
+    fetched_at: datetime,
+    epoch_id: int | None,
+    health_failures: int,
+) -> NodeStats:
+    if winner is None:
+        return NodeStats(
+            node_id=node_id,
+            status=NodeStatus.UNKNOWN,
+            status_reason=fallback_reason[:100],
+            source=None,
+            fetched_at=fetched_at,
+            epoch_id=epoch_id,
+            health_failures=health_failures,
+        )
+    view = winner.view
+    details: dict[str, Any] = {}
+    if view is not None:
+        for key in ("missed_rate", "invalidation_rate", "confirmation_poc_ratio", "chain_status"):
+            value = getattr(view, key)
+            if value is not None:
+                details[key] = value
+        if view.node_healthy is not None:
+            details["node_healthy"] = view.node_healthy
+        if view.earned_coins is not None:
+            details["epoch_earned_ngonka"] = str(view.earned_coins)
+        if view.ml_nodes:
+            details["ml_nodes"] = list(view.ml_nodes)
+    return NodeStats(
+        node_id=node_id,
+        status=winner.verdict.status,
+        status_reason=winner.verdict.reason,
+        source=winner.source,
+        fetched_at=fetched_at,
+        epoch_id=epoch_id,
+        address=view.address if view else None,
+        uptime_percent=uptime_from_missed_rate(view.missed_rate) if view else None,
+        jobs_day=view.inference_count if view else None,
+        active_model=(",".join(view.models)[:255] or None) if view else None,
+        voting_weight=Decimal(view.weight) if view and view.weight is not None and view.weight >= 0 else None,
+        jailed_until=view.jailed_until if view else None,
+        ready_to_unjail=view.ready_to_unjail if view else None,
+        health_failures=health_failures,
+        details=details,
+    )

@@ -1,0 +1,1 @@
+"""The poll cycle: fetch each tracker's bulk payload once, map every watched node, write the cache."""

@@ -1,0 +1,105 @@
+"""Map every watched node against this cycle's snapshots, locally (no request per node)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from bot.db.stats import WatchedNode
+from bot.domain.node_stats import (
+    NodeStats,
+    SourceSnapshot,
+    SourceVerdict,
+    Thresholds,
+    Verdict,
+    decide,
+    merge,
+    node_stats,
+    resolve_target,
+    unknown_reason,
+)
+from bot.domain.status import NodeStatus, Observation
+
+
+@dataclass(slots=True)
+class Mapped:
+    stats: list[NodeStats] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+    changed: list[UUID] = field(default_factory=list)
+    #: (source, reason) → nodes that source could not judge this cycle
+    unknown: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: source → watched nodes it omitted although another source listed them
+    disagreements: Counter[str] = field(default_factory=Counter)
+
+
+_UNRESOLVED = Verdict(NodeStatus.UNKNOWN, "identifier not resolvable")
+
+
+def map_nodes(
+    watched: Sequence[WatchedNode],
+    snapshots: Sequence[SourceSnapshot],
+    failed: Sequence[str],
+    thresholds: Thresholds,
+    now: datetime,
+) -> Mapped:
+    """One :class:`NodeStats` and :class:`Observation` per watched node; ``snapshots`` by priority."""
+    out = Mapped()
+    epoch_id = next((s.epoch_id for s in snapshots if s.epoch_id is not None), None)
+    for node in watched:
+        targets = [resolve_target(node.identifier, node.identifier_type, s) for s in snapshots]
+        health = node.health_failures
+        for snap, target in zip(snapshots, targets, strict=True):
+            if snap.reports_health and target.address is not None:
+                view = snap.participants.get(target.address)
+                if view is not None and view.node_healthy is not None:
+                    health = health + 1 if view.node_healthy is False else 0
+                    break
+        verdicts: list[SourceVerdict] = []
+        for snap, target in zip(snapshots, targets, strict=True):
+            if target.address is None and node.identifier_type != "validator":
+                verdicts.append(SourceVerdict(snap.source, _UNRESOLVED, None))
+                continue
+            view = snap.participants.get(target.address) if target.address is not None else None
+            verdict = decide(
+                view,
+                reports_health=snap.reports_health,
+                health_failures=health,
+                thresholds=thresholds,
+                ml_node=target.ml_node,
+            )
+            verdicts.append(SourceVerdict(snap.source, verdict, view))
+        winner = merge(verdicts)
+        listed = any(v.view is not None and v.view.in_epoch for v in verdicts)
+        for v in verdicts:
+            if v.verdict.status is NodeStatus.UNKNOWN:
+                out.unknown[(v.source, v.verdict.reason or "unknown")] += 1
+            elif v.view is None and listed:
+                out.disagreements[v.source] += 1
+        snap_of_winner = next((s for s in snapshots if winner and s.source == winner.source), None)
+        stats = node_stats(
+            node.id,
+            winner,
+            fallback_reason=unknown_reason(verdicts, failed),
+            fetched_at=snap_of_winner.fetched_at if snap_of_winner else now,
+            epoch_id=snap_of_winner.epoch_id if snap_of_winner else epoch_id,
+            health_failures=health,
+        )
+        out.stats.append(stats)
+        out.observations.append(
+            Observation(
+                node_id=node.id,
+                status=stats.status,
+                reason=stats.status_reason,
+                source=stats.source,
+                observed_at=now,
+                epoch_id=stats.epoch_id,
+                jailed_until=stats.jailed_until,
+                ready_to_unjail=stats.ready_to_unjail,
+            )
+        )
+        if stats.status is not NodeStatus.UNKNOWN and stats.status is not node.cached_status:
+            out.changed.append(node.id)
+    return out

@@ -1,0 +1,302 @@
+"""The Poller component: one cycle every ``trackers.poll_interval_s``, on one replica at a time.
+
+Leadership is a PostgreSQL session advisory lock held on a dedicated connection (not a pool one): only
+the replica holding it polls; standbys retry every interval. A crash or a lost connection ends the
+session, which releases the lock, and a standby takes over. The leader checks its lock connection
+before every cycle and steps down when it is gone.
+
+A cycle fetches each enabled source's bulk payload once (concurrently), maps every ``nodes`` row
+locally, and in ONE transaction writes the cache (one statement), the income ledger, today's
+``earnings_history`` rows and ``source_health``, then calls ``CycleObserver.on_cycle`` (the alert
+engine) with the :class:`CycleReport`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from uuid import UUID
+
+import aiohttp
+import asyncpg
+
+from bot.config import TrackersConfig
+from bot.db import stats as db
+from bot.db.types import Pool
+from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
+from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
+from bot.errors import TrackerError
+from bot.poller.mapping import map_nodes
+from bot.poller.metrics import PollerMetrics
+from bot.poller.sources import Source, build_sources, income_source
+from integrations.errors import InconsistentPayloadError, SourceError
+
+log = logging.getLogger(__name__)
+INCOME_CONCURRENCY = 4
+
+
+class LockLostError(Exception):
+    """The dedicated lock connection is gone: this replica no longer leads."""
+
+
+def thresholds_of(cfg: TrackersConfig) -> Thresholds:
+    return Thresholds(
+        missed_rate=cfg.missed_rate_threshold,
+        invalidation_rate=cfg.invalidation_rate_threshold,
+        confirmation_ratio=cfg.confirmation_ratio_threshold,
+        offline_after_health_failures=cfg.offline_after_health_failures,
+    )
+
+
+class Poller:
+    name = "poller"
+
+    def __init__(
+        self,
+        cfg: TrackersConfig,
+        pool: Pool,
+        dsn: str,
+        metrics: PollerMetrics,
+        *,
+        observer: CycleObserver | None = None,
+        sources: list[Source] | None = None,
+        interval_s: float | None = None,
+    ) -> None:
+        self._cfg = cfg
+        self._pool = pool
+        self._dsn = dsn
+        self.metrics = metrics
+        self._observer = observer
+        self._sources = sources
+        self.interval_s = interval_s if interval_s is not None else cfg.poll_interval_s
+        self._thresholds = thresholds_of(cfg)
+        self._ledger_epoch: int | None = None
+        self._ledger_done: set[UUID] = set()
+        self._income_failed: set[str] = set()
+        self._earnings_refreshed = False
+        self._history_day: object = None
+        self.cycles_run = 0
+
+    # -- sources ---------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[list[Source]]:
+        """The sources this poller uses (built on its own aiohttp session unless given)."""
+        if self._sources is not None:
+            yield self._sources
+            return
+        async with aiohttp.ClientSession(raise_for_status=False) as http:
+            self._sources = build_sources(self._cfg, http)
+            try:
+                yield self._sources
+            finally:
+                self._sources = None
+
+    # -- leadership and the loop -----------------------------------------------------------------
+
+    async def try_lock(self) -> asyncpg.Connection[asyncpg.Record] | None:
+        """A dedicated connection holding the poll lock, or None when another replica holds it."""
+        try:
+            conn: asyncpg.Connection[asyncpg.Record] = await asyncpg.connect(self._dsn, timeout=10)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            log.warning("poller: cannot open the lock connection: %s", exc.__class__.__name__)
+            return None
+        try:
+            got = await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._cfg.poll_lock_key)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            log.warning("poller: advisory lock query failed: %s", exc.__class__.__name__)
+            got = False
+        if not got:
+            await conn.close()
+            return None
+        return conn
+
+    async def _still_leading(self, conn: asyncpg.Connection[asyncpg.Record]) -> None:
+        try:
+            async with asyncio.timeout(5):
+                await conn.fetchval("SELECT 1")
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            raise LockLostError(exc.__class__.__name__) from None
+
+    async def run(self) -> None:
+        """Poll until cancelled; a plain cancellable loop."""
+        async with self.session():
+            while True:
+                conn = await self.try_lock()
+                if conn is None:
+                    log.debug("poller: another replica holds the poll lock; standing by")
+                    await asyncio.sleep(self.interval_s)
+                    continue
+                log.info("poller: this replica now polls (advisory lock %s)", self._cfg.poll_lock_key)
+                self.metrics.leader.set(1)
+                try:
+                    await self._lead(conn)
+                except LockLostError as exc:
+                    log.warning("poller: lost the lock connection (%s); standing by", exc)
+                finally:
+                    self.metrics.leader.set(0)
+                    if not conn.is_closed():
+                        conn.terminate()
+
+    async def _lead(self, conn: asyncpg.Connection[asyncpg.Record]) -> None:
+        while True:
+            await self._still_leading(conn)
+            started = time.monotonic()
+            try:
+                await self.poll_cycle()
+            except (TrackerError, asyncpg.PostgresError, OSError) as exc:
+                self.metrics.cycles.labels("failed").inc()
+                log.error("poll cycle failed: %s: %s", exc.__class__.__name__, exc)
+            await asyncio.sleep(max(0.0, self.interval_s - (time.monotonic() - started)))
+
+    # -- one cycle -------------------------------------------------------------------------------
+
+    async def _poll_source(self, source: Source, last_epoch: int | None) -> SourceSnapshot | SourceError:
+        try:
+            snap = await source.poll()
+        except SourceError as exc:
+            return exc
+        if snap.epoch_id is not None and last_epoch is not None and snap.epoch_id < last_epoch:
+            return InconsistentPayloadError(
+                source.name, f"epoch went backwards: {snap.epoch_id} after {last_epoch}"
+            )
+        return snap
+
+    async def poll_cycle(self) -> CycleReport:
+        started_at = datetime.now(UTC)
+        t0 = time.perf_counter()
+        async with self.session() as sources:
+            watched = await db.load_watched(self._pool)
+            last_epochs = {h.source: h.last_epoch_id for h in await db.list_source_health(self._pool)}
+            results = await asyncio.gather(*(self._poll_source(s, last_epochs.get(s.name)) for s in sources))
+            snapshots: list[SourceSnapshot] = []
+            outcomes: list[db.SourceOutcome] = []
+            failed: list[str] = []
+            now_ts = time.time()
+            for source, result in zip(sources, results, strict=True):
+                if isinstance(result, SourceError):
+                    failed.append(source.name)
+                    outcomes.append(db.SourceOutcome(source.name, False, result.message, None))
+                    self.metrics.polls.labels(source.name, "failed").inc()
+                    self.metrics.failures.labels(source.name, result.kind).inc()
+                    log.warning("source %s failed (%s): %s", source.name, result.kind, result.message)
+                else:
+                    snapshots.append(result)
+                    outcomes.append(db.SourceOutcome(source.name, True, None, result.epoch_id))
+                    self.metrics.polls.labels(source.name, "ok").inc()
+                    self.metrics.last_success.labels(source.name).set(now_ts)
+            mapped = map_nodes(watched, snapshots, failed, self._thresholds, started_at)
+            epoch_id = next((s.epoch_id for s in snapshots if s.epoch_id is not None), None)
+            poc_phase = any(s.poc_phase for s in snapshots)
+            income = await self._collect_income(
+                sources, mapped.stats, epoch_id, {s.source for s in snapshots}
+            )
+
+        for (source_name, reason), n in mapped.unknown.items():
+            self.metrics.unknown_verdicts.labels(source_name, reason).inc(n)
+        for source_name, n in mapped.disagreements.items():
+            self.metrics.disagreements.labels(source_name).inc(n)
+
+        finished_at = datetime.now(UTC)
+        report = CycleReport(
+            started_at=started_at,
+            finished_at=finished_at,
+            observations=tuple(mapped.observations),
+            sources=tuple(SourceResult(o.source, o.ok, o.error) for o in outcomes),
+            poc_phase=poc_phase,
+            epoch_id=epoch_id,
+            changed=tuple(mapped.changed),
+        )
+        today = finished_at.date()
+        async with self._pool.acquire() as conn, conn.transaction():
+            await db.upsert_cache(conn, mapped.stats)
+            await db.record_income(conn, income)
+            affected = sorted({e.node_id for e in income})
+            full = not self._earnings_refreshed
+            if full or affected:
+                await db.refresh_earnings(conn, None if full else affected)
+            if full or self._history_day != today:
+                await db.upsert_earnings_history(conn, today, None)
+            elif affected:
+                await db.upsert_earnings_history(conn, today, affected)
+            await db.record_source_health(conn, outcomes, finished_at)
+            if self._observer is not None:
+                await self._observer.on_cycle(conn, report)
+        self._earnings_refreshed = True
+        self._history_day = today
+        self.cycles_run += 1
+
+        counts = {s: 0 for s in NodeStatus}
+        for o in mapped.observations:
+            counts[o.status] += 1
+        for status, n in counts.items():
+            self.metrics.nodes.labels(status.value).set(n)
+        self.metrics.cycles.labels("ok").inc()
+        self.metrics.last_cycle.set(time.time())
+        self.metrics.cycle_duration.observe(time.perf_counter() - t0)
+        log.info(
+            "poll cycle: %d nodes (%s), sources ok: %s, failed: %s, %d changed, poc_phase=%s, %.2fs",
+            len(watched),
+            ", ".join(f"{s.value} {n}" for s, n in counts.items() if n),
+            ",".join(s.source for s in snapshots) or "-",
+            ",".join(failed) or "-",
+            len(mapped.changed),
+            poc_phase,
+            time.perf_counter() - t0,
+        )
+        return report
+
+    async def _collect_income(
+        self, sources: list[Source], stats: list[NodeStats], epoch_id: int | None, ok_sources: set[str]
+    ) -> list[db.LedgerEntry]:
+        """Settled income of the last epoch for at most ``income_lookups_per_cycle`` participants."""
+        source = income_source(sources, self._cfg)
+        limit = self._cfg.income_lookups_per_cycle
+        if source is None or epoch_id is None or limit == 0 or source.name not in ok_sources:
+            return []
+        settled = epoch_id - 1
+        if self._ledger_epoch != settled:
+            self._ledger_done = await db.nodes_with_income(self._pool, settled)
+            self._ledger_epoch = settled
+            self._income_failed = set()
+        by_address: dict[str, list[UUID]] = {}
+        for s in stats:
+            if s.address is None or s.node_id in self._ledger_done or s.address in self._income_failed:
+                continue
+            nodes = by_address.get(s.address)
+            if nodes is None:
+                if len(by_address) >= limit:
+                    continue
+                by_address[s.address] = nodes = []
+            nodes.append(s.node_id)
+        if not by_address:
+            return []
+        gate = asyncio.Semaphore(INCOME_CONCURRENCY)
+
+        async def one(address: str) -> dict[int, int] | None:
+            async with gate:
+                try:
+                    found = await source.settled_income(address, epoch_id)
+                except SourceError as exc:
+                    self.metrics.income_lookups.labels(source.name, "failed").inc()
+                    log.warning("settled income of %s (epoch %d) failed: %s", address, settled, exc.message)
+                    return None
+            self.metrics.income_lookups.labels(source.name, "ok").inc()
+            return found
+
+        addresses = list(by_address)
+        results = await asyncio.gather(*(one(a) for a in addresses))
+        entries: list[db.LedgerEntry] = []
+        for address, found in zip(addresses, results, strict=True):
+            if found is None or settled not in found:
+                self._income_failed.add(address)  # not asked again this epoch
+            for node_id in by_address[address]:
+                if found and settled in found:
+                    self._ledger_done.add(node_id)
+                for epoch, ngonka in (found or {}).items():
+                    entries.append(db.LedgerEntry(node_id, epoch, ngonka, source.name))
+        return entries

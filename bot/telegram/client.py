@@ -1,0 +1,66 @@
+"""The aiogram ``Bot``: pointed at ``telegram.api_base``, bounded timeouts, ``retry_after`` honoured."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiolimiter import AsyncLimiter
+
+from bot.config import TelegramConfig
+
+log = logging.getLogger(__name__)
+
+
+class FloodControl(BaseRequestMiddleware):
+    """Keeps every call under the global send rate and retries a 429 after its ``retry_after``."""
+
+    def __init__(self, global_rate_per_s: float, *, max_retries: int = 3, max_wait_s: float = 60.0) -> None:
+        self._limiter = AsyncLimiter(global_rate_per_s, 1)
+        self._max_retries = max_retries
+        self._max_wait_s = max_wait_s
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        attempt = 0
+        while True:
+            async with self._limiter:
+                try:
+                    return await make_request(bot, method)
+                except TelegramRetryAfter as exc:
+                    if attempt >= self._max_retries or exc.retry_after > self._max_wait_s:
+                        raise
+                    delay = float(exc.retry_after)
+            attempt += 1
+            chat: Any = getattr(method, "chat_id", None)
+            log.warning(
+                "telegram flood control on %s: retrying in %.0f s",
+                type(method).__name__,
+                delay,
+                extra={"platform": "telegram", "chat": chat},
+            )
+            await asyncio.sleep(delay)
+
+
+def make_bot(config: TelegramConfig) -> Bot:
+    """The real client for ``config`` (its token must be set)."""
+    assert config.token is not None
+    base = str(config.api_base).rstrip("/")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(base), timeout=config.request_timeout_s)
+    session.middleware(FloodControl(config.global_rate_per_s))
+    return Bot(
+        config.token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode="HTML")
+    )

@@ -1,0 +1,25 @@
+"""The aiogram ``Dispatcher``: the feature routers, the one error handler, the shared dependencies."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+
+from bot.metrics import Metrics
+from bot.services.container import Services
+from bot.telegram.errors import on_error
+from bot.telegram.menus import CommandMenus
+from bot.telegram.metrics_middleware import CommandMetrics
+from bot.telegram.routers import all_routers
+
+
+def build_dispatcher(
+    services: Services, menus: CommandMenus, storage: BaseStorage, metrics: Metrics
+) -> Dispatcher:
+    """Handlers receive ``services`` and ``menus`` by name (aiogram's workflow data)."""
+    dp = Dispatcher(storage=storage, services=services, menus=menus)
+    dp.message.outer_middleware(CommandMetrics(metrics))
+    dp.callback_query.outer_middleware(CommandMetrics(metrics))
+    dp.errors.register(on_error)
+    dp.include_routers(*all_routers())
+    return dp

@@ -1,0 +1,61 @@
+"""The one error handler: a :class:`~bot.errors.UserError` gets its message, anything else a short
+apology and a logged trace with the update id. Never a traceback in chat, never an unanswered callback."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.types import ErrorEvent
+
+from bot.errors import UserError
+from bot.telegram.replies import send_text
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on our side. Please try again in a minute."
+#: Telegram's limit on a callback answer's text
+_ANSWER_LIMIT = 200
+
+
+async def on_error(event: ErrorEvent, bot: Bot) -> bool:
+    exc = event.exception
+    update = event.update
+    query = update.callback_query
+    message = update.message or (query.message if query is not None else None)
+    chat_id = message.chat.id if message is not None else None
+    if isinstance(exc, UserError):
+        text = exc.message
+        log.info(
+            "update %s refused: %s",
+            update.update_id,
+            exc.__class__.__name__,
+            extra={"platform": "telegram", "chat": chat_id, "update": update.update_id},
+        )
+    else:
+        text = APOLOGY
+        log.error(
+            "update %s failed",
+            update.update_id,
+            exc_info=exc,
+            extra={"platform": "telegram", "chat": chat_id, "update": update.update_id},
+        )
+    try:
+        if query is not None:
+            short = len(text) <= _ANSWER_LIMIT
+            with contextlib.suppress(TelegramBadRequest):  # already answered, or too old
+                await query.answer(text if short else text[: _ANSWER_LIMIT - 1] + "…", show_alert=True)
+            if not short and chat_id is not None:
+                await send_text(bot, chat_id, text)
+        elif chat_id is not None:
+            await send_text(bot, chat_id, text)
+    except TelegramAPIError as send_exc:
+        log.warning(
+            "could not tell chat about update %s: %s",
+            update.update_id,
+            send_exc,
+            extra={"platform": "telegram", "chat": chat_id, "update": update.update_id},
+        )
+    return True

@@ -1,0 +1,55 @@
+"""Command latency and outcome per command (the ``minegnk_command*`` metrics)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, TelegramObject
+from aiogram.types import Message as TgMessage
+
+from bot.errors import UserError
+from bot.metrics import Metrics
+from bot.render.telegram import decode_callback
+from bot.services.commands import BY_NAME
+
+
+def command_name(event: TelegramObject) -> str:
+    """``/nodes@bot args`` -> ``nodes``; a button -> ``button:<action>``; anything else -> ``text``."""
+    if isinstance(event, TgMessage):
+        text = event.text or ""
+        if text.startswith("/"):
+            name = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+            return name if name in BY_NAME or name == "cancel" else "unknown"
+        return "text"
+    if isinstance(event, CallbackQuery):
+        decoded = decode_callback(event.data)
+        return f"button:{decoded[0]}"[:40] if decoded else "button:invalid"
+    return "other"
+
+
+class CommandMetrics(BaseMiddleware):
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        name = command_name(event)
+        started = time.monotonic()
+        outcome = "error"
+        try:
+            result = await handler(event, data)
+            outcome = "ok"
+            return result
+        except UserError:
+            outcome = "user_error"
+            raise
+        finally:
+            self._metrics.command_latency.labels("telegram", name).observe(time.monotonic() - started)
+            self._metrics.commands.labels("telegram", name, outcome).inc()

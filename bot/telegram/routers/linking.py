@@ -1,0 +1,64 @@
+"""``/link`` (a code, or email + password: that message is deleted), ``/unlink``, ``/whoami``."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message as TgMessage
+
+from bot.services.container import Services
+from bot.telegram.context import message_caller
+from bot.telegram.menus import CommandMenus
+from bot.telegram.replies import send
+from bot.telegram.routers.args import text_of
+
+log = logging.getLogger(__name__)
+
+
+async def delete_secret(bot: Bot, message: TgMessage) -> None:
+    """Delete the message that held a password (in a group the bot may lack the right: logged)."""
+    try:
+        await bot.delete_message(message.chat.id, message.message_id)
+    except TelegramAPIError as exc:
+        log.warning(
+            "could not delete a message holding a password: %s",
+            exc,
+            extra={"platform": "telegram", "chat": message.chat.id},
+        )
+
+
+def router() -> Router:
+    r = Router(name="linking")
+
+    @r.message(Command("link"))
+    async def link(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, menus: CommandMenus
+    ) -> None:
+        caller = message_caller(message)
+        args = text_of(command)
+        if len(args.split()) >= 2:  # email + password: the password leaves the chat first
+            await delete_secret(bot, message)
+        first, _, rest = args.partition(" ")
+        if "@" in first and rest.strip():  # the password is everything after the email, spaces and all
+            result = await services.accounts.link_with_password(caller, first, rest.strip())
+        else:
+            result = await services.accounts.link(caller, args)
+        await send(bot, message.chat.id, result.message)
+        await menus.refresh(bot, caller)
+
+    @r.message(Command("unlink"))
+    async def unlink(message: TgMessage, bot: Bot, services: Services, menus: CommandMenus) -> None:
+        caller = message_caller(message)
+        result = await services.accounts.unlink(caller)
+        await send(bot, message.chat.id, result.message)
+        await menus.refresh(bot, caller)
+
+    @r.message(Command("whoami"))
+    async def whoami(message: TgMessage, bot: Bot, services: Services) -> None:
+        result = await services.accounts.whoami(message_caller(message))
+        await send(bot, message.chat.id, result.message)
+
+    return r

@@ -1,0 +1,23 @@
+"""``/settings``: currency and which alerts to receive (toggle buttons come with the message)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message as TgMessage
+
+from bot.services.container import Services
+from bot.telegram.context import message_caller
+from bot.telegram.replies import send
+from bot.telegram.routers.args import text_of
+
+
+def router() -> Router:
+    r = Router(name="settings")
+
+    @r.message(Command("settings"))
+    async def settings(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
+        result = await services.settings.command(message_caller(message), text_of(command))
+        await send(bot, message.chat.id, result.message)
+
+    return r

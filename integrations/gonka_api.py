@@ -1,0 +1,270 @@
+"""The network's own API on public nodes (dapi ``/v1`` and Cosmos REST under ``/chain-api``).
+
+Per cycle: ``/v1/epochs/current/participants`` (the active set, weights, models, ML nodes, exclusions)
+and ``/v1/epochs/latest`` (epoch and phase); when ``chain_api`` is on, the chain participant list
+(status, this epoch's counters) and the staking validators (``jailed``), each paginated in bulk. Base
+URLs fail over. Settled income per epoch comes from ``epoch_performance_summary/{epoch}/{address}``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import AliasChoices, Field, TypeAdapter
+from pydantic.dataclasses import dataclass
+
+from bot.domain.identifiers import OPERATOR_HRP, convert_hrp
+from bot.domain.node_stats import ParticipantView, SourceSnapshot
+from bot.errors import InvalidInputError
+from integrations.errors import InconsistentPayloadError
+from integrations.http import JsonFetcher
+from integrations.hyperfusion import EpochStats
+from integrations.jsonstream import parse_object_streaming
+from integrations.payload import LENIENT, validate_items, whole
+
+SOURCE = "gonka_api"
+PARTICIPANTS_PATH = "/v1/epochs/current/participants"
+LATEST_PATH = "/v1/epochs/latest"
+CHAIN_PARTICIPANTS_PATH = "/chain-api/productscience/inference/inference/participant"
+VALIDATORS_PATH = "/chain-api/cosmos/staking/v1beta1/validators"
+SUMMARY_PATH = "/chain-api/productscience/inference/inference/epoch_performance_summary/{epoch}/{address}"
+MAX_PAGES = 50
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class MlNode:
+    node_id: str | None = Field(default=None, validation_alias=AliasChoices("node_id", "nodeId", "local_id"))
+    poc_weight: int | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class MlNodeGroup:
+    ml_nodes: tuple[MlNode, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class EpochParticipant:
+    index: str = Field(validation_alias=AliasChoices("index", "address"))
+    validator_key: str | None = None
+    weight: int | None = None
+    inference_url: str | None = None
+    models: tuple[str, ...] | None = None
+    ml_nodes: tuple[MlNodeGroup, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class ActiveHead:
+    epoch_id: int | None = None
+    epoch_group_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class Excluded:
+    address: str
+    reason: str | None = None
+    exclusion_block_height: int | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class ParticipantsHead:
+    active_participants: ActiveHead
+    excluded_participants: tuple[Excluded, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class LatestEpoch:
+    index: int
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class EpochsLatest:
+    latest_epoch: LatestEpoch
+    block_height: int | None = None
+    phase: str | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class ChainParticipant:
+    address: str = Field(validation_alias=AliasChoices("address", "index"))
+    status: str | None = None
+    current_epoch_stats: EpochStats | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class Pagination:
+    next_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class PageHead:
+    pagination: Pagination | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class Validator:
+    operator_address: str
+    jailed: bool | None = None
+    tokens: int | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class PerformanceSummary:
+    epoch_index: int | None = None
+    earned_coins: int | None = None
+    rewarded_coins: int | None = None
+    claimed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class SummaryEnvelope:
+    epoch_performance_summary: PerformanceSummary | None = None
+
+
+_EPOCH_PARTICIPANT = TypeAdapter(EpochParticipant)
+_PARTICIPANTS_HEAD = TypeAdapter(ParticipantsHead)
+_LATEST = TypeAdapter(EpochsLatest)
+_CHAIN_PARTICIPANT = TypeAdapter(ChainParticipant)
+_VALIDATOR = TypeAdapter(Validator)
+_PAGE_HEAD = TypeAdapter(PageHead)
+_SUMMARY = TypeAdapter(SummaryEnvelope)
+
+
+def _ml_node_ids(p: EpochParticipant) -> tuple[str, ...] | None:
+    if p.ml_nodes is None:
+        return None
+    return tuple(n.node_id for g in p.ml_nodes for n in g.ml_nodes or () if n.node_id)
+
+
+def _missed_rate(stats: EpochStats | None) -> float | None:
+    if stats is None or stats.missed_requests is None or stats.inference_count is None:
+        return None
+    total = stats.missed_requests + stats.inference_count
+    return round(stats.missed_requests / total, 4) if total > 0 else 0.0
+
+
+def _invalidation_rate(stats: EpochStats | None) -> float | None:
+    if stats is None or stats.invalidated_inferences is None or not stats.inference_count:
+        return None
+    return round(stats.invalidated_inferences / stats.inference_count, 4)
+
+
+def _operator(address: str) -> str | None:
+    try:
+        return convert_hrp(address, OPERATOR_HRP)
+    except InvalidInputError:
+        return None
+
+
+class GonkaApiClient:
+    name = SOURCE
+
+    def __init__(self, fetcher: JsonFetcher, *, chain_api: bool = True) -> None:
+        self._fetch = fetcher
+        self._chain_api = chain_api
+
+    async def _participants(self) -> tuple[ParticipantsHead, list[EpochParticipant]]:
+        items: list[EpochParticipant] = []
+
+        async def parse(chunks: Any) -> ParticipantsHead:
+            items.clear()
+            head = await parse_object_streaming(
+                chunks, ("active_participants", "participants"), validate_items(_EPOCH_PARTICIPANT, items)
+            )
+            return _PARTICIPANTS_HEAD.validate_python(head)
+
+        head = await self._fetch.get(PARTICIPANTS_PATH, parse)
+        return head, items
+
+    async def _paged(self, path: str, key: str, adapter: TypeAdapter[Any], limit: int) -> list[Any]:
+        out: list[Any] = []
+        next_key: str | None = None
+        for _ in range(MAX_PAGES):
+            page: list[Any] = []
+
+            async def parse(chunks: Any, page: list[Any] = page) -> PageHead:
+                page.clear()
+                return _PAGE_HEAD.validate_python(
+                    await parse_object_streaming(chunks, (key,), validate_items(adapter, page))
+                )
+
+            params = {"pagination.limit": str(limit)}
+            if next_key:
+                params["pagination.key"] = next_key
+            head = await self._fetch.get(path, parse, params=params)
+            out.extend(page)
+            next_key = head.pagination.next_key if head.pagination else None
+            if not next_key:
+                return out
+        raise InconsistentPayloadError(SOURCE, f"{path}: more than {MAX_PAGES} pages")
+
+    async def poll(self) -> SourceSnapshot:
+        head, participants = await self._participants()
+        latest = await self._fetch.get(LATEST_PATH, whole(_LATEST))
+        epoch_id = head.active_participants.epoch_id or head.active_participants.epoch_group_id
+        if not participants:
+            raise InconsistentPayloadError(SOURCE, f"no participants in epoch {epoch_id}")
+        if epoch_id is not None and epoch_id != latest.latest_epoch.index:
+            raise InconsistentPayloadError(
+                SOURCE,
+                f"participants are of epoch {epoch_id} but the latest epoch is {latest.latest_epoch.index}",
+            )
+        chain: dict[str, ChainParticipant] = {}
+        jailed: dict[str, bool | None] = {}
+        if self._chain_api:
+            chain = {
+                c.address: c
+                for c in await self._paged(CHAIN_PARTICIPANTS_PATH, "participant", _CHAIN_PARTICIPANT, 10000)
+            }
+            jailed = {
+                v.operator_address: v.jailed
+                for v in await self._paged(VALIDATORS_PATH, "validators", _VALIDATOR, 200)
+            }
+        views: dict[str, ParticipantView] = {}
+        for p in participants:
+            c = chain.get(p.index)
+            stats = c.current_epoch_stats if c else None
+            operator = _operator(p.index) if jailed else None
+            views[p.index] = ParticipantView(
+                address=p.index,
+                is_jailed=jailed.get(operator) if operator else None,
+                chain_status=c.status if c else None,
+                missed_rate=_missed_rate(stats),
+                invalidation_rate=_invalidation_rate(stats),
+                confirmation_poc_ratio=stats.confirmation_poc_ratio if stats else None,
+                weight=p.weight,
+                models=p.models or (),
+                ml_nodes=_ml_node_ids(p),
+                validator_key=p.validator_key,
+                inference_count=stats.inference_count if stats else None,
+                earned_coins=stats.earned_coins if stats else None,
+            )
+        for ex in head.excluded_participants or ():
+            base = views.get(ex.address) or ParticipantView(address=ex.address)
+            views[ex.address] = ParticipantView(
+                **{
+                    **{f: getattr(base, f) for f in ParticipantView.__slots__},
+                    "in_epoch": False,
+                    "excluded_reason": ex.reason or "excluded",
+                }
+            )
+        return SourceSnapshot(
+            source=SOURCE,
+            epoch_id=latest.latest_epoch.index,
+            fetched_at=datetime.now(UTC),
+            participants=views,
+            poc_phase=None if latest.phase is None else latest.phase != "Inference",
+            reports_health=False,
+        )
+
+    async def settled_income(self, address: str, epoch_id: int) -> dict[int, int]:
+        """Income (rewarded + earned, ngonka) of the settled epoch ``epoch_id - 1``."""
+        if not self._chain_api:
+            return {}
+        settled = epoch_id - 1
+        env = await self._fetch.get(SUMMARY_PATH.format(epoch=settled, address=address), whole(_SUMMARY))
+        s = env.epoch_performance_summary
+        if s is None or (s.rewarded_coins is None and s.earned_coins is None):
+            return {}
+        return {settled: (s.rewarded_coins or 0) + (s.earned_coins or 0)}

@@ -1,0 +1,171 @@
+"""Hyperfusion's public gonka-tracker deployment: ``GET /api/v1/inference/current`` and rewards.
+
+One bulk call per cycle gives every current-epoch participant with jail, health, chain status and
+missed rate (never ``?reload=true``: it forces the tracker to re-read the whole chain). Rewards of the
+previous five epochs come from ``/api/v1/participants/{address}?epoch_id=`` in integer GNK.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import AliasChoices, Field, TypeAdapter
+from pydantic.dataclasses import dataclass
+
+from bot.domain.node_stats import NGONKA_PER_GNK, ParticipantView, SourceSnapshot
+from integrations.errors import InconsistentPayloadError
+from integrations.http import JsonFetcher
+from integrations.jsonstream import parse_object_streaming
+from integrations.payload import LENIENT, validate_items, whole
+
+SOURCE = "hyperfusion"
+CURRENT_PATH = "/api/v1/inference/current"
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class EpochStats:
+    inference_count: int | None = None
+    missed_requests: int | None = None
+    earned_coins: int | None = None
+    rewarded_coins: int | None = None
+    validated_inferences: int | None = None
+    invalidated_inferences: int | None = None
+    confirmation_poc_ratio: float | None = Field(
+        default=None, validation_alias=AliasChoices("confirmation_poc_ratio", "confirmationPoCRatio")
+    )
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class Participant:
+    address: str = Field(validation_alias=AliasChoices("address", "index"))
+    weight: int | None = None
+    validator_key: str | None = None
+    inference_url: str | None = None
+    status: str | None = None
+    models: tuple[str, ...] | None = None
+    current_epoch_stats: EpochStats | None = None
+    is_jailed: bool | None = None
+    jailed_until: datetime | None = None
+    ready_to_unjail: bool | None = None
+    node_healthy: bool | None = None
+    ml_nodes_map: dict[str, Any] | None = None
+    confirmation_poc_ratio: float | None = Field(
+        default=None, validation_alias=AliasChoices("confirmation_poc_ratio", "confirmationPoCRatio")
+    )
+    participant_status: str | None = None
+    missed_rate: float | None = None
+    invalidation_rate: float | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class CurrentHead:
+    """``/inference/current`` without its participants."""
+
+    epoch_id: int
+    height: int | None = None
+    is_current: bool | None = None
+    current_block_height: int | None = None
+    avg_block_time: float | None = None
+    next_poc_start_block: int | None = None
+    set_new_validators_block: int | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class Reward:
+    epoch_id: int
+    assigned_reward_gnk: int | None = None
+    claimed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class ParticipantDetails:
+    rewards: tuple[Reward, ...] | None = None
+
+
+_PARTICIPANT = TypeAdapter(Participant)
+_HEAD = TypeAdapter(CurrentHead)
+_DETAILS = TypeAdapter(ParticipantDetails)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.year <= 1970:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def to_view(p: Participant) -> ParticipantView:
+    stats = p.current_epoch_stats
+    cpr = p.confirmation_poc_ratio
+    if cpr is None and stats is not None:
+        cpr = stats.confirmation_poc_ratio
+    return ParticipantView(
+        address=p.address,
+        is_jailed=p.is_jailed,
+        jailed_until=_utc(p.jailed_until),
+        ready_to_unjail=p.ready_to_unjail,
+        chain_status=p.participant_status or p.status,
+        node_healthy=p.node_healthy,
+        missed_rate=p.missed_rate,
+        invalidation_rate=p.invalidation_rate,
+        confirmation_poc_ratio=cpr,
+        weight=p.weight,
+        models=p.models or (),
+        ml_nodes=tuple(p.ml_nodes_map) if p.ml_nodes_map else None,
+        validator_key=p.validator_key,
+        inference_count=stats.inference_count if stats else None,
+        earned_coins=stats.earned_coins if stats else None,
+    )
+
+
+def poc_phase(head: CurrentHead) -> bool | None:
+    """PoC runs from ``next_poc_start_block`` until ``set_new_validators_block``."""
+    if head.current_block_height is None or head.next_poc_start_block is None:
+        return None
+    end = head.set_new_validators_block
+    return head.next_poc_start_block <= head.current_block_height and (
+        end is None or head.current_block_height < end
+    )
+
+
+class HyperfusionClient:
+    name = SOURCE
+
+    def __init__(self, fetcher: JsonFetcher) -> None:
+        self._fetch = fetcher
+
+    async def poll(self) -> SourceSnapshot:
+        participants: list[Participant] = []
+
+        async def parse(chunks: Any) -> CurrentHead:
+            participants.clear()  # a retried attempt starts over
+            head = await parse_object_streaming(
+                chunks, ("participants",), validate_items(_PARTICIPANT, participants)
+            )
+            return _HEAD.validate_python(head)
+
+        head = await self._fetch.get(CURRENT_PATH, parse)
+        if head.is_current is False:
+            raise InconsistentPayloadError(SOURCE, f"epoch {head.epoch_id} is not the current one")
+        if not participants:
+            raise InconsistentPayloadError(SOURCE, f"no participants in epoch {head.epoch_id}")
+        views = {p.address: to_view(p) for p in participants}
+        return SourceSnapshot(
+            source=SOURCE,
+            epoch_id=head.epoch_id,
+            fetched_at=datetime.now(UTC),
+            participants=views,
+            poc_phase=poc_phase(head),
+            reports_health=True,
+        )
+
+    async def settled_income(self, address: str, epoch_id: int) -> dict[int, int]:
+        """Income (ngonka, from integer GNK) of the epochs before ``epoch_id`` that Hyperfusion lists."""
+        details = await self._fetch.get(
+            f"/api/v1/participants/{address}", whole(_DETAILS), params={"epoch_id": str(epoch_id)}
+        )
+        return {
+            r.epoch_id: r.assigned_reward_gnk * NGONKA_PER_GNK
+            for r in details.rewards or ()
+            if r.assigned_reward_gnk is not None and r.assigned_reward_gnk >= 0 and r.epoch_id < epoch_id
+        }

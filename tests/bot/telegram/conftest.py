@@ -1,0 +1,116 @@
+"""The Telegram frontend as Telegram would drive it: the real aiogram Bot and Dispatcher polling the
+local fake Bot API server, over a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest_asyncio
+
+from bot.config import Config, load_config
+from bot.db import users as users_db
+from bot.db.types import Pool
+from bot.metrics import Metrics
+from bot.services.container import Services
+from bot.services.provisioning import add_user, issue_link_code
+from bot.telegram.component import TelegramBot
+from tests.fakes.telegram_api import FakeMessage, FakeTelegram
+
+ADMIN_TG = 900001
+USER_TG = 700001
+
+
+def telegram_config(db_url: str, fake: FakeTelegram, **telegram: Any) -> Config:
+    return load_config(
+        None,
+        database={"url": db_url, "migrate_on_start": False},
+        http={"host": "127.0.0.1", "port": 0},
+        accounts={"bcrypt_rounds": 4},
+        telegram={"token": fake.token, "api_base": fake.base_url, **telegram},
+    )
+
+
+@dataclass
+class Tg:
+    """One running bot and the knobs a test needs."""
+
+    fake: FakeTelegram
+    pool: Pool
+    config: Config
+    services: Services
+    component: TelegramBot
+
+    async def say(
+        self, user_id: int, text: str, *, chat_id: int | None = None, expect: int = 1
+    ) -> list[FakeMessage]:
+        """The user sends ``text``; returns the ``expect`` new bot messages in that chat."""
+        chat = user_id if chat_id is None else chat_id
+        before = len(self.fake.sent_to(chat, include_deleted=True))
+        self.fake.message(user_id, text, chat_id=chat_id)
+        await self.fake.wait_until(
+            lambda: len(self.fake.sent_to(chat, include_deleted=True)) >= before + expect,
+            what=f"{expect} replies to {text!r} in {chat}",
+        )
+        return self.fake.sent_to(chat, include_deleted=True)[before:]
+
+    async def reply(self, user_id: int, text: str, *, chat_id: int | None = None) -> FakeMessage:
+        [answer] = await self.say(user_id, text, chat_id=chat_id)
+        return answer
+
+    async def click(
+        self, user_id: int, msg: FakeMessage, label: str, *, expect: int = 1
+    ) -> list[FakeMessage]:
+        """Press a button; waits for the query to be answered and ``expect`` new messages in the chat."""
+        before = len(self.fake.sent_to(msg.chat_id, include_deleted=True))
+        query = self.fake.click(user_id, msg, label)
+        await self.fake.wait_until(
+            lambda: query not in self.fake.unanswered_callbacks(), what=f"answer to {label}"
+        )
+        await self.fake.wait_until(
+            lambda: len(self.fake.sent_to(msg.chat_id, include_deleted=True)) >= before + expect,
+            what=f"{expect} messages after pressing {label}",
+        )
+        return self.fake.sent_to(msg.chat_id, include_deleted=True)[before:]
+
+    def answer_of(self, query_id: str) -> dict[str, Any]:
+        return next(
+            c.params
+            for c in self.fake.calls_of("answerCallbackQuery")
+            if c.params["callback_query_id"] == query_id
+        )
+
+    async def user(
+        self, email: str, *, telegram: int | None = None, admin: bool = False, password: str = "pw-secret"
+    ) -> users_db.User:
+        user = await add_user(self.pool, email, password, admin=admin, rounds=4)
+        if telegram is not None:
+            user = await users_db.link_identity(self.pool, user.id, "telegram", str(telegram))
+        return user
+
+    async def link_code(self, email: str) -> str:
+        return (await issue_link_code(self.pool, email, 900)).code
+
+
+@contextlib.asynccontextmanager
+async def running(fake: FakeTelegram, pool: Pool, config: Config) -> AsyncIterator[Tg]:
+    services = Services.build(pool, config)
+    component = TelegramBot(config, pool, services, Metrics(), polling_timeout_s=1)
+    task = asyncio.create_task(component.run())
+    try:
+        await asyncio.wait_for(component.ready.wait(), 10)
+        yield Tg(fake=fake, pool=pool, config=config, services=services, component=component)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@pytest_asyncio.fixture
+async def tg(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIterator[Tg]:
+    config = telegram_config(db_url, telegram_api, admin_ids=[])
+    async with running(telegram_api, pool, config) as harness:
+        yield harness

@@ -1,0 +1,88 @@
+"""The frontend's own duties: command menus, the one error handler, unknown input, stale buttons, api_base."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.render.message import Button, Message
+from bot.telegram.errors import APOLOGY
+from bot.telegram.replies import send
+from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, running, telegram_config
+from tests.fakes.telegram_api import FakeTelegram
+
+
+async def test_menus_user_commands_for_all_admin_commands_only_in_admin_chats(
+    telegram_api: FakeTelegram, pool: object, db_url: str
+) -> None:
+    config = telegram_config(db_url, telegram_api, admin_ids=[ADMIN_TG])
+    async with running(telegram_api, pool, config) as tg:  # type: ignore[arg-type]
+        default = {c["command"] for c in telegram_api.commands["default"]}
+        assert {"start", "help", "link", "nodes", "earnings", "request"} <= default
+        assert not default & {"assign", "broadcast", "stats", "request_set"}
+        admin = {c["command"] for c in telegram_api.commands[f"chat:{ADMIN_TG}"]}
+        assert {"assign", "broadcast", "stats", "nodes"} <= admin
+        # a portal admin who links gets the admin menu in their private chat; unlinking takes it away
+        await tg.user("root@example.com", admin=True)
+        code = await tg.link_code("root@example.com")
+        await tg.reply(USER_TG, f"/link {code}")
+        await telegram_api.wait_until(lambda: f"chat:{USER_TG}" in telegram_api.commands)
+        assert "broadcast" in {c["command"] for c in telegram_api.commands[f"chat:{USER_TG}"]}
+        await tg.reply(USER_TG, "/unlink")
+        await telegram_api.wait_until(lambda: f"chat:{USER_TG}" not in telegram_api.commands)
+
+
+async def test_an_internal_error_gets_an_apology_and_a_logged_trace(
+    tg: Tg, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(caller: object) -> None:
+        raise RuntimeError("database exploded")
+
+    monkeypatch.setattr(tg.services.accounts, "whoami", broken)
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.errors"):
+        reply = await tg.reply(USER_TG, "/whoami")
+    assert reply.text == APOLOGY
+    assert "Traceback" not in reply.text and "exploded" not in reply.text
+    [record] = [r for r in caplog.records if r.name == "bot.telegram.errors"]
+    assert record.exc_info is not None and "update" in record.getMessage()
+    assert getattr(record, "update", None) is not None
+
+
+async def test_unknown_command_and_plain_text_point_to_help(tg: Tg) -> None:
+    assert "/help" in (await tg.reply(USER_TG, "/frobnicate")).text
+    assert "/help" in (await tg.reply(USER_TG, "hello there")).text
+
+
+async def test_unknown_or_forged_buttons_are_answered_gracefully(tg: Tg) -> None:
+    await send(
+        tg.component.bot,
+        USER_TG,
+        Message(title="old", buttons=((Button(label="Old", action="gone", args=("1",)),),)),
+    )
+    msg = tg.fake.last_to(USER_TG)
+    for data in ("gone:1", "nodes_page:notanumber", "mute:only-one-arg", "::"):
+        query = tg.fake.press(USER_TG, msg, data)
+        await tg.fake.wait_until(lambda q=query: q not in tg.fake.unanswered_callbacks())
+        assert "expired" in tg.answer_of(query).get("text", "")
+    assert tg.fake.unanswered_callbacks() == []
+
+
+async def test_a_refused_button_is_answered_with_the_reason(tg: Tg) -> None:
+    await send(
+        tg.component.bot,
+        USER_TG,
+        Message(title="x", buttons=((Button(label="Approve", action="req_approve", args=("1",)),),)),
+    )
+    msg = tg.fake.last_to(USER_TG)
+    query = tg.fake.click(USER_TG, msg, "Approve")
+    await tg.fake.wait_until(lambda: query not in tg.fake.unanswered_callbacks())
+    assert "admin" in tg.answer_of(query)["text"].lower()
+    audit = await tg.pool.fetchrow("SELECT outcome FROM admin_audit_log ORDER BY created_at DESC LIMIT 1")
+    assert audit is not None and audit["outcome"] == "refused"
+
+
+async def test_client_uses_the_configured_api_base(tg: Tg) -> None:
+    # every call the bot made reached this fake (it is the only server it knows)
+    await tg.fake.wait_call("getUpdates")
+    assert {"getMe", "setMyCommands", "deleteWebhook", "getUpdates"} <= {c.method for c in tg.fake.calls}
