@@ -59,7 +59,7 @@ async def test_mute_button_works_after_a_restart(running: Harness) -> None:
 
 
 async def test_details_button_shows_the_node_to_its_owner_only(running: Harness) -> None:
-    alice, node_id, boss = await offline_alert(running)
+    alice, node_id, _ = await offline_alert(running)
     await deliver_outbox(running)
     in_channel = running.fake.channel_messages(running.fake.guild.channel("alerts"))[0]
     mine = await running.fake.click(alice, in_channel, f"mgnk:details:{node_id}")
