@@ -1190,7 +1190,7 @@ class FakeDiscord:
             if kind in (4, 5):
                 msg = self._message(
                     ix.channel_id,
-                    data if kind == 4 else {"content": ""},
+                    data if kind == 4 else {"content": "", "flags": data.get("flags")},
                     rec.files,
                     flags=(128 if kind == 5 else 0),
                     interaction=ix,
