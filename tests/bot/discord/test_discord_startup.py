@@ -57,7 +57,7 @@ async def test_endpoints_come_from_config_not_from_whatever_was_set(harness: Har
     discord.http.Route.BASE = "https://discord.com/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL("wss://gateway.discord.gg/")
     await harness.start()
-    assert discord.http.Route.BASE == harness.fake.api_base
+    assert harness.fake.api_base == discord.http.Route.BASE
     assert harness.fake.identifies  # the gateway of config.discord.gateway_url was used
     assert not harness.fake.calls("GET", "/gateway/bot")
 
