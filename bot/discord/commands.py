@@ -20,9 +20,9 @@ from discord import app_commands
 from bot.discord.caller import caller_of
 from bot.discord.forms import FormHandlers
 from bot.discord.replies import Reply, answer
-from bot.errors import UserError
+from bot.errors import UsageError, UserError
 from bot.metrics import Metrics
-from bot.services.commands import BY_NAME
+from bot.services.commands import BY_NAME, usage
 from bot.services.container import Services
 from bot.services.context import Caller
 
@@ -186,12 +186,13 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         enabled: bool | None = None,
     ) -> None:
         async def work(c: Caller) -> Reply:
+            if (alert is None) != (enabled is None):
+                await s.authz.require_linked(c)
+                raise UsageError(usage("settings"), "Give both alert and enabled to switch an alert.")
             if currency is not None:
                 await s.settings.set_currency(c, currency)
-            if alert is not None:
-                await s.settings.set_alert(c, alert, "on" if enabled is None else enabled)
-            elif enabled is not None:
-                return Reply((await s.settings.command(c, "on" if enabled else "off")).message)
+            if alert is not None and enabled is not None:
+                await s.settings.set_alert(c, alert, enabled)
             return Reply((await s.settings.show(c)).message)
 
         await h.run(interaction, "settings", work)

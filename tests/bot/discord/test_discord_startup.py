@@ -3,6 +3,9 @@ global sync, sharding."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import discord.gateway
 import discord.http
 import yarl
@@ -80,3 +83,19 @@ async def test_auto_sharded_when_shards_are_configured(discord_api: FakeDiscord,
     assert "/link" in text(await (await discord_api.slash(user, "start")).reply())
     ix = await discord_api.slash(user, "start", discord_api.guild.channel("general"))
     assert "/link" in text(await ix.reply())
+
+
+async def test_two_replicas_starting_together_sync_once(harness: Harness) -> None:
+    from bot.discord.component import DiscordBot
+
+    other = DiscordBot(harness.config, harness.pool, harness.services, harness.metrics)
+    other_task = asyncio.create_task(other.run())
+    try:
+        await asyncio.gather(harness.start(), asyncio.wait_for(other.ready.wait(), 20))
+        assert len(harness.fake.command_syncs) == 1
+        assert harness.bot is not None
+        assert sorted([harness.bot.frontend.synced, other.frontend.synced]) == [False, True]
+    finally:
+        other_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await other_task
