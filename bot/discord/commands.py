@@ -10,6 +10,7 @@ services (role or ``discord.admin_ids``), which audit refusals.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
@@ -25,6 +26,8 @@ from bot.metrics import Metrics
 from bot.services.commands import BY_NAME, usage
 from bot.services.container import Services
 from bot.services.context import Caller
+
+log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 Work = Callable[[Caller], Awaitable[Reply]]
@@ -70,7 +73,13 @@ class Handlers:
     async def node_choices(
         self, interaction: Interaction, current: str, *, with_all: bool = False
     ) -> list[app_commands.Choice[str]]:
-        choices = await self.services.nodes.suggest_nodes(caller_of(interaction), current, 25)
+        """The caller's own nodes matching what they typed (discord.py drops autocomplete errors
+        silently, so a failure is logged here and answered with no choices)."""
+        try:
+            choices = await self.services.nodes.suggest_nodes(caller_of(interaction), current, 25)
+        except Exception:
+            log.exception("node autocomplete failed", extra={"platform": "discord"})
+            return []
         out = [app_commands.Choice(name=c.label[:100], value=c.value) for c in choices]
         if with_all and "all".startswith(current.strip().lower()):
             out = [app_commands.Choice(name="all my nodes", value="all"), *out[:24]]

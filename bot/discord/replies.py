@@ -18,7 +18,7 @@ import discord
 
 from bot.discord.views import view_from_components
 from bot.render.discord import render
-from bot.render.message import Message
+from bot.render.message import Message, Severity
 
 #: the chart or any other file goes with the first payload; its embed shows it as its image
 Attachment = tuple[str, bytes]
@@ -62,8 +62,8 @@ def to_outgoing(message: Message, files: Sequence[Attachment] = ()) -> list[Outg
     return out
 
 
-def plain(text: str, *, severity: str = "warning") -> Message:
-    return Message.text(text, severity=severity)  # type: ignore[arg-type]
+def plain(text: str, *, severity: Severity = "warning") -> Message:
+    return Message.text(text, severity=severity)
 
 
 async def deliver(
