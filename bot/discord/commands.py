@@ -11,7 +11,6 @@ services (role or ``discord.admin_ids``), which audit refusals.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
@@ -20,9 +19,9 @@ from discord import app_commands
 
 from bot.discord.caller import caller_of
 from bot.discord.forms import FormHandlers
+from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer
-from bot.errors import UsageError, UserError
-from bot.metrics import Metrics
+from bot.errors import UsageError
 from bot.services.commands import BY_NAME, usage
 from bot.services.container import Services
 from bot.services.context import Caller
@@ -51,24 +50,16 @@ def describe(name: str) -> str:
 class Handlers:
     """The glue every handler uses: caller, service call, reply, metrics."""
 
-    def __init__(self, services: Services, metrics: Metrics, budget_s: float) -> None:
+    def __init__(self, services: Services, meter: Meter, budget_s: float) -> None:
         self.services = services
-        self.metrics = metrics
+        self.meter = meter
         self.budget_s = budget_s
 
     async def run(self, interaction: Interaction, name: str, work: Work, *, ephemeral: bool = True) -> None:
-        caller = caller_of(interaction)
-        started = time.monotonic()
-        outcome = "error"
-        try:
-            await answer(interaction, work(caller), budget_s=self.budget_s, ephemeral=ephemeral)
-            outcome = "ok"
-        except UserError:
-            outcome = "user_error"
-            raise
-        finally:
-            self.metrics.commands.labels("discord", name, outcome).inc()
-            self.metrics.command_latency.labels("discord", name).observe(time.monotonic() - started)
+        with self.meter.measure(name):
+            await answer(
+                interaction, work(caller_of(interaction)), budget_s=self.budget_s, ephemeral=ephemeral
+            )
 
     async def node_choices(
         self, interaction: Interaction, current: str, *, with_all: bool = False

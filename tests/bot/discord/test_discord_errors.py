@@ -126,3 +126,16 @@ async def test_a_reply_too_big_for_one_message_is_split_within_limits(
     assert all(
         r.status == 200 for r in running.fake.requests if "/webhooks/" in r.path or "/callback" in r.path
     )
+
+
+async def test_commands_buttons_and_forms_are_metered(running: Harness) -> None:
+    user = running.user("alice")
+    await (await running.fake.slash(user, "help")).reply()
+    await (await running.fake.slash(user, "nodes")).reply()  # not linked: a user error
+    modal = await (await running.fake.slash(user, "link")).modal()
+    values = {"email": "nobody@example.com", "password": "x"}
+    await (await running.fake.submit_modal(user, modal, values)).reply()
+    page = running.metrics.render().decode()
+    assert 'minegnk_commands_total{command="help",outcome="ok",platform="discord"} 1.0' in page
+    assert 'minegnk_commands_total{command="nodes",outcome="user_error",platform="discord"} 1.0' in page
+    assert 'minegnk_commands_total{command="form:link",outcome="user_error",platform="discord"} 1.0' in page
