@@ -10,7 +10,7 @@ never echoed, logged or put in any message (the reply is ephemeral and names onl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import discord
@@ -18,7 +18,7 @@ import discord
 from bot.discord.caller import caller_of
 from bot.discord.failures import report_error
 from bot.discord.metering import Meter
-from bot.discord.replies import Reply, answer
+from bot.discord.replies import Reply, answer, message_of
 from bot.errors import InvalidInputError
 from bot.render.message import Button, Message
 from bot.services.container import Services
@@ -141,18 +141,14 @@ class FormHandlers:
             caller = caller_of(interaction, private=True)
             email, password = values.pop("email", ""), values.pop("password", "")
             work = self._services.accounts.link_with_password(caller, email, password)
-            await answer(interaction, _reply(work), budget_s=self._budget_s)
+            await answer(interaction, message_of(work), budget_s=self._budget_s)
         elif custom_id.startswith(REQUEST_FORM):
             form: dict[str, object] = {"type": custom_id.removeprefix(REQUEST_FORM)}
             form.update({k: v for k, v in values.items() if v.strip()})
             created = self._services.requests.create(caller_of(interaction), form)
-            await answer(interaction, _reply(created), budget_s=self._budget_s)
+            await answer(interaction, message_of(created), budget_s=self._budget_s)
         else:
             raise InvalidInputError("This form is no longer active. Please run the command again.")
-
-
-async def _reply(work: Awaitable[Any]) -> Reply:
-    return Reply((await work).message)
 
 
 def is_form(custom_id: str) -> bool:

@@ -62,6 +62,11 @@ def to_outgoing(message: Message, files: Sequence[Attachment] = ()) -> list[Outg
     return out
 
 
+async def message_of(result: Awaitable[Any]) -> Reply:
+    """A service result (anything with a ``message``) as a :class:`Reply`."""
+    return Reply((await result).message)
+
+
 def plain(text: str, *, severity: Severity = "warning") -> Message:
     return Message.text(text, severity=severity)
 
