@@ -92,6 +92,7 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
         log.warning("every tracker source is disabled: the poller is not started")
     # the command core both chat frontends call (built once, shared)
     services = Services.build(res.pool, cfg)
+    stack.push_async_callback(services.aclose)
     platforms: list[str] = []
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})

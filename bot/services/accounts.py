@@ -13,7 +13,7 @@ from bot.db import link_codes as link_codes_db
 from bot.db import login_records as records_db
 from bot.db import nodes as nodes_db
 from bot.db import users as users_db
-from bot.db.login_records import RATE_LIMITED, Attempt, Method
+from bot.db.login_records import PENDING, RATE_LIMITED, Attempt, Method
 from bot.db.types import Conn, Pool
 from bot.domain.secrets import check_password, hash_link_code, hash_password, normalise_link_code
 from bot.errors import (
@@ -100,6 +100,8 @@ class AccountsService:
     async def link(self, caller: Caller, args: str) -> LinkResult:
         """``/link`` with its raw argument text: one token is a code, two are email and password."""
         parts = (args or "").split()
+        if len(parts) == 1 and "@" in parts[0]:
+            raise UsageError(LINK_USAGE, "An email needs its password after it.")
         if len(parts) == 1:
             return await self.link_with_code(caller, parts[0])
         if len(parts) == 2:
@@ -126,11 +128,11 @@ class AccountsService:
         return StartResult(message=Message.text("\n".join(lines), title="MineGNK Bot"))
 
     async def link_with_code(self, caller: Caller, code: str) -> LinkResult:
-        attempt = _attempt(caller, "code")
+        attempt = await self._begin(_attempt(caller, "code"))
         await self._check_chat_limit(caller, attempt)
         normalised = normalise_link_code(code or "")
         if normalised is None:
-            await self._record(attempt, False, "invalid_code")
+            await self._finish(attempt, False, "invalid_code")
             raise LinkCodeInvalidError("That is not a valid link code. Codes look like K7QM-R2XP.")
         code_hash = hash_link_code(normalised)
         user_id: UUID | None = None
@@ -148,35 +150,37 @@ class AccountsService:
                     raise LinkCodeInvalidError("That link code is not valid.")
                 result = await self._link(conn, caller, user)
         except UserError as exc:
-            await self._record(attempt, False, _reason(exc), user_id=user_id)
+            await self._finish(attempt, False, _reason(exc), user_id)
             raise
-        await self._record(attempt, True, None, user_id=result.user.id)
+        await self._finish(attempt, True, None, result.user.id)
         return result
 
     async def link_with_password(self, caller: Caller, email: str, password: str) -> LinkResult:
-        attempt = _attempt(caller, "password", email=(email or "").strip().lower()[:255] or None)
+        typed = (email or "").strip().lower()[:255] or None
         if not caller.is_private:
-            await self._record(attempt, False, "not_private")
+            await records_db.record_attempt(self._pool, _attempt(caller, "password", typed, "not_private"))
             raise PrivateChatRequiredError(PRIVATE_ONLY_TEXT)
-        await self._check_chat_limit(caller, attempt)
         try:
             email = validate_email(email)
         except InvalidInputError:
-            await self._record(attempt, False, "bad_email")
+            attempt = await self._begin(_attempt(caller, "password", typed, "bad_email"))
+            await self._check_chat_limit(caller, attempt)
             raise
+        attempt = await self._begin(_attempt(caller, "password", email.lower()))
+        await self._check_chat_limit(caller, attempt)
         blocked = await records_db.email_blocked_until(
-            self._pool, email, self._cfg.max_failures, self._cfg.failure_window_s
+            self._pool, email, self._cfg.max_failures, self._cfg.failure_window_s, exclude_id=attempt
         )
         if blocked is not None:
             await self._refuse_limited(attempt, blocked)
         found = await users_db.get_password_hash(self._pool, email)
         if found is None:
             await check_password(password, await self._dummy())  # same cost as a real check
-            await self._record(attempt, False, "unknown_email")
+            await self._finish(attempt, False, "unknown_email")
             raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
         user_id, password_hash = found
         if not await check_password(password, password_hash):
-            await self._record(attempt, False, "wrong_password", user_id=user_id)
+            await self._finish(attempt, False, "wrong_password", user_id)
             raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
         try:
             async with self._pool.acquire() as conn, conn.transaction():
@@ -185,9 +189,9 @@ class AccountsService:
                     raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
                 result = await self._link(conn, caller, user)
         except UserError as exc:
-            await self._record(attempt, False, _reason(exc), user_id=user_id)
+            await self._finish(attempt, False, _reason(exc), user_id)
             raise
-        await self._record(attempt, True, None, user_id=user_id)
+        await self._finish(attempt, True, None, user_id)
         return result
 
     async def unlink(self, caller: Caller) -> UnlinkResult:
@@ -295,38 +299,35 @@ class AccountsService:
             ),
         )
 
-    async def _check_chat_limit(self, caller: Caller, attempt: Attempt) -> None:
+    async def _begin(self, attempt: Attempt) -> int:
+        """Record the attempt before checking it (counted as a failure until finished)."""
+        return await records_db.record_attempt(self._pool, attempt)
+
+    async def _finish(
+        self, attempt_id: int, success: bool, reason: str | None, user_id: UUID | None = None
+    ) -> None:
+        await records_db.finish_attempt(self._pool, attempt_id, success, reason, user_id)
+
+    async def _check_chat_limit(self, caller: Caller, attempt_id: int) -> None:
         blocked = await records_db.chat_blocked_until(
-            self._pool, caller.platform, caller.chat_id, self._cfg.max_failures, self._cfg.failure_window_s
+            self._pool,
+            caller.platform,
+            caller.chat_id,
+            self._cfg.max_failures,
+            self._cfg.failure_window_s,
+            exclude_id=attempt_id,
         )
         if blocked is not None:
-            await self._refuse_limited(attempt, blocked)
+            await self._refuse_limited(attempt_id, blocked)
 
-    async def _refuse_limited(self, attempt: Attempt, blocked_until: datetime) -> None:
-        await self._record(attempt, False, RATE_LIMITED)
+    async def _refuse_limited(self, attempt_id: int, blocked_until: datetime) -> None:
+        await self._finish(attempt_id, False, RATE_LIMITED)
         now = await records_db.db_now(self._pool)
         wait = max(1.0, (blocked_until - now).total_seconds())
         minutes = max(1, round(wait / 60))
         raise RateLimitedError(
             f"Too many failed attempts. Try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
             retry_after_s=wait,
-        )
-
-    async def _record(
-        self, attempt: Attempt, success: bool, reason: str | None, *, user_id: UUID | None = None
-    ) -> None:
-        await records_db.record_attempt(
-            self._pool,
-            Attempt(
-                platform=attempt.platform,
-                platform_user_id=attempt.platform_user_id,
-                chat_id=attempt.chat_id,
-                method=attempt.method,
-                success=success,
-                reason=reason,
-                email=attempt.email,
-                user_id=user_id,
-            ),
         )
 
     async def _dummy(self) -> str:
@@ -336,13 +337,14 @@ class AccountsService:
             return self._dummy_hash
 
 
-def _attempt(caller: Caller, method: Method, email: str | None = None) -> Attempt:
+def _attempt(caller: Caller, method: Method, email: str | None = None, reason: str = PENDING) -> Attempt:
     return Attempt(
         platform=caller.platform,
         platform_user_id=caller.platform_user_id,
         chat_id=caller.chat_id,
         method=method,
         success=False,
+        reason=reason,
         email=email,
     )
 

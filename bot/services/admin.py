@@ -64,6 +64,10 @@ class LinkCodeResult:
     expires_at: datetime
     message: Message
 
+    def telegram_deep_link(self, bot_username: str) -> str:
+        """``https://t.me/<bot>?start=<code>``: opening it sends ``/start <code>``, which links."""
+        return f"https://t.me/{bot_username.lstrip('@')}?start={self.code}"
+
 
 @dataclass(frozen=True, slots=True)
 class BroadcastResult:
@@ -177,9 +181,10 @@ class AdminService:
 
     async def assign_command(self, caller: Caller, args: str) -> AssignResult:
         """``/assign <email> <identifier> [type] [name...]``."""
-        await self._authz.require_admin(caller, "assign", (args or "")[:100])
+        actor = await self._authz.require_admin(caller, "assign", (args or "")[:100])
         words = (args or "").split()
         if len(words) < 2:
+            await self._authz.audit(actor, "assign", (args or "")[:100], "failed", {"reason": "usage"})
             raise UsageError(usage("assign"))
         rest = words[2:]
         itype = None
@@ -205,7 +210,8 @@ class AdminService:
     async def unassign_command(self, caller: Caller, args: str) -> AdminResult:
         words = (args or "").split()
         if len(words) != 2:
-            await self._authz.require_admin(caller, "unassign", (args or "")[:100])
+            actor = await self._authz.require_admin(caller, "unassign", (args or "")[:100])
+            await self._authz.audit(actor, "unassign", (args or "")[:100], "failed", {"reason": "usage"})
             raise UsageError(usage("unassign"))
         return await self.unassign(caller, words[0], words[1])
 

@@ -17,6 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 MAX_SERIES = 6
+#: daily bars up to two weeks; longer periods are drawn as stacked areas (one polygon per node)
+BARS_UP_TO_DAYS = 14
 _DRAW_LOCK = threading.Lock()
 
 
@@ -37,12 +39,17 @@ def render_earnings_png(
         fig = Figure(figsize=(8, 4), dpi=100)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(1, 1, 1)
-        bottom = [0.0] * days
         xs = list(range(days))
-        for label, values in shown:
-            heights = [float(values.get(d, Decimal(0))) for d in dates]
-            ax.bar(xs, heights, bottom=bottom, label=label[:30], width=0.8)
-            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        heights = [[float(values.get(d, Decimal(0))) for d in dates] for _, values in shown]
+        labels = [label[:30] for label, _ in shown]
+        if days <= BARS_UP_TO_DAYS:
+            bottom = [0.0] * days
+            for label, h in zip(labels, heights, strict=True):
+                ax.bar(xs, h, bottom=bottom, label=label, width=0.8)
+                bottom = [b + v for b, v in zip(bottom, h, strict=True)]
+        elif heights:
+            # one polygon per series instead of one patch per bar: long periods stay fast
+            ax.stackplot(xs, heights, labels=labels, step="mid", alpha=0.9)
         ax.set_title(title)
         ax.set_ylabel("GNK per day")
         ax.grid(axis="y", alpha=0.3)
@@ -50,8 +57,11 @@ def render_earnings_png(
             ax.legend(loc="upper left", fontsize="small")
         step = max(1, days // 10)
         ax.set_xticks(xs[::step], [d.strftime("%m-%d") for d in dates[::step]])
-        fig.autofmt_xdate()
-        fig.tight_layout()
+        for tick in ax.get_xticklabels():
+            tick.set_rotation(30)
+            tick.set_horizontalalignment("right")
+        # fixed margins: tight_layout would draw the whole figure an extra time
+        fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.16)
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
     return buf.getvalue()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from bot.db.nodes import Node
 from bot.db.stats_read import DayEarning, NodeStats
 from bot.db.types import Pool
 from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge
-from bot.domain.identifiers import parse_identifier
+from bot.domain.identifiers import NodeIdentifier, parse_identifier
 from bot.errors import InvalidInputError, UsageError, UserError
 from bot.render.message import Button, Field_, Message, Severity, Span
 from bot.services import actions
@@ -65,6 +65,13 @@ def _not_found(ref: str) -> NodeNotFoundError:
     return NodeNotFoundError(f"You have no node matching “{shown}”. Send /nodes to see yours.")
 
 
+def _account_of(node: Node) -> str | None:
+    try:
+        return parse_identifier(node.identifier).account_address
+    except InvalidInputError:
+        return None
+
+
 def match_node(nodes: list[Node], ref: str) -> Node:
     """The one node of ``nodes`` that ``ref`` names; :class:`NodeNotFoundError` otherwise."""
     text = (ref or "").strip()
@@ -80,13 +87,20 @@ def match_node(nodes: list[Node], ref: str) -> Node:
                 return n
         raise _not_found(text)
     try:
-        normalised: str | None = parse_identifier(text).value
+        parsed: NodeIdentifier | None = parse_identifier(text)
     except InvalidInputError:
-        normalised = None
+        parsed = None
+    normalised = None if parsed is None else parsed.value
     lowered = " ".join(text.lower().split())
     for n in nodes:
         if n.identifier == normalised or n.identifier == text:
             return n
+    # the same participant under another form (operator address for a wallet node, and so on)
+    account = None if parsed is None else parsed.account_address
+    if account is not None:
+        same = [n for n in nodes if _account_of(n) == account]
+        if len(same) == 1:
+            return same[0]
     named = [n for n in nodes if n.display_name and n.display_name.lower() == lowered]
     if len(named) == 1:
         return named[0]
@@ -110,6 +124,8 @@ class NodesService:
         self._pool = pool
         self._authz = authz
         self._tracker_link = config.trackers.tracker_link
+        #: data older than this many poll intervals is marked stale
+        self._stale_after = timedelta(seconds=3 * config.trackers.poll_interval_s)
 
     async def resolve(self, caller: Caller, ref: str) -> Node:
         actor = await self._authz.require_linked(caller)
@@ -163,7 +179,7 @@ class NodesService:
                         Span(
                             text=f"   today {format_gnk(s.earnings_day)}"
                             f" · uptime {format_percent(s.uptime_percent)}"
-                            f" · data {format_age(s.fetched_at, now)}"
+                            f" · data {self._age(s.fetched_at, now)}"
                         ),
                     )
                 )
@@ -197,14 +213,21 @@ class NodesService:
             node=node, stats=stats, history=history, message=self._detail_message(node, stats, history)
         )
 
-    async def suggest_nodes(self, caller: Caller, prefix: str, limit: int = 25) -> list[NodeChoice]:
-        """Autocomplete over the caller's own nodes; empty for anyone not linked."""
+    async def suggest_nodes(
+        self, caller: Caller, prefix: str, limit: int = 25, *, include_all: bool = False
+    ) -> list[NodeChoice]:
+        """Autocomplete over the caller's own nodes; empty for anyone not linked.
+
+        ``include_all`` adds an "All nodes" choice (value ``all``) first, for /mute and /unmute.
+        """
         try:
             actor = await self._authz.require_linked(caller)
         except UserError:
             return []
         needle = " ".join((prefix or "").lower().split())
         out = []
+        if include_all and "all nodes".startswith(needle):
+            out.append(NodeChoice(label="All nodes", value="all"))
         for n in await nodes_db.list_user_nodes(self._pool, actor.me.id):
             hay = f"{(n.display_name or '').lower()} {n.identifier}"
             if needle in hay:
@@ -219,6 +242,10 @@ class NodesService:
             return self._tracker_link.format(address=address, epoch=epoch)
         except (KeyError, IndexError, ValueError):
             return None
+
+    def _age(self, fetched_at: datetime, now: datetime) -> str:
+        age = format_age(fetched_at, now)
+        return f"{age} ⚠ stale" if now - fetched_at > self._stale_after else age
 
     def _detail_message(self, node: Node, s: NodeStats | None, history: tuple[DayEarning, ...]) -> Message:
         now = datetime.now(UTC)
@@ -251,8 +278,11 @@ class NodesService:
                 ),
                 Field_(name="Epoch", value="—" if s.epoch_id is None else str(s.epoch_id)),
                 Field_(name="Source", value=s.source or "—"),
-                Field_(name="Data age", value=format_age(s.fetched_at, now)),
+                Field_(name="Data age", value=self._age(s.fetched_at, now)),
             ]
+            for key, value in list(s.details.items())[:8]:
+                if isinstance(value, str | int | float | bool) and str(key).strip():
+                    fields.append(Field_(name=str(key)[:60].replace("_", " "), value=str(value)[:200]))
             if s.status == "jailed" or s.jailed_until is not None:
                 severity = "critical" if s.status == "jailed" else "info"
                 until = "—" if s.jailed_until is None else s.jailed_until.strftime("%Y-%m-%d %H:%M UTC")

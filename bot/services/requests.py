@@ -289,9 +289,10 @@ class RequestsService:
 
     async def set_status_command(self, caller: Caller, args: str) -> RequestResult:
         """``/request_set <number> <status> [notes...]``."""
-        await self._authz.require_admin(caller, "request_set", (args or "")[:60])
+        actor = await self._authz.require_admin(caller, "request_set", (args or "")[:60])
         parts = (args or "").split(maxsplit=2)
         if len(parts) < 2:
+            await self._authz.audit(actor, "request_set", (args or "")[:60], "failed", {"reason": "usage"})
             raise UsageError(usage("request_set"))
         return await self.set_status(caller, parts[0], parts[1], parts[2] if len(parts) > 2 else None)
 

@@ -164,6 +164,9 @@ async def test_code_failures_count_towards_the_chat_limit(pool: Pool, config: Co
 async def test_link_without_arguments_shows_usage(pool: Pool, config: Config) -> None:
     with pytest.raises(UsageError, match="/link CODE"):
         await services(pool, config).accounts.link(caller(), "")
+    with pytest.raises(UsageError, match="password after it"):
+        await services(pool, config).accounts.link(caller(), "op@example.com")
+    assert await pool.fetchval("SELECT count(*) FROM login_records") == 0
 
 
 async def test_unlink_then_whoami(pool: Pool, config: Config) -> None:
@@ -210,3 +213,36 @@ async def test_linking_a_new_identity_replaces_the_accounts_old_one(pool: Pool, 
     result = await svc.accounts.link_with_password(caller("new"), "op@example.com", "pw-secret")
     assert result.user.telegram == "new" and "previously linked" in result.message.plain()
     assert not (await svc.accounts.whoami(caller("old"))).linked
+
+
+async def test_concurrent_guesses_cannot_slip_past_the_limit(pool: Pool, config: Config) -> None:
+    import asyncio
+
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com")
+    limit = config.accounts.max_failures
+    results = await asyncio.gather(
+        *(
+            svc.accounts.link_with_password(caller("1"), "op@example.com", f"guess{i}")
+            for i in range(limit * 3)
+        ),
+        return_exceptions=True,
+    )
+    checked = [r for r in results if isinstance(r, WrongCredentialsError)]
+    limited = [r for r in results if isinstance(r, RateLimitedError)]
+    assert len(checked) <= limit and len(checked) + len(limited) == limit * 3
+    assert await pool.fetchval("SELECT count(*) FROM login_records WHERE reason = 'pending'") == 0
+
+
+async def test_one_code_used_concurrently_links_exactly_once(pool: Pool, config: Config) -> None:
+    import asyncio
+
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com")
+    issued = await issue_link_code(pool, "op@example.com", 900)
+    results = await asyncio.gather(
+        *(svc.accounts.link_with_code(caller(f"u{i}", platform="discord"), issued.code) for i in range(4)),
+        return_exceptions=True,
+    )
+    assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
+    assert all(isinstance(r, LinkCodeUsedError) for r in results if isinstance(r, BaseException))

@@ -44,7 +44,7 @@ async def test_assign_with_bad_input_is_explained_and_audited_as_failed(pool: Po
     with pytest.raises(UsageError):
         await svc.admin.assign_command(ADMIN, "op@example.com")
     assert await pool.fetchval("SELECT count(*) FROM nodes") == 0
-    assert await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE outcome = 'failed'") == 3
+    assert await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE outcome = 'failed'") == 4
 
 
 async def test_unassign_and_user_info(pool: Pool, config: Config) -> None:
@@ -66,6 +66,11 @@ async def test_link_code_from_chat_links_the_user(pool: Pool, config: Config) ->
     await make_user(pool, "op@example.com")
     issued = await svc.admin.link_code(ADMIN, "op@example.com")
     assert issued.code in issued.message.plain()
+    link = issued.telegram_deep_link("@MineGnkBot")
+    assert link == f"https://t.me/MineGnkBot?start={issued.code}"
+    payload = link.partition("?start=")[2]
+    assert (await svc.accounts.start(caller("2"), payload)).link is not None
+    issued = await svc.admin.link_code(ADMIN, "op@example.com")
     assert (await svc.accounts.link(caller("1", platform="discord"), issued.code)).user.discord == "1"
 
 

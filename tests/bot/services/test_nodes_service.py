@@ -6,6 +6,7 @@ import pytest
 
 from bot.config import Config
 from bot.db.types import Pool
+from bot.domain.identifiers import convert_hrp
 from bot.errors import InvalidInputError, NotLinkedError, UsageError
 from bot.services.errors import NodeNotFoundError
 from bot.services.nodes import UNJAIL_HINT, NodesService
@@ -42,8 +43,9 @@ async def test_detail_shows_every_cache_field_and_the_unjail_hint(pool: Pool, co
     await pool.execute(
         "INSERT INTO node_stats_cache (node_id, status, status_reason, earnings_day, earnings_total,"
         " uptime_percent, tokens_per_sec, jobs_day, active_model, voting_weight, epoch_id, jailed_until,"
-        " ready_to_unjail, source) VALUES ($1, 'jailed', 'validator jailed', 0.12345678, 100.5, 97.25,"
-        " 12.5, 42, 'Qwen/QwQ-32B', 7, 123, now() + interval '1 hour', false, 'gonka_api')",
+        " ready_to_unjail, source, details, fetched_at) VALUES ($1, 'jailed', 'validator jailed', 0.12345678,"
+        " 100.5, 97.25, 12.5, 42, 'Qwen/QwQ-32B', 7, 123, now() + interval '1 hour', false, 'gonka_api',"
+        " '{\"missed_rate\": 0.02}', now() - interval '1 hour')",
         node_id,
     )
     await pool.execute(
@@ -84,6 +86,8 @@ async def test_detail_finds_by_identifier_uuid_and_unique_prefix(pool: Pool, con
     assert (await svc.nodes.detail(caller("1"), wallet(1).upper())).node.id == node_id
     assert (await svc.nodes.detail(caller("1"), str(node_id))).node.id == node_id
     assert (await svc.nodes.detail(caller("1"), "alp")).node.id == node_id
+    operator = convert_hrp(wallet(1), "gonkavaloper")  # the same participant, typed as its operator
+    assert (await svc.nodes.detail(caller("1"), operator)).node.id == node_id
     with pytest.raises(InvalidInputError, match="several"):
         await svc.nodes.detail(caller("1"), "gonka1qqq")
 
@@ -100,7 +104,8 @@ async def test_another_users_node_is_indistinguishable_from_a_missing_one(pool: 
     await make_user(pool, "other@example.com", telegram="2")
     other_id = await give_node(pool, "other@example.com", wallet(7), "secret-rig", status="jailed")
     answers = []
-    for ref in (wallet(7), wallet(8), "secret-rig", "no-such-rig"):
+    other_operator = convert_hrp(wallet(7), "gonkavaloper")
+    for ref in (wallet(7), wallet(8), other_operator, "secret-rig", "no-such-rig"):
         with pytest.raises(NodeNotFoundError) as exc:
             await svc.nodes.detail(caller("1"), ref)
         answers.append(exc.value.message.replace(ref, "…"))
@@ -121,6 +126,8 @@ async def test_suggestions_are_over_own_nodes_and_empty_when_anonymous(pool: Poo
     choices = await svc.nodes.suggest_nodes(caller("1"), "alp")
     assert [(c.value, c.label.startswith("Alpha")) for c in choices] == [(str(node_id), True)]
     assert len(await svc.nodes.suggest_nodes(caller("1"), "")) == 2
+    with_all = await svc.nodes.suggest_nodes(caller("1"), "", include_all=True)
+    assert with_all[0].value == "all" and len(with_all) == 3
     assert await svc.nodes.suggest_nodes(caller("99"), "a") == []
 
 
