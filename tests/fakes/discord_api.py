@@ -304,12 +304,12 @@ class FakeInteraction:
                     return
                 await self._changed.wait()
 
-    async def response(self, timeout: float = 5.0) -> tuple[int, Json]:
+    async def response(self, timeout: float = 15.0) -> tuple[int, Json]:
         """The initial callback (type, data)."""
         await self._wait(lambda: bool(self.callbacks), timeout)
         return self.callbacks[0]
 
-    async def reply(self, timeout: float = 5.0) -> Json:
+    async def reply(self, timeout: float = 15.0) -> Json:
         """The message the user finally sees: a type-4 reply, or the deferred response once edited."""
 
         def ready() -> bool:
@@ -328,12 +328,12 @@ class FakeInteraction:
             return self.original
         return self.followups[0]
 
-    async def modal(self, timeout: float = 5.0) -> Json:
+    async def modal(self, timeout: float = 15.0) -> Json:
         kind, data = await self.response(timeout)
         assert kind == 9, f"expected a modal (type 9), got type {kind}: {data}"
         return data
 
-    async def followup(self, index: int = 0, timeout: float = 5.0) -> Json:
+    async def followup(self, index: int = 0, timeout: float = 15.0) -> Json:
         await self._wait(lambda: len(self.followups) > index, timeout)
         return self.followups[index]
 
@@ -553,7 +553,7 @@ class FakeDiscord:
             body = {"message": message or f"{status}: injected failure", "code": code}
         self._failures.append(Failure(method.upper(), re.compile(path_regex), status, times, body, headers))
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
         """Wait until ``predicate()`` holds; it is re-checked whenever the fake records something."""
         async with asyncio.timeout(timeout):
             while not predicate():

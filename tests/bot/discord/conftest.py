@@ -44,7 +44,7 @@ class Harness:
         self.task = asyncio.create_task(bot.run(), name=f"discord-{self.starts}")
         self.starts += 1
         ready = asyncio.ensure_future(bot.ready.wait())
-        done, _ = await asyncio.wait({ready, self.task}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({ready, self.task}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
         if self.task in done:
             ready.cancel()
             self.task.result()  # raises what broke the start
@@ -56,7 +56,7 @@ class Harness:
             return
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+            await asyncio.wait_for(self.task, 30)
         self.task = None
 
     async def restart(self) -> DiscordBot:
@@ -85,7 +85,7 @@ async def running(harness: Harness) -> AsyncIterator[Harness]:
     yield harness
 
 
-async def deliver_outbox(h: Harness, kind: str | None = None, timeout: float = 20.0) -> list[dict[str, Any]]:
+async def deliver_outbox(h: Harness, kind: str | None = None, timeout: float = 60.0) -> list[dict[str, Any]]:
     """Run the alert engine's Discord delivery (``DeliveryWorker`` + ``DiscordSender``) until no Discord
     notification (of ``kind``) is pending; return the messages it posted, as the local Discord has them."""
     from bot.alerts.delivery.discord import DiscordSender
