@@ -86,3 +86,13 @@ async def test_client_uses_the_configured_api_base(tg: Tg) -> None:
     # every call the bot made reached this fake (it is the only server it knows)
     await tg.fake.wait_call("getUpdates")
     assert {"getMe", "setMyCommands", "deleteWebhook", "getUpdates"} <= {c.method for c in tg.fake.calls}
+
+
+async def test_a_nul_character_in_a_command_gets_a_refusal_not_an_internal_error(tg: Tg) -> None:
+    # PostgreSQL cannot store NUL: before input was cleaned where it enters, every query failed
+    await tg.user("boss@example.com", telegram=ADMIN_TG, admin=True)
+    assert "admin" in (await tg.reply(USER_TG, "/linkcode a\x00@example.com")).text.lower()
+    reply = await tg.reply(ADMIN_TG, "/user nobody\x00@example.com")
+    assert reply.text != APOLOGY and "nobody@example.com" in reply.text
+    query_free = await tg.reply(USER_TG, "/node \x00\x1b[31m")
+    assert query_free.text != APOLOGY
