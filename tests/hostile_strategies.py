@@ -21,7 +21,7 @@ from bot.domain.secrets import hash_link_code
 from bot.services.provisioning import add_user, assign_node, issue_link_code
 
 #: examples per audience per platform (each example sends every command once)
-EXAMPLES = 8
+EXAMPLES = 6
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
