@@ -301,6 +301,12 @@ class Config(BaseSettings):
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()
 
+    @model_validator(mode="after")
+    def _webhook_needs_http(self) -> Config:
+        if self.telegram.token is not None and self.telegram.mode == "webhook" and not self.http.enabled:
+            raise ValueError("telegram.mode = 'webhook' needs the HTTP server (http.enabled = true)")
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -7,6 +7,8 @@ previous five epochs come from ``/api/v1/participants/{address}?epoch_id=`` in i
 
 from __future__ import annotations
 
+import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +19,7 @@ from bot.domain.node_stats import NGONKA_PER_GNK, ParticipantView, SourceSnapsho
 from integrations.errors import InconsistentPayloadError
 from integrations.http import JsonFetcher
 from integrations.jsonstream import parse_object_streaming
-from integrations.payload import LENIENT, validate_items, whole
+from integrations.payload import LENIENT, whole
 
 SOURCE = "hyperfusion"
 CURRENT_PATH = "/api/v1/inference/current"
@@ -72,6 +74,20 @@ class CurrentHead:
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
+class Current:
+    """The whole ``/inference/current`` document (parsed at once when it is small)."""
+
+    epoch_id: int
+    participants: tuple[Participant, ...] | None = None
+    height: int | None = None
+    is_current: bool | None = None
+    current_block_height: int | None = None
+    avg_block_time: float | None = None
+    next_poc_start_block: int | None = None
+    set_new_validators_block: int | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
 class Reward:
     epoch_id: int
     assigned_reward_gnk: int | None = None
@@ -85,6 +101,9 @@ class ParticipantDetails:
 
 _PARTICIPANT = TypeAdapter(Participant)
 _HEAD = TypeAdapter(CurrentHead)
+_CURRENT = TypeAdapter(Current)
+#: bodies up to this size are validated in one go (fast); larger ones are streamed (bounded memory)
+WHOLE_BODY_LIMIT = 16 << 20
 _DETAILS = TypeAdapter(ParticipantDetails)
 
 
@@ -94,7 +113,18 @@ def _utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def to_view(p: Participant) -> ParticipantView:
+def _shared(value: tuple[str, ...] | None, pool: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """One tuple object (of interned strings) per distinct value: 100,000 participants share a few."""
+    if not value:
+        return ()
+    got = pool.get(value)
+    if got is None:
+        got = pool[value] = tuple(sys.intern(x) for x in value)
+    return got
+
+
+def to_view(p: Participant, pool: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> ParticipantView:
+    pool = {} if pool is None else pool
     stats = p.current_epoch_stats
     cpr = p.confirmation_poc_ratio
     if cpr is None and stats is not None:
@@ -104,14 +134,14 @@ def to_view(p: Participant) -> ParticipantView:
         is_jailed=p.is_jailed,
         jailed_until=_utc(p.jailed_until),
         ready_to_unjail=p.ready_to_unjail,
-        chain_status=p.participant_status or p.status,
+        chain_status=sys.intern(status) if (status := p.participant_status or p.status) else None,
         node_healthy=p.node_healthy,
         missed_rate=p.missed_rate,
         invalidation_rate=p.invalidation_rate,
         confirmation_poc_ratio=cpr,
         weight=p.weight,
-        models=p.models or (),
-        ml_nodes=tuple(p.ml_nodes_map) if p.ml_nodes_map else None,
+        models=_shared(p.models, pool),
+        ml_nodes=_shared(tuple(p.ml_nodes_map), pool) if p.ml_nodes_map else None,
         validator_key=p.validator_key,
         inference_count=stats.inference_count if stats else None,
         earned_coins=stats.earned_coins if stats else None,
@@ -135,21 +165,51 @@ class HyperfusionClient:
         self._fetch = fetcher
 
     async def poll(self) -> SourceSnapshot:
-        participants: list[Participant] = []
+        views: dict[str, ParticipantView] = {}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-        async def parse(chunks: Any) -> CurrentHead:
-            participants.clear()  # a retried attempt starts over
-            head = await parse_object_streaming(
-                chunks, ("participants",), validate_items(_PARTICIPANT, participants)
-            )
-            return _HEAD.validate_python(head)
+        def on_item(item: Any) -> None:
+            # validated and normalised one by one: no list of payload objects is ever held
+            view = to_view(_PARTICIPANT.validate_python(item), shared)
+            views[view.address] = view
+
+        async def parse(chunks: AsyncIterator[bytes]) -> CurrentHead:
+            views.clear()  # a retried attempt starts over
+            buffered: list[bytes] = []
+            size = 0
+            async for chunk in chunks:
+                buffered.append(chunk)
+                size += len(chunk)
+                if size > WHOLE_BODY_LIMIT:
+                    break
+            else:
+                doc = _CURRENT.validate_json(b"".join(buffered))
+                for p in doc.participants or ():
+                    view = to_view(p, shared)
+                    views[view.address] = view
+                return CurrentHead(
+                    epoch_id=doc.epoch_id,
+                    height=doc.height,
+                    is_current=doc.is_current,
+                    current_block_height=doc.current_block_height,
+                    avg_block_time=doc.avg_block_time,
+                    next_poc_start_block=doc.next_poc_start_block,
+                    set_new_validators_block=doc.set_new_validators_block,
+                )
+
+            async def rest() -> AsyncIterator[bytes]:
+                for chunk in buffered:
+                    yield chunk
+                async for chunk in chunks:
+                    yield chunk
+
+            return _HEAD.validate_python(await parse_object_streaming(rest(), ("participants",), on_item))
 
         head = await self._fetch.get(CURRENT_PATH, parse)
         if head.is_current is False:
             raise InconsistentPayloadError(SOURCE, f"epoch {head.epoch_id} is not the current one")
-        if not participants:
+        if not views:
             raise InconsistentPayloadError(SOURCE, f"no participants in epoch {head.epoch_id}")
-        views = {p.address: to_view(p) for p in participants}
         return SourceSnapshot(
             source=SOURCE,
             epoch_id=head.epoch_id,

@@ -16,7 +16,7 @@ from typing import Any
 
 _WS = " \t\r\n"
 _DECODER = json.JSONDecoder()
-_COMPACT_AT = 1 << 20
+_COMPACT_AT = 1 << 16
 
 
 class _Reader:

@@ -18,6 +18,7 @@ from bot.db import users as users_db
 from bot.db.types import Pool
 from bot.domain.identifiers import bech32_encode
 from bot.domain.secrets import hash_link_code
+from bot.services import actions
 from bot.services.provisioning import add_user, assign_node, issue_link_code
 
 #: examples per audience per platform (each example sends every command once)
@@ -106,8 +107,8 @@ async def seed_victim(pool: Pool, *, telegram: str, discord: str) -> Victim:
         telegram,
     )
     await pool.execute(
-        "UPDATE link_codes SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 hour'"
-        " WHERE code_hash = $1",
+        "UPDATE link_codes SET created_at = now() - interval '2 hours',"
+        " expires_at = now() - interval '1 hour' WHERE code_hash = $1",
         hash_link_code(expired),
     )
     hashed = await pool.fetchval("SELECT password_hash FROM users WHERE id = $1", user.id)
@@ -131,19 +132,21 @@ async def seed_caller(pool: Pool, email: str, platform: str, platform_id: str, *
     user = await add_user(pool, email, CALLER_PASSWORD, admin=admin, rounds=4)
     await users_db.link_identity(pool, user.id, platform, platform_id)  # type: ignore[arg-type]
     n = 40 + (2 if admin else 1)
-    await assign_node(pool, email, bech32_encode("gonka", bytes(range(n, n + 20))), display_name=CALLER_NODE_NAME)
+    await assign_node(
+        pool, email, bech32_encode("gonka", bytes(range(n, n + 20))), display_name=CALLER_NODE_NAME
+    )
 
 
 async def relink(pool: Pool, email: str | None, platform: str, platform_id: str) -> None:
     """Undo what a fuzzed /unlink or /link did: the identity is linked to ``email`` again (or to nobody)."""
     column = "telegram" if platform == "telegram" else "discord"
     await pool.execute(
-        f"UPDATE users SET {column} = NULL WHERE {column} = $1",  # noqa: S608 - fixed names
+        f"UPDATE users SET {column} = NULL WHERE {column} = $1",
         platform_id,
     )
     if email is not None:
         await pool.execute(
-            f"UPDATE users SET {column} = $1 WHERE email = $2",  # noqa: S608 - fixed names
+            f"UPDATE users SET {column} = $1 WHERE email = $2",
             platform_id,
             email,
         )
@@ -261,6 +264,12 @@ def hostile_text(victim: Victim) -> st.SearchStrategy[str]:
         lambda t: (t[0] or "A") * (t[1] // max(1, len(t[0] or "A")) + 1)
     )
     return st.one_of(words, words, words, huge)
+
+
+def action_names(*extra: str) -> tuple[str, ...]:
+    """Every button action the services use (``bot.services.actions``), plus the frontend's own."""
+    names = (getattr(actions, n) for n in dir(actions) if n.isupper())
+    return (*(n for n in names if isinstance(n, str)), *extra)
 
 
 def callback_data(victim: Victim, actions: tuple[str, ...]) -> st.SearchStrategy[str]:

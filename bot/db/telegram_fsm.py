@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,13 +31,13 @@ DO UPDATE SET state = EXCLUDED.state, updated_at = now()
 
 SET_DATA_SQL = """
 INSERT INTO telegram_fsm (bot_id, chat_id, user_id, thread_id, destiny, data)
-VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (bot_id, chat_id, user_id, thread_id, destiny)
 DO UPDATE SET data = EXCLUDED.data, updated_at = now()
 """
 
 GET_STATE_SQL = f"SELECT state FROM telegram_fsm WHERE {_KEY}"
-GET_DATA_SQL = f"SELECT data::text AS data FROM telegram_fsm WHERE {_KEY}"
+GET_DATA_SQL = f"SELECT data FROM telegram_fsm WHERE {_KEY}"
 #: a row with neither state nor data carries nothing
 PRUNE_SQL = f"DELETE FROM telegram_fsm WHERE {_KEY} AND state IS NULL AND data = '{{}}'::jsonb"
 
@@ -55,11 +54,11 @@ async def get_state(db: Executor, key: FsmKey) -> str | None:
 
 
 async def set_data(db: Executor, key: FsmKey, data: dict[str, Any]) -> None:
-    await db.execute(SET_DATA_SQL, *key.params(), json.dumps(data))
+    await db.execute(SET_DATA_SQL, *key.params(), data)  # the pool's jsonb codec encodes it
     if not data:
         await db.execute(PRUNE_SQL, *key.params())
 
 
 async def get_data(db: Executor, key: FsmKey) -> dict[str, Any]:
-    raw = await db.fetchval(GET_DATA_SQL, *key.params())
-    return {} if raw is None else dict(json.loads(raw))
+    value = await db.fetchval(GET_DATA_SQL, *key.params())
+    return {} if value is None else dict(value)

@@ -11,7 +11,6 @@ contradicted by another source that lists the participant is not believed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,7 +37,7 @@ def gnk_from_ngonka(ngonka: int) -> Decimal:
     return Decimal(ngonka).scaleb(-9).quantize(_GNK_QUANTUM, rounding=ROUND_DOWN)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParticipantView:
     """What one source says about one participant (address ``gonka1…``)."""
 
@@ -112,6 +111,21 @@ class Verdict:
     reason: str | None
 
 
+_NOT_IN_EPOCH = Verdict(NodeStatus.OFFLINE, "not in epoch")
+_ML_NODE_GONE = Verdict(NodeStatus.OFFLINE, "ML node not in epoch")
+_JAILED = Verdict(NodeStatus.JAILED, "validator jailed")
+_JAIL_UNKNOWN = Verdict(NodeStatus.UNKNOWN, "jail status unknown")
+_FAILED_POC = Verdict(NodeStatus.OFFLINE, "failed PoC")
+_UNREACHABLE = Verdict(NodeStatus.OFFLINE, "endpoint unreachable")
+_INVALID = Verdict(NodeStatus.UNHEALTHY, "invalid inferences")
+_MISSED = Verdict(NodeStatus.UNHEALTHY, "missed requests")
+_INVALIDATED = Verdict(NodeStatus.UNHEALTHY, "invalidated inferences")
+_LOW_CPOC = Verdict(NodeStatus.UNHEALTHY, "low confirmation PoC")
+_HEALTH_FAILED = Verdict(NodeStatus.UNHEALTHY, "health check failed")
+_HEALTH_UNKNOWN = Verdict(NodeStatus.UNKNOWN, "health unknown")
+_HEALTHY = Verdict(NodeStatus.HEALTHY, None)
+
+
 @dataclass(frozen=True, slots=True)
 class NodeTarget:
     """A watched node resolved against a snapshot: the participant address and ML node, if any."""
@@ -153,34 +167,34 @@ def decide(
     if view is not None and view.excluded_reason is not None:
         return Verdict(NodeStatus.OFFLINE, f"excluded from epoch: {view.excluded_reason}"[:100])
     if view is None or not view.in_epoch:
-        return Verdict(NodeStatus.OFFLINE, "not in epoch")
+        return _NOT_IN_EPOCH
     if ml_node is not None and view.ml_nodes is not None and ml_node not in view.ml_nodes:
-        return Verdict(NodeStatus.OFFLINE, "ML node not in epoch")
+        return _ML_NODE_GONE
     if view.is_jailed is True:
-        return Verdict(NodeStatus.JAILED, "validator jailed")
+        return _JAILED
     if view.is_jailed is None:
-        return Verdict(NodeStatus.UNKNOWN, "jail status unknown")
+        return _JAIL_UNKNOWN
     if view.chain_status == "INACTIVE":
-        return Verdict(NodeStatus.OFFLINE, "failed PoC")
+        return _FAILED_POC
     health_failed = reports_health and view.node_healthy is False
     if health_failed and health_failures >= thresholds.offline_after_health_failures:
-        return Verdict(NodeStatus.OFFLINE, "endpoint unreachable")
+        return _UNREACHABLE
     if view.chain_status == "INVALID":
-        return Verdict(NodeStatus.UNHEALTHY, "invalid inferences")
+        return _INVALID
     if view.missed_rate is not None and view.missed_rate > thresholds.missed_rate:
-        return Verdict(NodeStatus.UNHEALTHY, "missed requests")
+        return _MISSED
     if view.invalidation_rate is not None and view.invalidation_rate > thresholds.invalidation_rate:
-        return Verdict(NodeStatus.UNHEALTHY, "invalidated inferences")
+        return _INVALIDATED
     if (
         view.confirmation_poc_ratio is not None
         and view.confirmation_poc_ratio <= thresholds.confirmation_ratio
     ):
-        return Verdict(NodeStatus.UNHEALTHY, "low confirmation PoC")
+        return _LOW_CPOC
     if health_failed:
-        return Verdict(NodeStatus.UNHEALTHY, "health check failed")
+        return _HEALTH_FAILED
     if reports_health and view.node_healthy is None:
-        return Verdict(NodeStatus.UNKNOWN, "health unknown")
-    return Verdict(NodeStatus.HEALTHY, None)
+        return _HEALTH_UNKNOWN
+    return _HEALTHY
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +232,13 @@ def unknown_reason(ordered: Sequence[SourceVerdict], failed: Sequence[str]) -> s
     return "no source enabled"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NodeStats:
-    """The normalised record cached in ``node_stats_cache`` (earnings come from the epoch ledger)."""
+    """The normalised record cached in ``node_stats_cache`` (earnings come from the epoch ledger).
+
+    ``view`` is the winning source's participant record; its rates, chain status, health and ML nodes
+    go to the row's ``details`` JSON (built by the database in the one upsert statement).
+    """
 
     node_id: UUID
     status: NodeStatus
@@ -228,18 +246,59 @@ class NodeStats:
     source: str | None
     fetched_at: datetime
     epoch_id: int | None = None
-    address: str | None = None
-    uptime_percent: Decimal | None = None
-    jobs_day: int | None = None
-    active_model: str | None = None
-    voting_weight: Decimal | None = None
-    jailed_until: datetime | None = None
-    ready_to_unjail: bool | None = None
+    view: ParticipantView | None = None
     health_failures: int = 0
-    details: Mapping[str, Any] = field(default_factory=dict)
 
-    def details_json(self) -> str:
-        return json.dumps({**self.details, "health_failures": self.health_failures}, separators=(",", ":"))
+    @property
+    def address(self) -> str | None:
+        return self.view.address if self.view else None
+
+    @property
+    def uptime_percent(self) -> Decimal | None:
+        return uptime_from_missed_rate(self.view.missed_rate) if self.view else None
+
+    @property
+    def jobs_day(self) -> int | None:
+        return self.view.inference_count if self.view else None
+
+    @property
+    def active_model(self) -> str | None:
+        return (",".join(self.view.models)[:255] or None) if self.view else None
+
+    @property
+    def voting_weight(self) -> Decimal | None:
+        w = self.view.weight if self.view else None
+        return Decimal(w) if w is not None and w >= 0 else None
+
+    @property
+    def jailed_until(self) -> datetime | None:
+        return self.view.jailed_until if self.view else None
+
+    @property
+    def ready_to_unjail(self) -> bool | None:
+        return self.view.ready_to_unjail if self.view else None
+
+    def details(self) -> dict[str, Any]:
+        """What ``details`` holds besides earnings bookkeeping (the same keys the SQL builds)."""
+        v = self.view
+        out: dict[str, Any] = {"health_failures": self.health_failures}
+        if v is None:
+            return out
+        for key in (
+            "missed_rate",
+            "invalidation_rate",
+            "confirmation_poc_ratio",
+            "chain_status",
+            "node_healthy",
+        ):
+            value = getattr(v, key)
+            if value is not None:
+                out[key] = value
+        if v.earned_coins is not None:
+            out["epoch_earned_ngonka"] = str(v.earned_coins)
+        if v.ml_nodes:
+            out["ml_nodes"] = list(v.ml_nodes)
+        return out
 
 
 def uptime_from_missed_rate(missed_rate: float | None) -> Decimal | None:
@@ -259,41 +318,22 @@ def node_stats(
 ) -> NodeStats:
     if winner is None:
         return NodeStats(
-            node_id=node_id,
-            status=NodeStatus.UNKNOWN,
-            status_reason=fallback_reason[:100],
-            source=None,
-            fetched_at=fetched_at,
-            epoch_id=epoch_id,
-            health_failures=health_failures,
+            node_id,
+            NodeStatus.UNKNOWN,
+            fallback_reason[:100],
+            None,
+            fetched_at,
+            epoch_id,
+            None,
+            health_failures,
         )
-    view = winner.view
-    details: dict[str, Any] = {}
-    if view is not None:
-        for key in ("missed_rate", "invalidation_rate", "confirmation_poc_ratio", "chain_status"):
-            value = getattr(view, key)
-            if value is not None:
-                details[key] = value
-        if view.node_healthy is not None:
-            details["node_healthy"] = view.node_healthy
-        if view.earned_coins is not None:
-            details["epoch_earned_ngonka"] = str(view.earned_coins)
-        if view.ml_nodes:
-            details["ml_nodes"] = list(view.ml_nodes)
     return NodeStats(
-        node_id=node_id,
-        status=winner.verdict.status,
-        status_reason=winner.verdict.reason,
-        source=winner.source,
-        fetched_at=fetched_at,
-        epoch_id=epoch_id,
-        address=view.address if view else None,
-        uptime_percent=uptime_from_missed_rate(view.missed_rate) if view else None,
-        jobs_day=view.inference_count if view else None,
-        active_model=(",".join(view.models)[:255] or None) if view else None,
-        voting_weight=Decimal(view.weight) if view and view.weight is not None and view.weight >= 0 else None,
-        jailed_until=view.jailed_until if view else None,
-        ready_to_unjail=view.ready_to_unjail if view else None,
-        health_failures=health_failures,
-        details=details,
+        node_id,
+        winner.verdict.status,
+        winner.verdict.reason,
+        winner.source,
+        fetched_at,
+        epoch_id,
+        winner.view,
+        health_failures,
     )

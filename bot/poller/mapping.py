@@ -11,6 +11,7 @@ from uuid import UUID
 from bot.db.stats import WatchedNode
 from bot.domain.node_stats import (
     NodeStats,
+    NodeTarget,
     SourceSnapshot,
     SourceVerdict,
     Thresholds,
@@ -38,6 +39,12 @@ class Mapped:
 _UNRESOLVED = Verdict(NodeStatus.UNKNOWN, "identifier not resolvable")
 
 
+def _target(node: WatchedNode, snap: SourceSnapshot) -> NodeTarget | None:
+    if node.identifier_type == "wallet":
+        return None  # fast path: the identifier is the address
+    return resolve_target(node.identifier, node.identifier_type, snap)
+
+
 def map_nodes(
     watched: Sequence[WatchedNode],
     snapshots: Sequence[SourceSnapshot],
@@ -48,41 +55,47 @@ def map_nodes(
     """One :class:`NodeStats` and :class:`Observation` per watched node; ``snapshots`` by priority."""
     out = Mapped()
     epoch_id = next((s.epoch_id for s in snapshots if s.epoch_id is not None), None)
+    unknown_status = NodeStatus.UNKNOWN
     for node in watched:
-        targets = [resolve_target(node.identifier, node.identifier_type, s) for s in snapshots]
+        # (snapshot, address, ml node) per source
+        resolved: list[tuple[SourceSnapshot, str | None, str | None]] = []
+        for snap in snapshots:
+            t = _target(node, snap)
+            resolved.append((snap, node.identifier, None) if t is None else (snap, t.address, t.ml_node))
         health = node.health_failures
-        for snap, target in zip(snapshots, targets, strict=True):
-            if snap.reports_health and target.address is not None:
-                view = snap.participants.get(target.address)
+        for snap, address, _ in resolved:
+            if snap.reports_health and address is not None:
+                view = snap.participants.get(address)
                 if view is not None and view.node_healthy is not None:
                     health = health + 1 if view.node_healthy is False else 0
                     break
         verdicts: list[SourceVerdict] = []
-        for snap, target in zip(snapshots, targets, strict=True):
-            if target.address is None and node.identifier_type != "validator":
+        for snap, address, ml_node in resolved:
+            if address is None and node.identifier_type != "validator":
                 verdicts.append(SourceVerdict(snap.source, _UNRESOLVED, None))
                 continue
-            view = snap.participants.get(target.address) if target.address is not None else None
+            view = snap.participants.get(address) if address is not None else None
             verdict = decide(
                 view,
                 reports_health=snap.reports_health,
                 health_failures=health,
                 thresholds=thresholds,
-                ml_node=target.ml_node,
+                ml_node=ml_node,
             )
             verdicts.append(SourceVerdict(snap.source, verdict, view))
         winner = merge(verdicts)
-        listed = any(v.view is not None and v.view.in_epoch for v in verdicts)
-        for v in verdicts:
-            if v.verdict.status is NodeStatus.UNKNOWN:
-                out.unknown[(v.source, v.verdict.reason or "unknown")] += 1
-            elif v.view is None and listed:
-                out.disagreements[v.source] += 1
-        snap_of_winner = next((s for s in snapshots if winner and s.source == winner.source), None)
+        if winner is None or len(verdicts) > 1:
+            listed = any(v.view is not None and v.view.in_epoch for v in verdicts)
+            for v in verdicts:
+                if v.verdict.status is unknown_status:
+                    out.unknown[(v.source, v.verdict.reason or "unknown")] += 1
+                elif v.view is None and listed:
+                    out.disagreements[v.source] += 1
+        snap_of_winner = next((s for s, _, _ in resolved if winner and s.source == winner.source), None)
         stats = node_stats(
             node.id,
             winner,
-            fallback_reason=unknown_reason(verdicts, failed),
+            fallback_reason="" if winner else unknown_reason(verdicts, failed),
             fetched_at=snap_of_winner.fetched_at if snap_of_winner else now,
             epoch_id=snap_of_winner.epoch_id if snap_of_winner else epoch_id,
             health_failures=health,
@@ -100,6 +113,6 @@ def map_nodes(
                 ready_to_unjail=stats.ready_to_unjail,
             )
         )
-        if stats.status is not NodeStatus.UNKNOWN and stats.status is not node.cached_status:
+        if stats.status is not unknown_status and stats.status is not node.cached_status:
             out.changed.append(node.id)
     return out

@@ -6,9 +6,10 @@ session, which releases the lock, and a standby takes over. The leader checks it
 before every cycle and steps down when it is gone.
 
 A cycle fetches each enabled source's bulk payload once (concurrently), maps every ``nodes`` row
-locally, and in ONE transaction writes the cache (one statement), the income ledger, today's
-``earnings_history`` rows and ``source_health``, then calls ``CycleObserver.on_cycle`` (the alert
-engine) with the :class:`CycleReport`.
+locally, and in ONE transaction writes the cache (one statement), the income ledger and today's
+``earnings_history`` rows, calls ``CycleObserver.on_cycle`` (the alert engine) with the
+:class:`CycleReport`, and updates ``source_health`` (with an observer, only the poller's own columns:
+the engine keeps failures and degraded state itself).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from bot.db import stats as db
 from bot.db.types import Pool
 from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
-from bot.errors import TrackerError
+from bot.errors import BotError
 from bot.poller.mapping import map_nodes
 from bot.poller.metrics import PollerMetrics
 from bot.poller.sources import Source, build_sources, income_source
@@ -65,12 +66,16 @@ class Poller:
         observer: CycleObserver | None = None,
         sources: list[Source] | None = None,
         interval_s: float | None = None,
+        track_source_health: bool | None = None,
     ) -> None:
         self._cfg = cfg
         self._pool = pool
         self._dsn = dsn
         self.metrics = metrics
         self._observer = observer
+        #: maintain source_health's failure/ok/error columns; by default only without an observer (the
+        #: alert engine keeps them itself, with its degraded/restored state, and must not count twice)
+        self._track_source_health = observer is None if track_source_health is None else track_source_health
         self._sources = sources
         self.interval_s = interval_s if interval_s is not None else cfg.poll_interval_s
         self._thresholds = thresholds_of(cfg)
@@ -79,6 +84,9 @@ class Poller:
         self._income_failed: set[str] = set()
         self._earnings_refreshed = False
         self._history_day: object = None
+        # the watched nodes as of this poller's last write, reused while ``nodes`` is unchanged
+        self._watched: list[db.WatchedNode] | None = None
+        self._watched_fingerprint: tuple[int, str] | None = None
         self.cycles_run = 0
 
     # -- sources ---------------------------------------------------------------------------------
@@ -143,14 +151,18 @@ class Poller:
                         conn.terminate()
 
     async def _lead(self, conn: asyncpg.Connection[asyncpg.Record]) -> None:
+        self._watched = None  # another replica may have written while this one stood by
         while True:
             await self._still_leading(conn)
             started = time.monotonic()
             try:
                 await self.poll_cycle()
-            except (TrackerError, asyncpg.PostgresError, OSError) as exc:
+            except (BotError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
                 self.metrics.cycles.labels("failed").inc()
                 log.error("poll cycle failed: %s: %s", exc.__class__.__name__, exc)
+            except Exception:  # one bad cycle (or observer) must not stop monitoring
+                self.metrics.cycles.labels("failed").inc()
+                log.exception("poll cycle failed unexpectedly; the next cycle runs as scheduled")
             await asyncio.sleep(max(0.0, self.interval_s - (time.monotonic() - started)))
 
     # -- one cycle -------------------------------------------------------------------------------
@@ -170,9 +182,15 @@ class Poller:
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
         async with self.session() as sources:
-            watched = await db.load_watched(self._pool)
+            fingerprint = await db.nodes_fingerprint(self._pool)
+            if self._watched is not None and fingerprint == self._watched_fingerprint:
+                watched = self._watched
+            else:
+                watched = await db.load_watched(self._pool)
             last_epochs = {h.source: h.last_epoch_id for h in await db.list_source_health(self._pool)}
+            t_load = time.perf_counter()
             results = await asyncio.gather(*(self._poll_source(s, last_epochs.get(s.name)) for s in sources))
+            t_fetch = time.perf_counter()
             snapshots: list[SourceSnapshot] = []
             outcomes: list[db.SourceOutcome] = []
             failed: list[str] = []
@@ -190,6 +208,7 @@ class Poller:
                     self.metrics.polls.labels(source.name, "ok").inc()
                     self.metrics.last_success.labels(source.name).set(now_ts)
             mapped = map_nodes(watched, snapshots, failed, self._thresholds, started_at)
+            t_map = time.perf_counter()
             epoch_id = next((s.epoch_id for s in snapshots if s.epoch_id is not None), None)
             poc_phase = any(s.poc_phase for s in snapshots)
             income = await self._collect_income(
@@ -212,6 +231,7 @@ class Poller:
             changed=tuple(mapped.changed),
         )
         today = finished_at.date()
+        t_write = time.perf_counter()
         async with self._pool.acquire() as conn, conn.transaction():
             await db.upsert_cache(conn, mapped.stats)
             await db.record_income(conn, income)
@@ -223,11 +243,20 @@ class Poller:
                 await db.upsert_earnings_history(conn, today, None)
             elif affected:
                 await db.upsert_earnings_history(conn, today, affected)
-            await db.record_source_health(conn, outcomes, finished_at)
             if self._observer is not None:
                 await self._observer.on_cycle(conn, report)
+            await db.record_source_health(
+                conn, outcomes, finished_at, bookkeeping_only=not self._track_source_health
+            )
         self._earnings_refreshed = True
         self._history_day = today
+        self._watched = [
+            w
+            if s.status is NodeStatus.UNKNOWN
+            else db.WatchedNode(w.id, w.identifier, w.identifier_type, s.status, s.health_failures)
+            for w, s in zip(watched, mapped.stats, strict=True)
+        ]
+        self._watched_fingerprint = fingerprint
         self.cycles_run += 1
 
         counts = {s: 0 for s in NodeStatus}
@@ -239,7 +268,8 @@ class Poller:
         self.metrics.last_cycle.set(time.time())
         self.metrics.cycle_duration.observe(time.perf_counter() - t0)
         log.info(
-            "poll cycle: %d nodes (%s), sources ok: %s, failed: %s, %d changed, poc_phase=%s, %.2fs",
+            "poll cycle: %d nodes (%s), sources ok: %s, failed: %s, %d changed, poc_phase=%s, %.2fs"
+            " (load %.2f, fetch %.2f, map %.2f, write %.2f)",
             len(watched),
             ", ".join(f"{s.value} {n}" for s, n in counts.items() if n),
             ",".join(s.source for s in snapshots) or "-",
@@ -247,6 +277,10 @@ class Poller:
             len(mapped.changed),
             poc_phase,
             time.perf_counter() - t0,
+            t_load - t0,
+            t_fetch - t_load,
+            t_map - t_fetch,
+            time.perf_counter() - t_write,
         )
         return report
 

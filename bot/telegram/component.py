@@ -18,6 +18,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
 from bot.config import Config
 from bot.db.types import Pool
+from bot.errors import ConfigError
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.telegram.client import make_bot
@@ -51,7 +52,7 @@ class TelegramBot:
         self.ready = asyncio.Event()
         if self._config.mode == "webhook":
             if http is None:
-                raise ValueError("telegram webhook mode needs the HTTP server (http.enabled = true)")
+                raise ConfigError('telegram.mode = "webhook" needs the HTTP server (http.enabled = true)')
             secret = self._config.webhook_secret
             handler = SimpleRequestHandler(
                 dispatcher=self.dispatcher,

@@ -7,7 +7,7 @@ import contextlib
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 
 from bot.errors import UserError
@@ -26,6 +26,17 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
     query = update.callback_query
     message = update.message or (query.message if query is not None else None)
     chat_id = message.chat.id if message is not None else None
+    if isinstance(exc, TelegramForbiddenError):  # blocked by the user, kicked from the group: nobody to tell
+        log.info(
+            "update %s: chat unreachable (%s)",
+            update.update_id,
+            exc.message,
+            extra={"platform": "telegram", "chat": chat_id, "update": update.update_id},
+        )
+        if query is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await query.answer()
+        return True
     if isinstance(exc, UserError):
         text = exc.message
         log.info(

@@ -21,7 +21,9 @@ def cleaned(event: TelegramObject) -> TelegramObject:
             value = getattr(event, name)
             if value is not None and clean_input(value) != value:
                 update[name] = clean_input(value)
-    elif isinstance(event, CallbackQuery) and event.data is not None and clean_input(event.data) != event.data:
+    elif (
+        isinstance(event, CallbackQuery) and event.data is not None and clean_input(event.data) != event.data
+    ):
         update["data"] = clean_input(event.data)
     return event.model_copy(update=update) if update else event
 

@@ -129,7 +129,7 @@ async def test_when_every_base_url_said_later_no_request_is_made(session: aiohtt
 async def test_a_timeout_becomes_our_timeout_error(session: aiohttp.ClientSession) -> None:
     slow = await serve("sleep")
     try:
-        with pytest.raises(SourceTimeoutError, match="within 0.3s"):
+        with pytest.raises(SourceTimeoutError, match=r"within 0\.3s"):
             await JsonFetcher(session, "t", [slow.url], FAST).get("/x", text)
         assert len(slow.seen) == FAST.retries + 1
     finally:

@@ -16,6 +16,7 @@ from aiogram.types import Message as TgMessage
 
 from bot.render.message import Message
 from bot.render.telegram import decode_callback
+from bot.services import actions
 from bot.services.container import Services
 from bot.services.context import Caller
 from bot.telegram.buttons import STALE_TEXT
@@ -131,20 +132,20 @@ async def _req_reject(p: Press) -> None:
     await _req_decide(p, "rejected")
 
 
-#: action (bot/services/README.md, "Button actions") -> (number of args, handler)
+#: action (bot.services.actions; args in bot/services/README.md) -> (number of args, handler)
 HANDLERS: dict[str, tuple[int, Handler]] = {
-    "nodes_page": (1, _nodes_page),
-    "node": (1, _node),
+    actions.NODES_PAGE: (1, _nodes_page),
+    actions.NODE: (1, _node),
     DETAILS: (1, _node),
-    "earnings": (1, _earnings),
-    "mute": (2, _mute),
-    "unmute": (1, _unmute),
-    "setting": (2, _setting),
-    "myrequests_page": (1, _myrequests_page),
-    "requests_page": (2, _requests_page),
-    "req_take": (1, _req_take),
-    "req_approve": (1, _req_approve),
-    "req_reject": (1, _req_reject),
+    actions.EARNINGS: (1, _earnings),
+    actions.MUTE: (2, _mute),
+    actions.UNMUTE: (1, _unmute),
+    actions.SETTING: (2, _setting),
+    actions.MYREQUESTS_PAGE: (1, _myrequests_page),
+    actions.REQUESTS_PAGE: (2, _requests_page),
+    actions.REQ_TAKE: (1, _req_take),
+    actions.REQ_APPROVE: (1, _req_approve),
+    actions.REQ_REJECT: (1, _req_reject),
 }
 
 

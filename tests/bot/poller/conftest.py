@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from bot.config import Config, load_config
 from bot.db.types import Conn, Pool
-from bot.domain.status import CycleReport
+from bot.domain.status import CycleObserver, CycleReport
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
 from tests.fakes.tracker_data import (
@@ -84,7 +84,7 @@ class RecordingObserver:
 
 
 def make_poller(
-    config: Config, pool: Pool, db_url: str, observer: RecordingObserver | None = None, **kw: Any
+    config: Config, pool: Pool, db_url: str, observer: CycleObserver | None = None, **kw: Any
 ) -> Poller:
     return Poller(config.trackers, pool, db_url, PollerMetrics(CollectorRegistry()), observer=observer, **kw)
 

@@ -177,3 +177,21 @@ async def test_hyperfusion_rewards_backfill_when_the_chain_api_is_off(
         "SELECT earnings_day, earnings_total FROM node_stats_cache WHERE node_id = $1", node.id
     )
     assert row is not None and (row["earnings_day"], row["earnings_total"]) == (Decimal(38), Decimal(79))
+
+
+async def test_a_failing_cycle_does_not_stop_the_loop(
+    pool: Pool, db_url: str, tracker: TrackerServer
+) -> None:
+    from tests.bot.poller.conftest import RecordingObserver
+
+    await upsert_node(pool, HF1, "wallet")
+    rec = RecordingObserver(fail=True)
+    poller = make_poller(tracker_config(db_url, tracker.url), pool, db_url, rec, interval_s=0.05)
+    task = asyncio.create_task(poller.run())
+    try:
+        await eventually(lambda: metric(poller, "minegnk_poll_cycles_total", outcome="failed") >= 2)
+        rec.fail = False
+        await eventually(lambda: poller.cycles_run >= 1)
+        assert await pool.fetchval("SELECT status FROM node_stats_cache") == "healthy"
+    finally:
+        await stop(task)

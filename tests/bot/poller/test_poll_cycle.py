@@ -204,7 +204,7 @@ async def test_a_fault_changes_no_status_and_is_counted(
     assert metric(poller, "minegnk_tracker_polls_total", source="hyperfusion", outcome="failed") == 1
     assert metric(poller, "minegnk_nodes_by_status", status="unknown") == 2
     health = await pool.fetchrow("SELECT * FROM source_health WHERE source = 'hyperfusion'")
-    assert health is not None and health["consecutive_failures"] == 1 and health["last_error"]
+    assert health is not None and (health["polls_ok"], health["polls_failed"]) == (1, 1)
     assert ids  # the nodes exist; nothing about them changed
 
 
@@ -286,3 +286,72 @@ async def test_hashiro_enabled_is_a_failed_source_not_offline_nodes(
     assert "no public API" in (report.sources[0].error or "")
     assert (await cache(pool))[ids[HF1]]["status"] == "unknown"
     assert metric(poller, "minegnk_tracker_failures_total", source="hashiro", kind="disabled") == 1
+
+
+async def test_a_node_added_between_cycles_is_polled_next_cycle(
+    pool: Pool, db_url: str, tracker: TrackerServer
+) -> None:
+    ids = await add_nodes(pool, (HF1, "wallet"))
+    poller = make_poller(tracker_config(db_url, tracker.url), pool, db_url)
+    await poller.poll_cycle()
+    later = await add_nodes(pool, (HF3, "wallet"))
+    report = await poller.poll_cycle()
+    assert {o.node_id for o in report.observations} == {ids[HF1], later[HF3]}
+    await pool.execute("DELETE FROM nodes WHERE id = $1", ids[HF1])
+    report = await poller.poll_cycle()
+    assert {o.node_id for o in report.observations} == {later[HF3]}
+
+
+async def test_large_payloads_are_streamed_with_the_same_result(
+    pool: Pool, db_url: str, tracker: TrackerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from integrations import hyperfusion
+
+    monkeypatch.setattr(hyperfusion, "WHOLE_BODY_LIMIT", 1024)
+    ids = await add_nodes(pool, (HF1, "wallet"), (HF2, "wallet"), (HF3, "wallet"))
+    poller = make_poller(tracker_config(db_url, tracker.url), pool, db_url)
+    await poller.poll_cycle()
+    rows = await cache(pool)
+    assert [rows[ids[a]]["status"] for a in (HF1, HF2, HF3)] == ["healthy", "unknown", "healthy"]
+    assert rows[ids[HF3]]["uptime_percent"] == Decimal("94.59")
+    tracker.fault(ts.HF_CURRENT, kind="truncated")
+    await poller.poll_cycle()
+    assert metric(poller, "minegnk_tracker_failures_total", source="hyperfusion", kind="bad_payload") == 1
+    assert await cache(pool) == rows
+
+
+async def test_without_an_observer_the_poller_keeps_source_health(
+    pool: Pool, db_url: str, tracker: TrackerServer
+) -> None:
+    await add_nodes(pool, (HF1, "wallet"))
+    poller = make_poller(tracker_config(db_url, tracker.url), pool, db_url)
+    await poller.poll_cycle()
+    tracker.fault(ts.HF_CURRENT, kind="status", status=503)
+    await poller.poll_cycle()
+    await poller.poll_cycle()
+    h = await pool.fetchrow("SELECT * FROM source_health WHERE source = 'hyperfusion'")
+    assert h is not None
+    assert (h["consecutive_failures"], h["polls_ok"], h["polls_failed"], h["last_epoch_id"]) == (2, 1, 2, 105)
+    assert "HTTP 503" in h["last_error"] and h["last_ok_at"] is not None
+    tracker.clear_faults()
+    await poller.poll_cycle()
+    assert await pool.fetchval("SELECT consecutive_failures FROM source_health") == 0
+
+
+async def test_with_the_alert_engine_failures_are_counted_once_and_degrade_once(
+    pool: Pool, db_url: str, tracker: TrackerServer
+) -> None:
+    from bot.alerts.engine import AlertEngine
+
+    await add_nodes(pool, (HF1, "wallet"))
+    cfg = tracker_config(db_url, tracker.url, degraded_after_failures=3)
+    poller = make_poller(cfg, pool, db_url, AlertEngine(cfg))
+    await poller.poll_cycle()
+    tracker.fault(ts.HF_CURRENT, kind="status", status=503)
+    for _ in range(4):
+        await poller.poll_cycle()
+    h = await pool.fetchrow("SELECT * FROM source_health WHERE source = 'hyperfusion'")
+    assert h is not None and h["consecutive_failures"] == 4 and h["degraded"] is True
+    assert (h["polls_ok"], h["polls_failed"], h["last_epoch_id"]) == (1, 4, 105)
+    state = await pool.fetchrow("SELECT notified_status FROM alert_state")
+    assert state is not None and state["notified_status"] == "healthy"  # never offline on a failed source

@@ -14,9 +14,10 @@ import pytest_asyncio
 from bot.config import Config, load_config
 from bot.db import users as users_db
 from bot.db.types import Pool
+from bot.domain.identifiers import bech32_encode
 from bot.metrics import Metrics
 from bot.services.container import Services
-from bot.services.provisioning import add_user, issue_link_code
+from bot.services.provisioning import add_user, assign_node, issue_link_code
 from bot.telegram.component import TelegramBot
 from tests.fakes.telegram_api import FakeMessage, FakeTelegram
 
@@ -24,12 +25,18 @@ ADMIN_TG = 900001
 USER_TG = 700001
 
 
-def telegram_config(db_url: str, fake: FakeTelegram, **telegram: Any) -> Config:
+def telegram_config(
+    db_url: str, fake: FakeTelegram, *, admin_chat: int | None = None, **telegram: Any
+) -> Config:
     return load_config(
         None,
         database={"url": db_url, "migrate_on_start": False},
         http={"host": "127.0.0.1", "port": 0},
         accounts={"bcrypt_rounds": 4},
+        alerts={
+            "admin_telegram_chat_ids": [] if admin_chat is None else [admin_chat],
+            "outbox_poll_interval_s": 0.2,
+        },
         telegram={"token": fake.token, "api_base": fake.base_url, **telegram},
     )
 
@@ -43,6 +50,7 @@ class Tg:
     config: Config
     services: Services
     component: TelegramBot
+    metrics: Metrics
 
     async def say(
         self, user_id: int, text: str, *, chat_id: int | None = None, expect: int = 1
@@ -98,15 +106,17 @@ class Tg:
 @contextlib.asynccontextmanager
 async def running(fake: FakeTelegram, pool: Pool, config: Config) -> AsyncIterator[Tg]:
     services = Services.build(pool, config)
-    component = TelegramBot(config, pool, services, Metrics(), polling_timeout_s=1)
+    metrics = Metrics()
+    component = TelegramBot(config, pool, services, metrics, polling_timeout_s=1)
     task = asyncio.create_task(component.run())
     try:
         await asyncio.wait_for(component.ready.wait(), 10)
-        yield Tg(fake=fake, pool=pool, config=config, services=services, component=component)
+        yield Tg(fake=fake, pool=pool, config=config, services=services, component=component, metrics=metrics)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await services.aclose()
 
 
 @pytest_asyncio.fixture
@@ -114,3 +124,27 @@ async def tg(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIterat
     config = telegram_config(db_url, telegram_api, admin_ids=[])
     async with running(telegram_api, pool, config) as harness:
         yield harness
+
+
+def wallet(n: int) -> str:
+    """A valid, distinct gonka1… address for test node ``n``."""
+    return bech32_encode("gonka", n.to_bytes(20, "big"))
+
+
+async def give_node(tg: Tg, email: str, n: int, name: str, *, status: str = "healthy") -> str:
+    """Assign node ``n`` to the user with a cached status and a week of earnings; returns its id."""
+    _, assignment = await assign_node(tg.pool, email, wallet(n), display_name=name)
+    node_id = assignment.node.id
+    await tg.pool.execute(
+        "INSERT INTO node_stats_cache (node_id, status, earnings_day, uptime_percent, source)"
+        " VALUES ($1, $2, 1.5, 99.5, 'hyperfusion')"
+        " ON CONFLICT (node_id) DO UPDATE SET status = EXCLUDED.status",
+        node_id,
+        status,
+    )
+    await tg.pool.execute(
+        "INSERT INTO earnings_history (node_id, date, earnings_gnk)"
+        " SELECT $1, (now() AT TIME ZONE 'UTC')::date - d, 1.25 FROM generate_series(0, 6) AS d",
+        node_id,
+    )
+    return str(node_id)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
 
-from bot.render.message import Button, Message
+from bot.render.message import Button, Message, Span
 from bot.telegram.errors import APOLOGY
 from bot.telegram.replies import send
-from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, running, telegram_config
+from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, give_node, running, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
 
 
@@ -86,6 +87,73 @@ async def test_client_uses_the_configured_api_base(tg: Tg) -> None:
     # every call the bot made reached this fake (it is the only server it knows)
     await tg.fake.wait_call("getUpdates")
     assert {"getMe", "setMyCommands", "deleteWebhook", "getUpdates"} <= {c.method for c in tg.fake.calls}
+
+
+async def test_a_flood_limit_on_a_reply_is_waited_out(tg: Tg) -> None:
+    tg.fake.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    reply = await tg.reply(USER_TG, "/help")
+    assert "/link" in reply.text
+    statuses = [c.status for c in tg.fake.calls_of("sendMessage")]
+    assert statuses == [429, 200]
+    gap = tg.fake.calls_of("sendMessage")[1].at - tg.fake.calls_of("sendMessage")[0].at
+    assert gap >= 0.9
+
+
+async def test_a_user_who_blocked_the_bot_breaks_nothing(tg: Tg, caplog: pytest.LogCaptureFixture) -> None:
+    tg.fake.block(USER_TG)
+    with caplog.at_level(logging.INFO, logger="bot.telegram.errors"):
+        tg.fake.message(USER_TG, "/help")
+        await tg.fake.wait_until(lambda: any(c.status == 403 for c in tg.fake.calls_of("sendMessage")))
+        assert (await tg.reply(USER_TG + 1, "/help")).text  # the bot still serves everyone else
+    assert [c.status for c in tg.fake.calls_of("sendMessage")] == [403, 200]  # no apology sent into the void
+    records = [r for r in caplog.records if r.name == "bot.telegram.errors"]
+    assert records and all(r.levelno == logging.INFO and r.exc_info is None for r in records)
+
+
+async def test_user_supplied_text_is_escaped(tg: Tg) -> None:
+    await tg.user("op@example.com", telegram=USER_TG)
+    await give_node(tg, "op@example.com", 1, "<b>rig</b> & co")
+    listing = await tg.reply(USER_TG, "/nodes")
+    assert "<b>rig</b> & co" in listing.text  # shown literally: the fake would refuse bad HTML with a 400
+    detail = await tg.reply(USER_TG, "/node <b>rig</b> & co")
+    assert "<b>rig</b> & co" in detail.text
+
+
+async def test_commands_are_counted_and_timed(tg: Tg) -> None:
+    await tg.reply(USER_TG, "/help")
+    await tg.reply(USER_TG, "/link")
+    await tg.reply(USER_TG, "/nonsense")
+    text = tg.metrics.render().decode()
+    assert 'minegnk_commands_total{command="help",outcome="ok",platform="telegram"} 1.0' in text
+    assert 'minegnk_commands_total{command="link",outcome="user_error",platform="telegram"} 1.0' in text
+    assert 'command="unknown"' in text and "nonsense" not in text
+    assert 'minegnk_command_latency_seconds_count{command="help",platform="telegram"} 1.0' in text
+
+
+async def test_group_commands_addressed_to_us_are_answered_others_ignored(tg: Tg) -> None:
+    group = -100321
+    reply = await tg.reply(USER_TG, "/help@minegnk_test_bot", chat_id=group)
+    assert "/link" in reply.text
+    tg.fake.message(USER_TG, "/help@some_other_bot", chat_id=group)
+    tg.fake.message(USER_TG, "chatting in the group", chat_id=group)
+    await tg.reply(USER_TG, "/whoami", chat_id=group)
+    await asyncio.sleep(
+        0.3
+    )  # the two ignored updates were fetched before /whoami: give them time to misbehave
+    assert len(tg.fake.sent_to(group)) == 2
+
+
+async def test_a_long_message_is_split_into_valid_chunks_with_buttons_on_the_last(tg: Tg) -> None:
+    lines = tuple((Span(text=f"line {i:04d} <&> " + "x" * 60),) for i in range(200))
+    message = Message(
+        title="Long", lines=lines, buttons=((Button(label="Next", action="nodes_page", args=("1",)),),)
+    )
+    sent = await send(tg.component.bot, USER_TG, message)
+    assert len(sent) >= 4
+    shown = tg.fake.sent_to(USER_TG)
+    assert all(len(m.text) <= 4096 for m in shown)
+    assert [bool(m.reply_markup) for m in shown] == [False] * (len(shown) - 1) + [True]
+    assert "line 0199 <&>" in shown[-1].text
 
 
 async def test_a_nul_character_in_a_command_gets_a_refusal_not_an_internal_error(tg: Tg) -> None:
