@@ -8,6 +8,7 @@ caller typed them (an echo of the caller's own input is not a leak).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -21,8 +22,9 @@ from bot.domain.secrets import hash_link_code
 from bot.services import actions
 from bot.services.provisioning import add_user, assign_node, issue_link_code
 
-#: examples per audience per platform (each example sends every command once)
-EXAMPLES = 6
+#: examples per audience per platform (each example sends every command once); CI keeps it small,
+#: ``MINEGNK_FUZZ_EXAMPLES=50`` digs deeper
+EXAMPLES = int(os.environ.get("MINEGNK_FUZZ_EXAMPLES", "6"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
