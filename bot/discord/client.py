@@ -21,6 +21,7 @@ from bot.discord.actions import ActionRouter
 from bot.discord.commands import Handlers, all_commands
 from bot.discord.failures import STALE_BUTTON, report_error, send_notice
 from bot.discord.forms import FormHandlers, is_form
+from bot.discord.input import clean_options
 from bot.discord.metering import Meter
 from bot.discord.sync import sync_if_changed
 from bot.discord.views import TEMPLATE, ActionButton
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 class Tree(app_commands.CommandTree[Any]):
     """The command tree; its ``on_error`` is the frontend's one error path."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        clean_options(interaction.data)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError

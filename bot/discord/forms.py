@@ -19,6 +19,7 @@ from bot.discord.caller import caller_of
 from bot.discord.failures import report_error
 from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer, message_of
+from bot.domain.text import clean_input
 from bot.errors import InvalidInputError
 from bot.render.message import Button, Message
 from bot.services.container import Services
@@ -74,7 +75,7 @@ def submitted_values(data: dict[str, Any]) -> dict[str, str]:
             elif "custom_id" in component:
                 yield component
 
-    return {c["custom_id"]: str(c.get("value") or "") for c in walk(data.get("components", []))}
+    return {c["custom_id"]: clean_input(str(c.get("value") or "")) for c in walk(data.get("components", []))}
 
 
 class FormHandlers:

@@ -8,6 +8,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.telegram.errors import on_error
+from bot.telegram.input_middleware import CleanInput
 from bot.telegram.menus import CommandMenus
 from bot.telegram.metrics_middleware import CommandMetrics
 from bot.telegram.routers import all_routers
@@ -18,6 +19,8 @@ def build_dispatcher(
 ) -> Dispatcher:
     """Handlers receive ``services`` and ``menus`` by name (aiogram's workflow data)."""
     dp = Dispatcher(storage=storage, services=services, menus=menus)
+    dp.message.outer_middleware(CleanInput())
+    dp.callback_query.outer_middleware(CleanInput())
     dp.message.outer_middleware(CommandMetrics(metrics))
     dp.callback_query.outer_middleware(CommandMetrics(metrics))
     dp.errors.register(on_error)

@@ -154,3 +154,13 @@ async def test_a_long_message_is_split_into_valid_chunks_with_buttons_on_the_las
     assert all(len(m.text) <= 4096 for m in shown)
     assert [bool(m.reply_markup) for m in shown] == [False] * (len(shown) - 1) + [True]
     assert "line 0199 <&>" in shown[-1].text
+
+
+async def test_a_nul_character_in_a_command_gets_a_refusal_not_an_internal_error(tg: Tg) -> None:
+    # PostgreSQL cannot store NUL: before input was cleaned where it enters, every query failed
+    await tg.user("boss@example.com", telegram=ADMIN_TG, admin=True)
+    assert "admin" in (await tg.reply(USER_TG, "/linkcode a\x00@example.com")).text.lower()
+    reply = await tg.reply(ADMIN_TG, "/user nobody\x00@example.com")
+    assert reply.text != APOLOGY and "nobody@example.com" in reply.text
+    query_free = await tg.reply(USER_TG, "/node \x00\x1b[31m")
+    assert query_free.text != APOLOGY
