@@ -17,6 +17,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.alerts.delivery.discord import DiscordSender
+from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.engine import AlertEngine
+from bot.alerts.metrics import AlertMetrics
+from bot.alerts.outbox import DeliveryWorker
+from bot.alerts.startup import StartupAnnouncement
 from bot.config import Config
 from bot.db.embedded import start_embedded
 from bot.db.migrate import apply_migrations
@@ -75,26 +81,37 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
     http = HttpServer(cfg.http.host, cfg.http.port, res.pool, res.metrics) if cfg.http.enabled else None
     if http is not None:
         components.append(http)
+    alert_metrics = AlertMetrics(res.metrics.registry)
+    engine = AlertEngine(cfg, alert_metrics)
     trackers = cfg.trackers
     if trackers.hyperfusion.enabled or trackers.gonka_api.enabled or trackers.hashiro.enabled:
-        components.append(Poller(trackers, res.pool, res.dsn, PollerMetrics(res.metrics.registry)))
+        components.append(
+            Poller(trackers, res.pool, res.dsn, PollerMetrics(res.metrics.registry), observer=engine)
+        )
     else:
         log.warning("every tracker source is disabled: the poller is not started")
     # the command core both chat frontends call (built once, shared)
     services = Services.build(res.pool, cfg)
     stack.push_async_callback(services.aclose)
+    platforms: list[str] = []
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
     else:
         from bot.telegram.component import TelegramBot
 
         components.append(TelegramBot(cfg, res.pool, services, res.metrics, http))
+        components.append(DeliveryWorker(res.pool, TelegramSender(cfg.telegram), cfg.alerts, alert_metrics))
+        platforms.append("telegram")
     if cfg.discord.token is None:
         log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
     else:
         from bot.discord.component import DiscordBot
 
         components.append(DiscordBot(cfg, res.pool, services, res.metrics))
+        components.append(DeliveryWorker(res.pool, DiscordSender(cfg.discord), cfg.alerts, alert_metrics))
+        platforms.append("discord")
+    if platforms and cfg.alerts.send_startup_message:
+        components.append(StartupAnnouncement(res.pool, cfg, platforms))
     return components
 
 

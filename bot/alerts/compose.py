@@ -8,6 +8,7 @@ transition twice never enqueues it twice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -19,9 +20,19 @@ from bot.config import Config
 from bot.db.alert_recipients import NodeLabel, node_labels
 from bot.db.outbox import NewNotification
 from bot.db.types import Executor
-from bot.render.message import Button, Message, Severity, Span
+from bot.render.message import Button, Message, Severity, Span, Style
 
 Line = tuple[Span, ...]
+
+
+def _sp(text: str, style: Style = "plain", url: str | None = None) -> Span:
+    """A span built without re-validation (every value here is ours; a cycle may compose thousands)."""
+    return Span.model_construct(text=text, style=style, url=url)
+
+
+def _btn(label: str, action: str, args: tuple[str, ...]) -> Button:
+    return Button.model_construct(label=label, action=action, args=args, url=None)
+
 
 UNJAIL_COMMAND = "inferenced tx slashing unjail --from <your-key> --gas auto --yes"
 
@@ -78,11 +89,11 @@ def tracker_url(config: Config, node: NodeLabel, epoch_id: int | None) -> str:
 def _node_spans(node: NodeLabel) -> Line:
     if node.display_name and node.display_name != node.identifier:
         return (
-            Span(text=node.display_name, style="bold"),
-            Span(text=" · "),
-            Span(text=node.identifier, style="code"),
+            _sp(node.display_name, "bold"),
+            _sp(" · "),
+            _sp(node.identifier, "code"),
         )
-    return (Span(text=node.identifier, style="code"),)
+    return (_sp(node.identifier, "code"),)
 
 
 def _reason(event: NodeEvent) -> str:
@@ -98,31 +109,34 @@ def _jail_line(event: NodeEvent) -> Line | None:
         parts.append(f"jailed until {fmt_time(event.jailed_until)}")
     if event.ready_to_unjail is not None:
         parts.append("ready to unjail now" if event.ready_to_unjail else "not ready to unjail yet")
-    return (Span(text="Jail: " + ", ".join(parts)),)
+    return (_sp("Jail: " + ", ".join(parts)),)
 
 
-def _what_to_do(statuses: Iterable[str]) -> list[Line]:
+def _what_to_do(statuses: Iterable[str]) -> tuple[Line, ...]:
+    return _advice(tuple(sorted(set(statuses))))
+
+
+@functools.cache
+def _advice(statuses: tuple[str, ...]) -> tuple[Line, ...]:
     lines: list[Line] = []
-    for status in sorted(set(statuses)):
+    for status in statuses:
         advice = _WHAT_TO_DO.get(status)
         if not advice:
             continue
-        lines.append((Span(text=f"What to do ({status}):", style="bold"),))
-        lines.extend((Span(text=t),) for t in advice)
+        lines.append((_sp(f"What to do ({status}):", "bold"),))
+        lines.extend((_sp(t),) for t in advice)
         if status == "jailed":
-            lines.append((Span(text=UNJAIL_COMMAND, style="code"),))
-    return lines
+            lines.append((_sp(UNJAIL_COMMAND, "code"),))
+    return tuple(lines)
 
 
 def _mute_buttons(node_id: str, label: str | None = None) -> tuple[Button, ...]:
     prefix = f"Mute {label} " if label else "Mute "
-    return tuple(
-        Button(label=f"🔕 {prefix}{text}", action="mute", args=(node_id, arg)) for arg, text in MUTE_DURATIONS
-    )
+    return tuple(_btn(f"🔕 {prefix}{text}", "mute", (node_id, arg)) for arg, text in MUTE_DURATIONS)
 
 
 def _details_button(node_id: str, label: str | None = None) -> Button:
-    return Button(label=f"ℹ️ {label}" if label else "ℹ️ Details", action="details", args=(node_id,))
+    return _btn(f"ℹ️ {label}" if label else "ℹ️ Details", "details", (node_id,))
 
 
 def _short(label: str, limit: int = 16) -> str:
@@ -145,18 +159,13 @@ def _buttons(
         row: tuple[Button, ...] = (_details_button(node_id, label),)
         if mute:
             row += (
-                Button(label="🔕 1h", action="mute", args=(node_id, "1h")),
-                Button(label="🔕 24h", action="mute", args=(node_id, "24h")),
-                Button(label="🔕 until resolved", action="mute", args=(node_id, "resolved")),
+                _btn("🔕 1h", "mute", (node_id, "1h")),
+                _btn("🔕 24h", "mute", (node_id, "24h")),
+                _btn("🔕 until resolved", "mute", (node_id, "resolved")),
             )
         rows.append(row)
     if mute:
-        rows.append(
-            tuple(
-                Button(label=f"🔕 All {text}", action="mute", args=("all", arg))
-                for arg, text in MUTE_DURATIONS
-            )
-        )
+        rows.append(tuple(_btn(f"🔕 All {text}", "mute", ("all", arg)) for arg, text in MUTE_DURATIONS))
     return tuple(rows)
 
 
@@ -175,33 +184,31 @@ def compose_problems(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], 
         node = nodes[e.node_id]
         title = f"{_STATUS_WORD.get(e.status, e.status)}: {node.label}"
         lines.append(_node_spans(node))
-        lines.append((Span(text=f"What changed: {e.previous} → {e.status}"),))
-        lines.append((Span(text=f"Since: {fmt_time(e.since)}"),))
+        lines.append((_sp(f"What changed: {e.previous} → {e.status}"),))
+        lines.append((_sp(f"Since: {fmt_time(e.since)}"),))
         if e.kind is EventKind.CHANGE:
-            lines.append((Span(text=f"Problem since: {fmt_time(e.incident_started_at)}"),))
-        lines.append((Span(text=f"Reason: {_reason(e)}"),))
+            lines.append((_sp(f"Problem since: {fmt_time(e.incident_started_at)}"),))
+        lines.append((_sp(f"Reason: {_reason(e)}"),))
         if (jail := _jail_line(e)) is not None:
             lines.append(jail)
-        lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
+        lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
     else:
         title = f"{len(events)} nodes need attention"
         for e in events:
             node = nodes[e.node_id]
-            lines.append((Span(text="• "), *_node_spans(node)))
-            lines.append(
-                (Span(text=f"   {e.previous} → {e.status} since {fmt_time(e.since)} · {_reason(e)}"),)
-            )
+            lines.append((_sp("• "), *_node_spans(node)))
+            lines.append((_sp(f"   {e.previous} → {e.status} since {fmt_time(e.since)} · {_reason(e)}"),))
             if (jail := _jail_line(e)) is not None:
-                lines.append((Span(text="   "), *jail))
+                lines.append((_sp("   "), *jail))
             lines.append(
                 (
-                    Span(text="   "),
-                    Span(text="tracker", style="link", url=tracker_url(config, node, e.epoch_id)),
+                    _sp("   "),
+                    _sp("tracker", "link", tracker_url(config, node, e.epoch_id)),
                 )
             )
-    lines.append((Span(text=""),))
+    lines.append((_sp(""),))
     lines.extend(_what_to_do(e.status for e in events))
-    return Message(
+    return _message(
         title=title,
         severity=severity,
         lines=tuple(lines),
@@ -217,28 +224,26 @@ def compose_recoveries(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel]
         node = nodes[e.node_id]
         title = f"Recovered: {node.label}"
         lines.append(_node_spans(node))
-        lines.append((Span(text=f"What changed: {e.previous} → {e.status}"),))
-        lines.append((Span(text=f"Healthy since: {fmt_time(e.since)}"),))
-        lines.append(
-            (Span(text=f"Down for {fmt_duration(e.duration)} (since {fmt_time(e.incident_started_at)})"),)
-        )
-        lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
+        lines.append((_sp(f"What changed: {e.previous} → {e.status}"),))
+        lines.append((_sp(f"Healthy since: {fmt_time(e.since)}"),))
+        lines.append((_sp(f"Down for {fmt_duration(e.duration)} (since {fmt_time(e.incident_started_at)})"),))
+        lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
     else:
         title = f"{len(events)} nodes recovered"
         for e in events:
             node = nodes[e.node_id]
-            lines.append((Span(text="• "), *_node_spans(node)))
+            lines.append((_sp("• "), *_node_spans(node)))
             lines.append(
                 (
-                    Span(
-                        text=(
+                    _sp(
+                        (
                             f"   {e.previous} → {e.status} since {fmt_time(e.since)} · "
                             f"down for {fmt_duration(e.duration)}"
                         )
                     ),
                 )
             )
-    return Message(
+    return _message(
         title=title,
         severity="success",
         lines=tuple(lines),
@@ -256,26 +261,26 @@ def compose_reminders(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel],
         lines.append(_node_spans(node))
         lines.append(
             (
-                Span(
-                    text=f"{_STATUS_WORD.get(e.status, e.status)} since {fmt_time(e.since)} "
+                _sp(
+                    f"{_STATUS_WORD.get(e.status, e.status)} since {fmt_time(e.since)} "
                     f"(problem for {fmt_duration(e.duration)})"
                 ),
             )
         )
-        lines.append((Span(text=f"Reason: {_reason(e)}"),))
+        lines.append((_sp(f"Reason: {_reason(e)}"),))
         if (jail := _jail_line(e)) is not None:
             lines.append(jail)
-        lines.append((Span(text=f"Reminder {e.reminder_no} of {config.alerts.reminder_max}"),))
-        lines.append((Span(text="Open in tracker", style="link", url=tracker_url(config, node, e.epoch_id)),))
+        lines.append((_sp(f"Reminder {e.reminder_no} of {config.alerts.reminder_max}"),))
+        lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
     else:
         title = f"{len(events)} nodes still need attention"
         for e in events:
             node = nodes[e.node_id]
-            lines.append((Span(text="• "), *_node_spans(node)))
+            lines.append((_sp("• "), *_node_spans(node)))
             lines.append(
                 (
-                    Span(
-                        text=(
+                    _sp(
+                        (
                             f"   {e.status} since {fmt_time(e.since)} · "
                             f"problem for {fmt_duration(e.duration)} · "
                             f"reminder {e.reminder_no} of {config.alerts.reminder_max}"
@@ -283,14 +288,28 @@ def compose_reminders(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel],
                     ),
                 )
             )
-    lines.append((Span(text=""),))
+    lines.append((_sp(""),))
     lines.extend(_what_to_do(e.status for e in events))
-    return Message(
+    return _message(
         title=title,
         severity="critical",
         lines=tuple(lines),
         buttons=_buttons(events, nodes, mute=True),
         footer=_footer(events),
+    )
+
+
+def _message(
+    *,
+    title: str,
+    severity: Severity,
+    lines: tuple[Line, ...],
+    buttons: tuple[tuple[Button, ...], ...],
+    footer: str,
+) -> Message:
+    """A message from parts already of the model's types (no re-validation of thousands per cycle)."""
+    return Message.model_construct(
+        title=title, severity=severity, lines=lines, fields=(), buttons=buttons, footer=footer, url=None
     )
 
 
@@ -346,15 +365,15 @@ def compose_sources(events: Sequence[SourceEvent]) -> Message:
     restored = [e for e in events if e.kind is SourceEventKind.RESTORED]
     for e in degraded:
         last_ok = fmt_time(e.last_ok_at) if e.last_ok_at else "never in this database"
-        lines.append((Span(text=f"⚠️ {e.source}: failed {e.failures} cycles in a row", style="bold"),))
-        lines.append((Span(text=f"   last answered: {last_ok}"),))
+        lines.append((_sp(f"⚠️ {e.source}: failed {e.failures} cycles in a row", "bold"),))
+        lines.append((_sp(f"   last answered: {last_ok}"),))
         if e.last_error:
-            lines.append((Span(text=f"   last error: {e.last_error[:300]}"),))
+            lines.append((_sp(f"   last error: {e.last_error[:300]}"),))
     if degraded:
         lines.append(
             (
-                Span(
-                    text=(
+                _sp(
+                    (
                         "Nodes this source reports are unknown meanwhile: their state is kept "
                         "and no node alert comes from it until it is back."
                     )
@@ -362,8 +381,8 @@ def compose_sources(events: Sequence[SourceEvent]) -> Message:
             )
         )
     for e in restored:
-        lines.append((Span(text=f"✅ {e.source}: answering again", style="bold"),))
-        lines.append((Span(text=f"   degraded since {fmt_time(e.since)} ({fmt_duration(e.at - e.since)})"),))
+        lines.append((_sp(f"✅ {e.source}: answering again", "bold"),))
+        lines.append((_sp(f"   degraded since {fmt_time(e.since)} ({fmt_duration(e.at - e.since)})"),))
     if degraded and not restored:
         title = "Monitoring degraded: " + ", ".join(e.source for e in degraded)
     elif restored and not degraded:
@@ -405,10 +424,10 @@ def build_startup_notifications(
         title="MineGNK Bot started",
         severity="info",
         lines=(
-            (Span(text="Instance: "), Span(text=instance, style="code")),
-            (Span(text=f"Started: {started_at.strftime('%Y-%m-%d %H:%M:%S UTC')}"),),
-            *((Span(text=d),) for d in details),
-            (Span(text="Alerts for every node are delivered to this chat."),),
+            (_sp("Instance: "), _sp(instance, "code")),
+            (_sp(f"Started: {started_at.strftime('%Y-%m-%d %H:%M:%S UTC')}"),),
+            *((_sp(d),) for d in details),
+            (_sp("Alerts for every node are delivered to this chat."),),
         ),
     )
     return [

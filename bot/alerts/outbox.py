@@ -97,9 +97,14 @@ class DeliveryWorker:
                 claimed = []
                 if room > 0:
                     self._wake.clear()
-                    claimed = await q.claim(
-                        self._pool, self.platform, self.worker, room, self._cfg.outbox_lease_s
-                    )
+                    try:
+                        claimed = await q.claim(
+                            self._pool, self.platform, self.worker, room, self._cfg.outbox_lease_s
+                        )
+                    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                        log.warning("claiming failed (%s); retrying", exc, extra={"platform": self.platform})
+                        await asyncio.sleep(self._cfg.outbox_poll_interval_s)
+                        continue
                     for row in claimed:
                         task = asyncio.create_task(self._deliver(row), name=f"send-{row.id}")
                         self._in_flight[row.id] = task

@@ -25,11 +25,13 @@ WITH due AS (
       AND n.status IN ('pending', 'sending')
       AND n.next_attempt_at <= now()
       AND (n.status = 'pending' OR n.claimed_until < now())
-      AND NOT EXISTS (
-          SELECT 1 FROM notifications o
+      -- the oldest undelivered row of its target (a per-row index probe, whatever the statistics say)
+      AND n.id = (
+          SELECT o.id FROM notifications o
           WHERE o.platform = n.platform AND o.target_kind = n.target_kind AND o.target_id = n.target_id
             AND o.status IN ('pending', 'sending')
-            AND (o.created_at, o.id) < (n.created_at, n.id))
+          ORDER BY o.created_at, o.id
+          LIMIT 1)
     ORDER BY n.next_attempt_at, n.created_at
     LIMIT $2
     FOR UPDATE OF n SKIP LOCKED

@@ -86,3 +86,37 @@ async def test_kill_9_during_a_fanout_of_500_loses_nothing(
     duplicates = sum(n - 1 for n in counts.values())
     assert duplicates <= min(stuck, IN_FLIGHT), (duplicates, stuck)
     print(f"killed after {at_kill} sends, {stuck} rows in flight, {duplicates} duplicates")
+
+
+async def test_two_worker_processes_on_one_database_never_send_a_row_twice(
+    pool: Pool, db_url: str, telegram_api: FakeTelegram
+) -> None:
+    chats = list(range(20_000, 20_300))
+    await enqueue(
+        pool,
+        [
+            NewNotification(
+                platform="telegram",
+                target_kind="user",
+                target_id=str(c),
+                kind="node_alert",
+                message=Message.text(f"alert for {c}"),
+            )
+            for c in chats
+        ],
+    )
+    procs = [await start_worker(db_url, telegram_api, name) for name in ("replica-a", "replica-b")]
+    try:
+
+        async def all_delivered() -> None:
+            while await pool.fetchval("SELECT count(*) FROM notifications WHERE status = 'delivered'") < 300:
+                await asyncio.sleep(0.2)
+
+        await asyncio.wait_for(all_delivered(), 90)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            await asyncio.wait_for(proc.wait(), 20)
+    counts = Counter(int(c.params["chat_id"]) for c in telegram_api.calls if c.status == 200)
+    assert set(counts) == set(chats) and set(counts.values()) == {1}

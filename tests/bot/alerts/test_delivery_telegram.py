@@ -262,3 +262,20 @@ async def test_metrics_count_sent_failed_and_latency(
     assert metrics.sent.labels("telegram", "test")._value.get() == 1
     assert metrics.failed.labels("telegram", "target_gone")._value.get() == 1
     assert sum(b.get() for b in metrics.latency.labels("telegram")._buckets) == 1
+
+
+async def test_outbox_depth_and_oldest_age_feed_the_gauges(
+    pool: Pool, db_url: str, telegram_api: FakeTelegram
+) -> None:
+    config = tg_config(db_url, telegram_api)
+    await enqueue(pool, [note(9101), note(9102), note(9103)])
+    await pool.execute("UPDATE notifications SET created_at = now() - interval '90 seconds'")
+    depth, oldest = (await outbox_claims.depth(pool))["telegram"]
+    assert depth == 3 and oldest >= 90
+    metrics = AlertMetrics(Metrics().registry)
+    telegram_api.hang("sendMessage", 2.0, times=3)
+    async with running_worker(pool, config, metrics=metrics):
+        await wait_status(pool, "sending", 1)
+        await asyncio.sleep(0.3)
+        assert metrics.outbox_depth.labels("telegram")._value.get() >= 1
+        assert metrics.outbox_oldest_age.labels("telegram")._value.get() >= 90
