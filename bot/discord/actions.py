@@ -16,6 +16,7 @@ import discord
 
 from bot.discord.caller import caller_of
 from bot.discord.failures import STALE_BUTTON, report_error
+from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer
 from bot.errors import InvalidInputError
 from bot.services import actions as names
@@ -113,30 +114,37 @@ ACTIONS: dict[str, Action] = {
 class ActionRouter:
     """``client.actions``: what :class:`bot.discord.views.ActionButton` hands every click to."""
 
-    def __init__(self, services: Services, *, budget_s: float, open_request_form: ModalOpener) -> None:
+    def __init__(
+        self, services: Services, meter: Meter, *, budget_s: float, open_request_form: ModalOpener
+    ) -> None:
         self._services = services
+        self._meter = meter
         self._budget_s = budget_s
         self._open_request_form = open_request_form
 
     async def handle_action(
         self, interaction: discord.Interaction[Any], action: str, args: tuple[str, ...]
     ) -> None:
+        known = action in ACTIONS or action == REQUEST_FORM
         try:
-            if action == REQUEST_FORM and len(args) == 1:
-                await self._open_request_form(interaction, args[0])
-                return
-            spec = ACTIONS.get(action)
-            if spec is None or len(args) != spec.arity:
-                raise InvalidInputError(STALE_BUTTON)
-            caller = caller_of(interaction)
-            ephemeral_message = interaction.message is not None and interaction.message.flags.ephemeral
-            # in-place edits only on our own replies (pages); on an alert or a request notice, answer apart
-            in_place = spec.in_place and (ephemeral_message or caller.is_private)
-            await answer(
-                interaction,
-                spec.run(self._services, caller, args),
-                budget_s=self._budget_s,
-                edit=in_place,
-            )
+            with self._meter.measure(f"button:{action if known else 'unknown'}"):
+                await self._dispatch(interaction, action, args)
         except Exception as exc:  # noqa: BLE001 - every failure is reported to the user and logged there
             await report_error(interaction, exc)
+
+    async def _dispatch(
+        self, interaction: discord.Interaction[Any], action: str, args: tuple[str, ...]
+    ) -> None:
+        if action == REQUEST_FORM and len(args) == 1:
+            await self._open_request_form(interaction, args[0])
+            return
+        spec = ACTIONS.get(action)
+        if spec is None or len(args) != spec.arity:
+            raise InvalidInputError(STALE_BUTTON)
+        caller = caller_of(interaction)
+        ephemeral_message = interaction.message is not None and interaction.message.flags.ephemeral
+        # in-place edits only on our own replies (pages); on an alert or a request notice, answer apart
+        in_place = spec.in_place and (ephemeral_message or caller.is_private)
+        await answer(
+            interaction, spec.run(self._services, caller, args), budget_s=self._budget_s, edit=in_place
+        )

@@ -21,6 +21,7 @@ from bot.discord.actions import ActionRouter
 from bot.discord.commands import Handlers, all_commands
 from bot.discord.failures import STALE_BUTTON, report_error, send_notice
 from bot.discord.forms import FormHandlers, is_form
+from bot.discord.metering import Meter
 from bot.discord.sync import sync_if_changed
 from bot.discord.views import TEMPLATE, ActionButton
 from bot.metrics import Metrics
@@ -44,10 +45,11 @@ class Frontend:
     def __init__(self, config: DiscordConfig, pool: Pool, services: Services, metrics: Metrics) -> None:
         self.config = config
         self.pool = pool
-        self.handlers = Handlers(services, metrics, config.ack_budget_s)
-        self.forms = FormHandlers(services, config.ack_budget_s)
+        meter = Meter(metrics)
+        self.handlers = Handlers(services, meter, config.ack_budget_s)
+        self.forms = FormHandlers(services, meter, config.ack_budget_s)
         self.actions = ActionRouter(
-            services, budget_s=config.ack_budget_s, open_request_form=self.forms.open_request_form
+            services, meter, budget_s=config.ack_budget_s, open_request_form=self.forms.open_request_form
         )
         #: True when the last start synced the command tree (False: unchanged, no call made)
         self.synced: bool | None = None

@@ -10,7 +10,7 @@ services (role or ``discord.admin_ids``), which audit refusals.
 
 from __future__ import annotations
 
-import time
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
@@ -19,12 +19,14 @@ from discord import app_commands
 
 from bot.discord.caller import caller_of
 from bot.discord.forms import FormHandlers
-from bot.discord.replies import Reply, answer
-from bot.errors import UserError
-from bot.metrics import Metrics
-from bot.services.commands import BY_NAME
+from bot.discord.metering import Meter
+from bot.discord.replies import Reply, answer, message_of
+from bot.errors import UsageError
+from bot.services.commands import BY_NAME, usage
 from bot.services.container import Services
 from bot.services.context import Caller
+
+log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 Work = Callable[[Caller], Awaitable[Reply]]
@@ -48,40 +50,31 @@ def describe(name: str) -> str:
 class Handlers:
     """The glue every handler uses: caller, service call, reply, metrics."""
 
-    def __init__(self, services: Services, metrics: Metrics, budget_s: float) -> None:
+    def __init__(self, services: Services, meter: Meter, budget_s: float) -> None:
         self.services = services
-        self.metrics = metrics
+        self.meter = meter
         self.budget_s = budget_s
 
     async def run(self, interaction: Interaction, name: str, work: Work, *, ephemeral: bool = True) -> None:
-        caller = caller_of(interaction)
-        started = time.monotonic()
-        outcome = "error"
-        try:
-            await answer(interaction, work(caller), budget_s=self.budget_s, ephemeral=ephemeral)
-            outcome = "ok"
-        except UserError:
-            outcome = "user_error"
-            raise
-        finally:
-            self.metrics.commands.labels("discord", name, outcome).inc()
-            self.metrics.command_latency.labels("discord", name).observe(time.monotonic() - started)
+        with self.meter.measure(name):
+            await answer(
+                interaction, work(caller_of(interaction)), budget_s=self.budget_s, ephemeral=ephemeral
+            )
 
     async def node_choices(
         self, interaction: Interaction, current: str, *, with_all: bool = False
     ) -> list[app_commands.Choice[str]]:
-        choices = await self.services.nodes.suggest_nodes(caller_of(interaction), current, 25)
+        """The caller's own nodes matching what they typed (discord.py drops autocomplete errors
+        silently, so a failure is logged here and answered with no choices)."""
+        try:
+            choices = await self.services.nodes.suggest_nodes(caller_of(interaction), current, 25)
+        except Exception:
+            log.exception("node autocomplete failed", extra={"platform": "discord"})
+            return []
         out = [app_commands.Choice(name=c.label[:100], value=c.value) for c in choices]
         if with_all and "all".startswith(current.strip().lower()):
             out = [app_commands.Choice(name="all my nodes", value="all"), *out[:24]]
         return out
-
-
-def _msg(result: Awaitable[Any]) -> Awaitable[Reply]:
-    async def inner() -> Reply:
-        return Reply((await result).message)
-
-    return inner()
 
 
 def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Command[Any, ..., Any]]:
@@ -89,11 +82,11 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
 
     @app_commands.command(name="start", description=describe("start"))
     async def start(interaction: Interaction) -> None:
-        await h.run(interaction, "start", lambda c: _msg(s.accounts.start(c, None)))
+        await h.run(interaction, "start", lambda c: message_of(s.accounts.start(c, None)))
 
     @app_commands.command(name="help", description=describe("help"))
     async def help_(interaction: Interaction) -> None:
-        await h.run(interaction, "help", lambda c: _msg(s.help.help(c)))
+        await h.run(interaction, "help", lambda c: message_of(s.help.help(c)))
 
     @app_commands.command(name="link", description=describe("link"))
     @app_commands.describe(
@@ -103,15 +96,15 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
         if code is None:
             await forms.open_link_form(interaction)
             return
-        await h.run(interaction, "link", lambda c: _msg(s.accounts.link_with_code(c, code)))
+        await h.run(interaction, "link", lambda c: message_of(s.accounts.link_with_code(c, code)))
 
     @app_commands.command(name="unlink", description=describe("unlink"))
     async def unlink(interaction: Interaction) -> None:
-        await h.run(interaction, "unlink", lambda c: _msg(s.accounts.unlink(c)))
+        await h.run(interaction, "unlink", lambda c: message_of(s.accounts.unlink(c)))
 
     @app_commands.command(name="whoami", description=describe("whoami"))
     async def whoami(interaction: Interaction) -> None:
-        await h.run(interaction, "whoami", lambda c: _msg(s.accounts.whoami(c)))
+        await h.run(interaction, "whoami", lambda c: message_of(s.accounts.whoami(c)))
 
     return [start, help_, link, unlink, whoami]
 
@@ -121,12 +114,12 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
 
     @app_commands.command(name="nodes", description=describe("nodes"))
     async def nodes(interaction: Interaction) -> None:
-        await h.run(interaction, "nodes", lambda c: _msg(s.nodes.list_nodes(c)))
+        await h.run(interaction, "nodes", lambda c: message_of(s.nodes.list_nodes(c)))
 
     @app_commands.command(name="node", description=describe("node"))
     @app_commands.describe(node="Node name or identifier")
     async def node(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
-        await h.run(interaction, "node", lambda c: _msg(s.nodes.detail(c, node)))
+        await h.run(interaction, "node", lambda c: message_of(s.nodes.detail(c, node)))
 
     @node.autocomplete("node")
     async def node_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -149,7 +142,7 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         node: app_commands.Range[str, 1, 255],
         duration: app_commands.Range[str, 1, 32],
     ) -> None:
-        await h.run(interaction, "mute", lambda c: _msg(s.mutes.mute(c, node, duration)))
+        await h.run(interaction, "mute", lambda c: message_of(s.mutes.mute(c, node, duration)))
 
     @mute.autocomplete("node")
     async def mute_node_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -163,7 +156,7 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     @app_commands.command(name="unmute", description=describe("unmute"))
     @app_commands.describe(node="Node name or identifier, or all")
     async def unmute(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
-        await h.run(interaction, "unmute", lambda c: _msg(s.mutes.unmute(c, node)))
+        await h.run(interaction, "unmute", lambda c: message_of(s.mutes.unmute(c, node)))
 
     @unmute.autocomplete("node")
     async def unmute_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -171,7 +164,7 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
 
     @app_commands.command(name="mutes", description=describe("mutes"))
     async def mutes(interaction: Interaction) -> None:
-        await h.run(interaction, "mutes", lambda c: _msg(s.mutes.list_mutes(c)))
+        await h.run(interaction, "mutes", lambda c: message_of(s.mutes.list_mutes(c)))
 
     @app_commands.command(name="settings", description=describe("settings"))
     @app_commands.describe(
@@ -186,12 +179,13 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         enabled: bool | None = None,
     ) -> None:
         async def work(c: Caller) -> Reply:
+            if (alert is None) != (enabled is None):
+                await s.authz.require_linked(c)
+                raise UsageError(usage("settings"), "Give both alert and enabled to switch an alert.")
             if currency is not None:
                 await s.settings.set_currency(c, currency)
-            if alert is not None:
-                await s.settings.set_alert(c, alert, "on" if enabled is None else enabled)
-            elif enabled is not None:
-                return Reply((await s.settings.command(c, "on" if enabled else "off")).message)
+            if alert is not None and enabled is not None:
+                await s.settings.set_alert(c, alert, enabled)
             return Reply((await s.settings.show(c)).message)
 
         await h.run(interaction, "settings", work)
@@ -212,7 +206,7 @@ def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
 
     @app_commands.command(name="myrequests", description=describe("myrequests"))
     async def myrequests(interaction: Interaction) -> None:
-        await h.run(interaction, "myrequests", lambda c: _msg(s.requests.mine(c)))
+        await h.run(interaction, "myrequests", lambda c: message_of(s.requests.mine(c)))
 
     return [request, myrequests]
 
@@ -231,7 +225,9 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         type: IdentifierType | None = None,
         name: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await h.run(interaction, "assign", lambda c: _msg(s.admin.assign(c, email, identifier, type, name)))
+        await h.run(
+            interaction, "assign", lambda c: message_of(s.admin.assign(c, email, identifier, type, name))
+        )
 
     @app_commands.command(name="unassign", description=describe("unassign"))
     @app_commands.describe(email="The user's email", identifier="Node identifier")
@@ -240,12 +236,12 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         email: app_commands.Range[str, 3, 255],
         identifier: app_commands.Range[str, 1, 255],
     ) -> None:
-        await h.run(interaction, "unassign", lambda c: _msg(s.admin.unassign(c, email, identifier)))
+        await h.run(interaction, "unassign", lambda c: message_of(s.admin.unassign(c, email, identifier)))
 
     @app_commands.command(name="requests", description=describe("requests"))
     @app_commands.describe(status="Which requests (default: the open ones)")
     async def requests(interaction: Interaction, status: StatusFilter | None = None) -> None:
-        await h.run(interaction, "requests", lambda c: _msg(s.requests.list_requests(c, status)))
+        await h.run(interaction, "requests", lambda c: message_of(s.requests.list_requests(c, status)))
 
     @app_commands.command(name="request_set", description=describe("request_set"))
     @app_commands.describe(number="Request number", status="New status", notes="Notes for the user")
@@ -256,38 +252,38 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         notes: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         await h.run(
-            interaction, "request_set", lambda c: _msg(s.requests.set_status(c, number, status, notes))
+            interaction, "request_set", lambda c: message_of(s.requests.set_status(c, number, status, notes))
         )
 
     @app_commands.command(name="user", description=describe("user"))
     @app_commands.describe(email="The user's email")
     async def user(interaction: Interaction, email: app_commands.Range[str, 3, 255]) -> None:
-        await h.run(interaction, "user", lambda c: _msg(s.admin.user_info(c, email)))
+        await h.run(interaction, "user", lambda c: message_of(s.admin.user_info(c, email)))
 
     @app_commands.command(name="linkcode", description=describe("linkcode"))
     @app_commands.describe(email="The user's email")
     async def linkcode(interaction: Interaction, email: app_commands.Range[str, 3, 255]) -> None:
-        await h.run(interaction, "linkcode", lambda c: _msg(s.admin.link_code(c, email)))
+        await h.run(interaction, "linkcode", lambda c: message_of(s.admin.link_code(c, email)))
 
     @app_commands.command(name="broadcast", description=describe("broadcast"))
     @app_commands.describe(text="The message to every linked active user")
     async def broadcast(interaction: Interaction, text: app_commands.Range[str, 1, 1800]) -> None:
-        await h.run(interaction, "broadcast", lambda c: _msg(s.admin.broadcast(c, text)))
+        await h.run(interaction, "broadcast", lambda c: message_of(s.admin.broadcast(c, text)))
 
     @app_commands.command(name="stats", description=describe("stats"))
     async def stats(interaction: Interaction) -> None:
-        await h.run(interaction, "stats", lambda c: _msg(s.admin.stats(c)))
+        await h.run(interaction, "stats", lambda c: message_of(s.admin.stats(c)))
 
     @app_commands.command(name="alerts_here", description=describe("alerts_here"))
     @app_commands.describe(scope="Every alert, admin alerts only, or new requests only (default all)")
     async def alerts_here(interaction: Interaction, scope: Scope = "all") -> None:
         await h.run(
-            interaction, "alerts_here", lambda c: _msg(s.admin.alerts_here(c, scope)), ephemeral=False
+            interaction, "alerts_here", lambda c: message_of(s.admin.alerts_here(c, scope)), ephemeral=False
         )
 
     @app_commands.command(name="alerts_off", description=describe("alerts_off"))
     async def alerts_off(interaction: Interaction) -> None:
-        await h.run(interaction, "alerts_off", lambda c: _msg(s.admin.alerts_off(c)), ephemeral=False)
+        await h.run(interaction, "alerts_off", lambda c: message_of(s.admin.alerts_off(c)), ephemeral=False)
 
     commands: list[app_commands.Command[Any, ..., Any]] = [
         assign,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -77,5 +78,6 @@ async def send_notice(interaction: discord.Interaction[Any], text: str) -> None:
                 await interaction.followup.send(embeds=part.embeds, ephemeral=True)
         else:
             await deliver(interaction, Reply(plain(text)))
-    except discord.HTTPException:
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError, RuntimeError):
+        # RuntimeError: the client's HTTP session closed under us (shutdown)
         log.exception("could not answer interaction %s", interaction.id, extra={"platform": "discord"})

@@ -10,14 +10,15 @@ never echoed, logged or put in any message (the reply is ephemeral and names onl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import discord
 
 from bot.discord.caller import caller_of
 from bot.discord.failures import report_error
-from bot.discord.replies import Reply, answer
+from bot.discord.metering import Meter
+from bot.discord.replies import Reply, answer, message_of
 from bot.errors import InvalidInputError
 from bot.render.message import Button, Message
 from bot.services.container import Services
@@ -77,8 +78,9 @@ def submitted_values(data: dict[str, Any]) -> dict[str, str]:
 
 
 class FormHandlers:
-    def __init__(self, services: Services, budget_s: float) -> None:
+    def __init__(self, services: Services, meter: Meter, budget_s: float) -> None:
         self._services = services
+        self._meter = meter
         self._budget_s = budget_s
 
     async def open_link_form(self, interaction: discord.Interaction[Any]) -> None:
@@ -123,27 +125,30 @@ class FormHandlers:
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         values = submitted_values(data)
+        name = {LINK_FORM: "form:link"}.get(custom_id, "form:unknown")
+        if custom_id.startswith(REQUEST_FORM):
+            name = "form:request"
         try:
-            if custom_id == LINK_FORM:
-                caller = caller_of(interaction, private=True)
-                email, password = values.get("email", ""), values.get("password", "")
-                values.clear()
-                work = self._services.accounts.link_with_password(caller, email, password)
-                await answer(interaction, _reply(work), budget_s=self._budget_s)
-            elif custom_id.startswith(REQUEST_FORM):
-                type_ = custom_id.removeprefix(REQUEST_FORM)
-                form: dict[str, object] = {"type": type_}
-                form.update({k: v for k, v in values.items() if v.strip()})
-                work_r = self._services.requests.create(caller_of(interaction), form)
-                await answer(interaction, _reply(work_r), budget_s=self._budget_s)
-            else:
-                raise InvalidInputError("This form is no longer active. Please run the command again.")
+            with self._meter.measure(name):
+                await self._submit(interaction, custom_id, values)
         except Exception as exc:  # noqa: BLE001 - reported to the user (and logged when unexpected)
             await report_error(interaction, exc)
 
-
-async def _reply(work: Awaitable[Any]) -> Reply:
-    return Reply((await work).message)
+    async def _submit(
+        self, interaction: discord.Interaction[Any], custom_id: str, values: dict[str, str]
+    ) -> None:
+        if custom_id == LINK_FORM:
+            caller = caller_of(interaction, private=True)
+            email, password = values.pop("email", ""), values.pop("password", "")
+            work = self._services.accounts.link_with_password(caller, email, password)
+            await answer(interaction, message_of(work), budget_s=self._budget_s)
+        elif custom_id.startswith(REQUEST_FORM):
+            form: dict[str, object] = {"type": custom_id.removeprefix(REQUEST_FORM)}
+            form.update({k: v for k, v in values.items() if v.strip()})
+            created = self._services.requests.create(caller_of(interaction), form)
+            await answer(interaction, message_of(created), budget_s=self._budget_s)
+        else:
+            raise InvalidInputError("This form is no longer active. Please run the command again.")
 
 
 def is_form(custom_id: str) -> bool:

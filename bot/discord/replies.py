@@ -18,7 +18,7 @@ import discord
 
 from bot.discord.views import view_from_components
 from bot.render.discord import render
-from bot.render.message import Message
+from bot.render.message import Message, Severity
 
 #: the chart or any other file goes with the first payload; its embed shows it as its image
 Attachment = tuple[str, bytes]
@@ -62,8 +62,13 @@ def to_outgoing(message: Message, files: Sequence[Attachment] = ()) -> list[Outg
     return out
 
 
-def plain(text: str, *, severity: str = "warning") -> Message:
-    return Message.text(text, severity=severity)  # type: ignore[arg-type]
+async def message_of(result: Awaitable[Any]) -> Reply:
+    """A service result (anything with a ``message``) as a :class:`Reply`."""
+    return Reply((await result).message)
+
+
+def plain(text: str, *, severity: Severity = "warning") -> Message:
+    return Message.text(text, severity=severity)
 
 
 async def deliver(

@@ -436,6 +436,7 @@ class FakeDiscord:
         #: every command bulk overwrite: (guild_id or None, the body as sent)
         self.command_syncs: list[tuple[int | None, list[Json]]] = []
         self.commands: dict[int | None, list[Json]] = {}
+        self._sent_commands: dict[int | None, dict[str, Json]] = {}
         self.interactions: dict[int, FakeInteraction] = {}
         self._by_token: dict[str, FakeInteraction] = {}
         self.identifies: list[Json] = []
@@ -819,7 +820,7 @@ class FakeDiscord:
         return data
 
     async def slash(
-        self, user: FakeUser, name: str, channel: FakeChannel | None = None, **options: Any
+        self, user: FakeUser, name: str, channel: FakeChannel | None = None, /, **options: Any
     ) -> FakeInteraction:
         """Invoke ``/name`` as ``user`` in ``channel`` (a DM when None); options typed as synced."""
         ix = self._base_interaction(2, user, channel, self._command_data(name, channel, options))
@@ -827,7 +828,13 @@ class FakeDiscord:
         return ix
 
     async def autocomplete(
-        self, user: FakeUser, name: str, focused: str, channel: FakeChannel | None = None, **options: Any
+        self,
+        user: FakeUser,
+        name: str,
+        focused: str,
+        channel: FakeChannel | None = None,
+        /,
+        **options: Any,
     ) -> list[Json]:
         """Type into option ``focused`` of ``/name``; returns the choices the bot offered."""
         ix = self._base_interaction(4, user, channel, self._command_data(name, channel, options, focused))
@@ -1104,18 +1111,12 @@ class FakeDiscord:
 
         def commands_reply(scope: int | None, body: list[Json]) -> list[Json]:
             old = {c["name"]: c for c in self.commands.get(scope, [])}
+            sent = self._sent_commands.setdefault(scope, {})
             out = []
             for cmd in body:
                 prev = old.get(cmd["name"])
-                same = (
-                    prev is not None
-                    and {
-                        k: v
-                        for k, v in prev.items()
-                        if k not in ("id", "version", "application_id", "guild_id")
-                    }
-                    == cmd
-                )
+                same = prev is not None and sent.get(cmd["name"]) == cmd
+                sent[cmd["name"]] = cmd
                 full = {
                     "id": prev["id"] if prev else str(self.snowflake()),
                     "application_id": str(self.app_id),
@@ -1125,6 +1126,8 @@ class FakeDiscord:
                 full.setdefault("type", 1)
                 full.setdefault("description", "")
                 full.setdefault("default_member_permissions", None)
+                if full["default_member_permissions"] is not None:  # Discord answers a string
+                    full["default_member_permissions"] = str(full["default_member_permissions"])
                 full.setdefault("nsfw", False)
                 full.setdefault("options", [])
                 if scope is not None:
@@ -1187,7 +1190,7 @@ class FakeDiscord:
             if kind in (4, 5):
                 msg = self._message(
                     ix.channel_id,
-                    data if kind == 4 else {"content": ""},
+                    data if kind == 4 else {"content": "", "flags": data.get("flags")},
                     rec.files,
                     flags=(128 if kind == 5 else 0),
                     interaction=ix,

@@ -85,32 +85,29 @@ async def running(harness: Harness) -> AsyncIterator[Harness]:
     yield harness
 
 
-async def deliver_outbox(h: Harness, kind: str | None = None) -> list[dict[str, Any]]:
-    """Send the pending Discord notifications the way the alert engine's sender does (render with
-    :func:`bot.render.discord.render`, DM or channel POST through discord.py's HTTP client) and mark
-    them delivered; returns the messages as the local Discord stored them."""
-    from discord.http import Route
+async def deliver_outbox(h: Harness, kind: str | None = None, timeout: float = 20.0) -> list[dict[str, Any]]:
+    """Run the alert engine's Discord delivery (``DeliveryWorker`` + ``DiscordSender``) until no Discord
+    notification (of ``kind``) is pending; return the messages it posted, as the local Discord has them."""
+    from bot.alerts.delivery.discord import DiscordSender
+    from bot.alerts.outbox import DeliveryWorker
 
-    from bot.render.discord import render
-    from bot.render.message import Message
-
-    assert h.bot is not None and h.bot.client is not None
-    http = h.bot.client.http
-    rows = await h.pool.fetch(
-        "SELECT id, target_kind, target_id, payload FROM notifications"
-        " WHERE platform = 'discord' AND status = 'pending' AND ($1::text IS NULL OR kind = $1)"
-        " ORDER BY created_at",
-        kind,
+    alerts = h.config.alerts.model_copy(
+        update={"retry_backoff_base_s": 0.05, "retry_backoff_max_s": 0.2, "outbox_poll_interval_s": 0.1}
     )
-    sent: list[dict[str, Any]] = []
-    for row in rows:
-        channel_id = row["target_id"]
-        if row["target_kind"] == "user":
-            dm = await http.start_private_message(int(row["target_id"]))
-            channel_id = dm["id"]
-        for payload in render(Message.model_validate(row["payload"])):
-            route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
-            msg = await http.request(route, json=payload.as_json())
-            sent.append(h.fake._find_message(int(channel_id), msg["id"]) or msg)
-        await h.pool.execute("UPDATE notifications SET status = 'delivered' WHERE id = $1", row["id"])
-    return sent
+    before = {cid: len(msgs) for cid, msgs in h.fake.messages.items()}
+    worker = DeliveryWorker(h.pool, DiscordSender(h.config.discord), alerts)
+    task = asyncio.create_task(worker.run(), name="discord-delivery")
+    try:
+        async with asyncio.timeout(timeout):
+            while await h.pool.fetchval(
+                "SELECT count(*) FROM notifications WHERE platform = 'discord'"
+                " AND status IN ('pending', 'sending') AND ($1::text IS NULL OR kind = $1)",
+                kind,
+            ):
+                await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    sent = [m for cid, msgs in h.fake.messages.items() for m in msgs[before.get(cid, 0) :]]
+    return sorted(sent, key=lambda m: int(m["id"]))

@@ -97,3 +97,32 @@ async def test_whoami_and_unlink(running: Harness) -> None:
     assert await users_db.get_user_by_identity(running.pool, "discord", str(carol.id)) is None
     # unlinking again: a clear refusal, not an error
     assert "nothing to unlink" in text(await (await running.fake.slash(carol, "unlink")).reply())
+
+
+async def test_modal_attempt_limits_are_per_person_not_per_channel(running: Harness) -> None:
+    await make_user(running.pool, "bob@example.com", password="right-one")
+    await make_user(running.pool, "eve@example.com", password="eves-own")
+    channel = running.fake.guild.channel("general")
+    bob, eve = running.user("bob"), running.user("eve")
+    for _ in range(running.config.accounts.max_failures):
+        ix = await running.fake.slash(bob, "link", channel)
+        values = {"email": "bob@example.com", "password": "guess"}
+        await (await running.fake.submit_modal(bob, await ix.modal(), values, channel)).reply()
+    ix = await running.fake.slash(bob, "link", channel)
+    values = {"email": "bob@example.com", "password": "right-one"}
+    blocked = await (await running.fake.submit_modal(bob, await ix.modal(), values, channel)).reply()
+    assert "Too many failed attempts" in text(blocked)
+    # someone else in the same channel is not locked out by bob's failures
+    ix = await running.fake.slash(eve, "link", channel)
+    values = {"email": "eve@example.com", "password": "eves-own"}
+    linked = await (await running.fake.submit_modal(eve, await ix.modal(), values, channel)).reply()
+    assert "eve@example.com" in text(linked)
+
+
+async def test_a_form_opened_before_a_restart_is_still_handled(running: Harness) -> None:
+    await make_user(running.pool, "bob@example.com", password="pw-1234")
+    bob = running.user("bob")
+    modal = await (await running.fake.slash(bob, "link")).modal()
+    await running.restart()
+    sub = await running.fake.submit_modal(bob, modal, {"email": "bob@example.com", "password": "pw-1234"})
+    assert "bob@example.com" in text(await sub.reply())

@@ -120,6 +120,9 @@ async def test_settings_currency_and_alert_toggle(running: Harness) -> None:
     assert offline is False
     bad = await (await running.fake.slash(alice, "settings", currency="EURO")).reply()
     assert "EURO" in text(bad) or "currency" in text(bad).lower()
+    half = await (await running.fake.slash(alice, "settings", alert="jailed")).reply()
+    assert "Usage: /settings" in text(half)
+    assert await running.pool.fetchval("SELECT jailed FROM user_alert_settings") is True
 
 
 async def test_user_commands_refuse_an_unlinked_caller(running: Harness) -> None:
