@@ -39,11 +39,11 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.tracker_proc import TrackerProcess  # noqa: E402
 from bot.db.migrate import apply_migrations  # noqa: E402
 from tests.fakes.discord_api import FakeDiscord, FakeUser, message_text  # noqa: E402
 from tests.fakes.telegram_api import TOKEN, FakeTelegram  # noqa: E402
-from tests.fakes.tracker_data import synthetic_address, synthetic_hyperfusion  # noqa: E402
-from tests.fakes.tracker_server import TrackerServer  # noqa: E402
+from tests.fakes.tracker_data import synthetic_address  # noqa: E402
 from tests.pg import _pg_bindir  # noqa: E402
 
 TG_BASE = 700_000_000
@@ -126,7 +126,7 @@ class World:
     nodes: int
     users: int
     chat_users: int
-    tracker: TrackerServer = field(default_factory=TrackerServer)
+    tracker: TrackerProcess = field(init=False)
     telegram: FakeTelegram = field(default_factory=FakeTelegram)
     discord: FakeDiscord = field(default_factory=lambda: FakeDiscord(rate_limit=100_000))
     cluster: Cluster = field(default_factory=Cluster)
@@ -142,8 +142,7 @@ class World:
     async def start(self) -> None:
         await asyncio.to_thread(self.cluster.init)
         await asyncio.to_thread(apply_migrations, self.cluster.url)
-        self.tracker.hyperfusion = synthetic_hyperfusion(self.nodes)
-        self.tracker.cache_bodies = True
+        self.tracker = TrackerProcess(self.nodes)
         await self.tracker.start()
         await self.telegram.start()
         self.telegram.set_rate_limits(global_per_s=30.0, per_chat_per_s=1.0)
@@ -203,7 +202,7 @@ class World:
             node = 2 * u
             if node in self.used or node >= self.nodes:
                 continue
-            if platform == "telegram" and u % 2 == 1 or platform == "discord" and u % 2 == 0:
+            if (platform == "telegram" and u % 2 == 1) or (platform == "discord" and u % 2 == 0):
                 continue
             out.append(node)
             if len(out) == count:
@@ -211,11 +210,9 @@ class World:
         self.used.update(out)
         return out
 
-    def set_jailed(self, nodes: list[int], jailed: bool) -> None:
-        assert self.tracker.hyperfusion is not None
-        parts = self.tracker.hyperfusion["participants"]
+    async def set_jailed(self, nodes: list[int], jailed: bool) -> None:
+        await self.tracker.jail(nodes, jailed)
         for n in nodes:
-            parts[n] = {**parts[n], "is_jailed": jailed}
             exp = self.expected.setdefault(n, Counter())
             if jailed:
                 self.jailed.add(n)
@@ -223,7 +220,6 @@ class World:
             else:
                 self.jailed.discard(n)
                 exp["Recovered"] += 1
-        self.tracker.invalidate()
 
     # -------------------------------------------------------------------------------- accounting
     def delivered(self) -> Counter[tuple[int, str]]:
@@ -287,7 +283,7 @@ class BotProcess:
             "MINEGNK_DISCORD__GUILD_READY_TIMEOUT_S": "0.1",
             "MINEGNK_DISCORD__REQUEST_TIMEOUT_S": "3",
             "MINEGNK_TRACKERS__POLL_INTERVAL_S": "5",
-            "MINEGNK_TRACKERS__REQUEST_TIMEOUT_S": "2",
+            "MINEGNK_TRACKERS__REQUEST_TIMEOUT_S": "5",
             "MINEGNK_TRACKERS__RETRIES": "1",
             "MINEGNK_TRACKERS__BACKOFF_BASE_S": "0.2",
             "MINEGNK_TRACKERS__HYPERFUSION__BASE_URL": w.tracker.url,
@@ -410,9 +406,11 @@ class Load:
     timeouts: Counter[str] = field(default_factory=Counter)
     sent: Counter[str] = field(default_factory=Counter)
     stopping: bool = False
+    skip: set[int] = field(default_factory=set)
 
     async def run(self) -> None:
-        await asyncio.gather(*(self._user(i) for i in range(self.world.chat_users)))
+        users = [i for i in range(self.world.chat_users) if i not in self.skip]
+        await asyncio.gather(*(self._user(i) for i in users))
 
     async def _user(self, i: int) -> None:
         rnd = random.Random(i)

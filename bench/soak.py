@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     BotProcess,
     Load,
     World,
@@ -80,11 +80,11 @@ async def soak(args: argparse.Namespace) -> int:
         for c in range(args.cycles):
             await wait_for(lambda c=c: _ge(polls_ok(world), base + c + 1), 60)
             if c >= 2 and slices[c - 2]:
-                world.set_jailed(slices[c - 2], False)
+                await world.set_jailed(slices[c - 2], False)
             new: list[int] = []
             if c < args.cycles - 4:
                 new = world.flippable(half, "telegram") + world.flippable(half, "discord")
-                world.set_jailed(new, True)
+                await world.set_jailed(new, True)
             slices.append(new)
         load.stopping = True
         wall = time.monotonic() - t0
