@@ -34,7 +34,8 @@ INTERVAL = 5.0
 
 
 class Faults:
-    def __init__(self, world: World, bot: BotProcess, flip: int) -> None:
+    def __init__(self, world: World, bot: BotProcess, flip: int, hold: int) -> None:
+        self.hold = hold
         self.world = world
         self.bot = bot
         self.flip = flip
@@ -111,7 +112,7 @@ class Faults:
     # ------------------------------------------------------------------------------------ tracker
     async def tracker_fault(self, kind: str, **kw: object) -> str:
         await self.world.tracker.fault(kind, **kw)
-        await asyncio.sleep(3 * INTERVAL)  # three cycles see it
+        await asyncio.sleep(self.hold * INTERVAL)  # that many cycles see it
         await self.world.tracker.clear()
         took = await self.next_cycle()
         rnd = await self.alert_round(None)
@@ -196,7 +197,7 @@ async def faults(args: argparse.Namespace) -> int:
     await world.start()
     bot = BotProcess(world, "bot", log_dir=log_dir)
     load = Load(world, think_s=(2.0, 6.0), reply_timeout_s=15, skip={0})  # user 0 is the probe
-    f = Faults(world, bot, args.flip)
+    f = Faults(world, bot, args.flip, args.hold_cycles)
     try:
         bot.start()
         from bench.soak import wait_bot_ready
@@ -207,11 +208,11 @@ async def faults(args: argparse.Namespace) -> int:
         tg, dc = world.telegram, world.discord
         print("faults (false alerts / lost notifications / duplicates / time to recover):")
         await f.record("baseline (no fault)", lambda: _round(f))
-        await f.record("tracker timeouts (3 cycles)", lambda: f.tracker_fault("timeout", delay_s=8))
-        await f.record("tracker 5xx (3 cycles)", lambda: f.tracker_fault("status", status=502))
-        await f.record("tracker HTML garbage (3 cycles)", lambda: f.tracker_fault("garbage"))
-        await f.record("tracker truncated JSON (3 cycles)", lambda: f.tracker_fault("truncated"))
-        await f.record("tracker empty list (3 cycles)", lambda: f.tracker_fault("empty"))
+        await f.record(f"tracker timeouts ({f.hold} cycles)", lambda: f.tracker_fault("timeout", delay_s=8))
+        await f.record(f"tracker 5xx ({f.hold} cycles)", lambda: f.tracker_fault("status", status=502))
+        await f.record(f"tracker HTML garbage ({f.hold} cycles)", lambda: f.tracker_fault("garbage"))
+        await f.record(f"tracker truncated JSON ({f.hold} cycles)", lambda: f.tracker_fault("truncated"))
+        await f.record(f"tracker empty list ({f.hold} cycles)", lambda: f.tracker_fault("empty"))
         await f.record("tracker 10% absent (4 cycles) [a]", f.tracker_partial)
         await f.record(
             "Bot API 429 storm (60 × retry 1s)",
@@ -289,6 +290,7 @@ def main() -> None:
     parser.add_argument("--chat-users", type=int, default=20)
     parser.add_argument("--flip", type=int, default=20, help="nodes per alert slice")
     parser.add_argument("--pg-down", type=float, default=8.0, help="seconds PostgreSQL stays down")
+    parser.add_argument("--hold-cycles", type=int, default=3, help="poll cycles each tracker fault lasts")
     parser.add_argument("--no-fail", action="store_true")
     args = parser.parse_args()
     sys.exit(asyncio.run(faults(args)))

@@ -23,7 +23,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -437,9 +436,9 @@ class Load:
         tg.message(chat, text)
         await tg.wait_sent(chat, before + 1, timeout=self.reply_timeout_s)
         for call in reversed(tg.calls):
-            if call.status == 200 and call.method.lower() in ("sendmessage", "sendphoto"):
-                if str(call.params.get("chat_id")) == str(chat):
-                    return call.at - t0
+            sent = call.status == 200 and call.method.lower() in ("sendmessage", "sendphoto")
+            if sent and str(call.params.get("chat_id")) == str(chat):
+                return call.at - t0
         return time.monotonic() - t0
 
     async def _discord(self, i: int, rnd: random.Random) -> float:
@@ -455,7 +454,7 @@ class Load:
         for platform, lat in self.latencies.items():
             ms = [x * 1000 for x in lat]
             out.append(
-                f"  {platform:<9} replies={len(lat)} p50={statistics.median(ms) if ms else float('nan'):.0f}ms "
+                f"  {platform:<9} replies={len(lat)} p50={pct(ms, 0.5):.0f}ms "
                 f"p99={pct(ms, 0.99):.0f}ms max={max(ms, default=float('nan')):.0f}ms "
                 f"timeouts={self.timeouts[platform]} ({len(lat) / wall_s:.1f} commands/s)"
             )

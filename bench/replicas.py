@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 import time
@@ -90,10 +91,8 @@ async def replicas(args: argparse.Namespace) -> int:
         async def drained() -> bool:
             return world.tally()[1] == 0 and await outbox_depth(world) == 0
 
-        try:
+        with contextlib.suppress(TimeoutError):
             await wait_for(drained, 90)
-        except TimeoutError:
-            pass
         req = (await world.tracker.requests()).get("hf_current", 0) - req0
         cycles = await polls_ok(world) - base
         per = []
@@ -106,7 +105,8 @@ async def replicas(args: argparse.Namespace) -> int:
             )
         false, lost, dups = world.tally()
         print(
-            f"run:         {done_cycles} cycles in {wall:.0f}s; poll cycles per replica (running ones): {', '.join(per)}"
+            f"run:         {done_cycles} cycles in {wall:.0f}s; "
+            f"poll cycles per replica (running ones): {', '.join(per)}"
         )
         print(f"double polls: {max(0, req - cycles)} (tracker requests {req} for {cycles} successful cycles)")
         print(f"fail-over:   {failover}")

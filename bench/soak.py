@@ -111,7 +111,8 @@ async def soak(args: argparse.Namespace) -> int:
         for platform in ("telegram", "discord"):
             print(
                 f"latency bot-side {platform}: p50={_q(text, 0.5, platform)} p99={_q(text, 0.99, platform)} "
-                f"(minegnk_command_latency_seconds, {metric_sum(text, 'minegnk_commands_total', platform=platform):.0f} commands)"
+                f"(minegnk_command_latency_seconds, "
+                f"{metric_sum(text, 'minegnk_commands_total', platform=platform):.0f} commands)"
             )
         total = sum(len(v) for v in load.latencies.values())
         print(f"commands/s:  {total / wall:.1f} answered ({sum(load.sent.values())} sent)")
@@ -134,7 +135,8 @@ async def soak(args: argparse.Namespace) -> int:
         )
         growth = (rss[-1] - warm) / warm * 100 if rss else float("nan")
         print(
-            f"rss growth:  {growth:+.1f}% (from {warm:.0f} MB after warm-up to {rss[-1] if rss else 0:.0f} MB; "
+            f"rss growth:  {growth:+.1f}% (from {warm:.0f} MB after warm-up "
+            f"to {rss[-1] if rss else 0:.0f} MB; "
             f"peak {max(rss, default=0):.0f} MB)"
         )
         errors, tracebacks = bot.log_problems()
