@@ -195,7 +195,9 @@ async def faults(args: argparse.Namespace) -> int:
     world = World(args.nodes, args.users, max(2, args.chat_users))
     log_dir = Path(tempfile.mkdtemp(prefix="minegnk-faults-"))
     await world.start()
-    bot = BotProcess(world, "bot", log_dir=log_dir)
+    # short client timeouts so the Bot API hang below is a timeout the bot sees
+    timeouts = {"MINEGNK_TELEGRAM__REQUEST_TIMEOUT_S": "3", "MINEGNK_DISCORD__REQUEST_TIMEOUT_S": "3"}
+    bot = BotProcess(world, "bot", log_dir=log_dir, extra_env=timeouts)
     load = Load(world, think_s=(2.0, 6.0), reply_timeout_s=15, skip={0})  # user 0 is the probe
     f = Faults(world, bot, args.flip, args.hold_cycles)
     try:

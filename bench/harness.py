@@ -275,12 +275,10 @@ class BotProcess:
             "MINEGNK_HTTP__PORT": str(self.port),
             "MINEGNK_TELEGRAM__TOKEN": TOKEN,
             "MINEGNK_TELEGRAM__API_BASE": w.telegram.base_url,
-            "MINEGNK_TELEGRAM__REQUEST_TIMEOUT_S": "3",
             "MINEGNK_DISCORD__TOKEN": w.discord.token,
             "MINEGNK_DISCORD__API_BASE": w.discord.api_base,
             "MINEGNK_DISCORD__GATEWAY_URL": w.discord.gateway_url,
             "MINEGNK_DISCORD__GUILD_READY_TIMEOUT_S": "0.1",
-            "MINEGNK_DISCORD__REQUEST_TIMEOUT_S": "3",
             "MINEGNK_TRACKERS__POLL_INTERVAL_S": "5",
             "MINEGNK_TRACKERS__REQUEST_TIMEOUT_S": "5",
             "MINEGNK_TRACKERS__RETRIES": "1",
@@ -327,6 +325,14 @@ class BotProcess:
             await asyncio.sleep(0.1)
         self.proc.kill()
         return self.proc.wait()
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds the process has used."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, AssertionError, IndexError):
+            return float("nan")
 
     def rss_mb(self) -> float:
         try:

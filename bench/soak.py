@@ -60,12 +60,13 @@ async def soak(args: argparse.Namespace) -> int:
     await world.start()
     bot = BotProcess(world, "bot", log_dir=log_dir)
     samples: list[tuple[float, float, int]] = []
-    load = Load(world)
+    load = Load(world, think_s=(args.think_min, args.think_max))
     try:
         bot.start()
         took = await wait_bot_ready(world, bot)
         print(f"start:       bot ready (both bots connected, first poll cycle done) in {took:.1f}s")
         t0 = time.monotonic()
+        cpu0 = bot.cpu_s()
 
         async def sample() -> None:
             while True:
@@ -88,6 +89,7 @@ async def soak(args: argparse.Namespace) -> int:
             slices.append(new)
         load.stopping = True
         wall = time.monotonic() - t0
+        cpu = (bot.cpu_s() - cpu0) / wall * 100
         await asyncio.wait_for(load_task, 60)
 
         async def drained() -> bool:
@@ -103,7 +105,8 @@ async def soak(args: argparse.Namespace) -> int:
         false, lost, dups = world.tally()
         print(
             f"run:         {args.cycles} poll cycles of 5 s in {wall:.0f}s, {args.chat_users} chat users "
-            f"({args.chat_users // 2} Telegram, {args.chat_users - args.chat_users // 2} Discord)"
+            f"({args.chat_users // 2} Telegram, {args.chat_users - args.chat_users // 2} Discord), "
+            f"each waiting {args.think_min:g}-{args.think_max:g}s between a reply and its next command"
         )
         print("latency end to end (update available -> reply at the fake):")
         for line in load.summary(wall):
@@ -139,6 +142,7 @@ async def soak(args: argparse.Namespace) -> int:
             f"to {rss[-1] if rss else 0:.0f} MB; "
             f"peak {max(rss, default=0):.0f} MB)"
         )
+        print(f"bot cpu:     {cpu:.0f}% of one core on average over the run (one Python process)")
         errors, tracebacks = bot.log_problems()
         print(
             f"errors:      {errors} ERROR log lines, {tracebacks} tracebacks, "
@@ -197,6 +201,8 @@ def main() -> None:
     parser.add_argument("--chat-users", type=int, default=200)
     parser.add_argument("--cycles", type=int, default=12)
     parser.add_argument("--flip", type=int, default=40, help="nodes jailed per cycle (half per platform)")
+    parser.add_argument("--think-min", type=float, default=1.0, help="seconds a chat user waits, at least")
+    parser.add_argument("--think-max", type=float, default=5.0, help="… at most, between commands")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
     args = parser.parse_args()
     sys.exit(asyncio.run(soak(args)))
