@@ -17,8 +17,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.alerts.delivery.discord import DiscordSender
-from bot.alerts.delivery.telegram import TelegramSender
 from bot.alerts.engine import AlertEngine
 from bot.alerts.metrics import AlertMetrics
 from bot.alerts.outbox import DeliveryWorker
@@ -97,14 +95,19 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
     if cfg.telegram.token is None:
         log.info("telegram.token not set: the Telegram bot is not started", extra={"platform": "telegram"})
     else:
+        from bot.alerts.delivery.telegram import TelegramSender, send_budget  # aiogram: only when used
         from bot.telegram.component import TelegramBot
 
-        components.append(TelegramBot(cfg, res.pool, services, res.metrics, http))
-        components.append(DeliveryWorker(res.pool, TelegramSender(cfg.telegram), cfg.alerts, alert_metrics))
+        # replies and alerts share one send budget, so together they stay under Telegram's ~30/s
+        budget = send_budget(cfg.telegram)
+        components.append(TelegramBot(cfg, res.pool, services, res.metrics, http, send_budget=budget))
+        sender = TelegramSender(cfg.telegram, budget=budget)
+        components.append(DeliveryWorker(res.pool, sender, cfg.alerts, alert_metrics))
         platforms.append("telegram")
     if cfg.discord.token is None:
         log.info("discord.token not set: the Discord bot is not started", extra={"platform": "discord"})
     else:
+        from bot.alerts.delivery.discord import DiscordSender
         from bot.discord.component import DiscordBot
 
         components.append(DiscordBot(cfg, res.pool, services, res.metrics))

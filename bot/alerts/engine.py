@@ -37,12 +37,12 @@ from bot.db.alert_state import (
     SourceHealth,
     load_source_health,
     load_states,
-    save_degraded,
+    save_source_health,
     save_states,
 )
 from bot.db.outbox import enqueue
 from bot.db.types import Conn
-from bot.domain.status import CycleReport, NodeStatus, Observation
+from bot.domain.status import CycleReport, NodeStatus, Observation, SourceResult
 
 log = logging.getLogger(__name__)
 
@@ -190,26 +190,24 @@ def _maybe_remind(
 
 
 def source_step(
-    health: SourceHealth, at: datetime, degraded_after: int
+    health: SourceHealth | None, result: SourceResult, at: datetime, degraded_after: int
 ) -> tuple[SourceHealth, SourceEvent | None]:
-    """One degraded alert once a source has failed ``degraded_after`` cycles in a row (the poller
-    counts them), one restored alert when it answers again."""
-    if not health.degraded and health.consecutive_failures >= degraded_after:
-        new = replace(health, degraded=True, degraded_since=at)
-        return new, SourceEvent(
-            SourceEventKind.DEGRADED,
-            health.source,
-            at,
-            at,
-            health.consecutive_failures,
-            health.last_error,
-            health.last_ok_at,
-        )
-    if health.degraded and health.consecutive_failures == 0:
-        since = health.degraded_since or at
-        new = replace(health, degraded=False, degraded_since=None)
-        return new, SourceEvent(SourceEventKind.RESTORED, health.source, since, at, 0, health.last_error)
-    return health, None
+    """One cycle's result for one tracker source: one degraded alert after ``degraded_after`` failed
+    cycles in a row, one restored alert when it answers again."""
+    h = health or SourceHealth(result.source, 0, None, None, None, False, None)
+    if result.ok:
+        new = replace(h, consecutive_failures=0, last_ok_at=at, degraded=False, degraded_since=None)
+        if h.degraded and h.degraded_since is not None:
+            return new, SourceEvent(
+                SourceEventKind.RESTORED, h.source, h.degraded_since, at, h.consecutive_failures, h.last_error
+            )
+        return new, None
+    failures = h.consecutive_failures + 1
+    new = replace(h, consecutive_failures=failures, last_failure_at=at, last_error=result.error)
+    if h.degraded or failures < degraded_after:
+        return new, None
+    new = replace(new, degraded=True, degraded_since=at)
+    return new, SourceEvent(SourceEventKind.DEGRADED, h.source, at, at, failures, result.error, h.last_ok_at)
 
 
 class AlertEngine:
@@ -269,19 +267,17 @@ class AlertEngine:
         return events
 
     async def _source_transitions(self, conn: Conn, report: CycleReport) -> list[SourceEvent]:
-        """Degraded/restored from ``source_health``, which the poller updated earlier in this transaction."""
-        names = sorted({r.source for r in report.sources})
-        stored = await load_source_health(conn, names)
+        """Failure counters and degraded state per source (the poller, with this engine as its
+        observer, keeps only its own bookkeeping columns of ``source_health``)."""
+        results = {r.source: r for r in report.sources}
+        stored = await load_source_health(conn, sorted(results))
         threshold = self._config.trackers.degraded_after_failures
-        changed: list[SourceHealth] = []
+        rows: list[SourceHealth] = []
         events: list[SourceEvent] = []
-        for name in names:
-            health = stored.get(name)
-            if health is None:
-                continue
-            new, event = source_step(health, report.finished_at, threshold)
+        for name in sorted(results):
+            new, event = source_step(stored.get(name), results[name], report.finished_at, threshold)
+            rows.append(new)
             if event is not None:
-                changed.append(new)
                 events.append(event)
-        await save_degraded(conn, changed)
+        await save_source_health(conn, rows)
         return events

@@ -118,12 +118,23 @@ LOAD_SOURCE_HEALTH_SQL = f"""
 SELECT {_HEALTH_COLUMNS} FROM source_health WHERE source = ANY($1::text[]) ORDER BY source FOR UPDATE
 """
 
-# The poller owns the failure counters (``bot.db.stats.record_source_health``); the engine owns
-# only the degraded flag it alerts on.
-SAVE_DEGRADED_SQL = """
-UPDATE source_health h SET degraded = t.degraded, degraded_since = t.degraded_since, updated_at = now()
-FROM unnest($1::text[], $2::bool[], $3::timestamptz[]) AS t(source, degraded, degraded_since)
-WHERE h.source = t.source
+# With the alert engine as its observer the poller writes only its bookkeeping columns
+# (last_epoch_id, polls_ok, polls_failed); the engine owns these.
+SAVE_SOURCE_HEALTH_SQL = """
+INSERT INTO source_health (source, consecutive_failures, last_ok_at, last_failure_at, last_error,
+                           degraded, degraded_since, updated_at)
+SELECT t.*, now()
+FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::bool[],
+            $7::timestamptz[])
+     AS t(source, consecutive_failures, last_ok_at, last_failure_at, last_error, degraded, degraded_since)
+ON CONFLICT (source) DO UPDATE SET
+    consecutive_failures = EXCLUDED.consecutive_failures,
+    last_ok_at = EXCLUDED.last_ok_at,
+    last_failure_at = EXCLUDED.last_failure_at,
+    last_error = EXCLUDED.last_error,
+    degraded = EXCLUDED.degraded,
+    degraded_since = EXCLUDED.degraded_since,
+    updated_at = now()
 """
 
 
@@ -137,12 +148,8 @@ async def load_source_health(db: Executor, sources: list[str]) -> dict[str, Sour
     return {r["source"]: _health(r) for r in await db.fetch(LOAD_SOURCE_HEALTH_SQL, sources)}
 
 
-async def save_degraded(db: Executor, rows: list[SourceHealth]) -> None:
+async def save_source_health(db: Executor, rows: list[SourceHealth]) -> None:
     if not rows:
         return
-    await db.execute(
-        SAVE_DEGRADED_SQL,
-        [h.source for h in rows],
-        [h.degraded for h in rows],
-        [h.degraded_since for h in rows],
-    )
+    cols = [[getattr(h, k) for h in rows] for k in SourceHealth.__slots__]
+    await db.execute(SAVE_SOURCE_HEALTH_SQL, *cols)

@@ -30,11 +30,13 @@ class FloodControl(BaseRequestMiddleware):
         self,
         global_rate_per_s: float,
         *,
+        budget: AsyncLimiter | None = None,
         max_retries: int = 3,
         max_wait_s: float = 60.0,
         server_error_backoff_s: float = 0.5,
     ) -> None:
-        self._limiter = AsyncLimiter(global_rate_per_s, 1)
+        # the process-wide send budget when given (shared with alert delivery), else one of its own
+        self.budget = budget if budget is not None else AsyncLimiter(global_rate_per_s, 1)
         self._max_retries = max_retries
         self._max_wait_s = max_wait_s
         self._backoff_s = server_error_backoff_s
@@ -47,7 +49,7 @@ class FloodControl(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         attempt = 0
         while True:
-            async with self._limiter:
+            async with self.budget:
                 try:
                     return await make_request(bot, method)
                 except TelegramRetryAfter as exc:
@@ -72,12 +74,12 @@ class FloodControl(BaseRequestMiddleware):
             await asyncio.sleep(delay)
 
 
-def make_bot(config: TelegramConfig) -> Bot:
-    """The real client for ``config`` (its token must be set)."""
+def make_bot(config: TelegramConfig, *, budget: AsyncLimiter | None = None) -> Bot:
+    """The real client for ``config`` (its token must be set); ``budget`` is the shared send limiter."""
     assert config.token is not None
     base = str(config.api_base).rstrip("/")
     session = AiohttpSession(api=TelegramAPIServer.from_base(base), timeout=config.request_timeout_s)
-    session.middleware(FloodControl(config.global_rate_per_s))
+    session.middleware(FloodControl(config.global_rate_per_s, budget=budget))
     return Bot(
         config.token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode="HTML")
     )

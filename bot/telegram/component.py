@@ -15,6 +15,7 @@ import logging
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiolimiter import AsyncLimiter
 
 from bot.config import Config
 from bot.db.types import Pool
@@ -43,9 +44,10 @@ class TelegramBot:
         http: HttpServer | None = None,
         *,
         polling_timeout_s: int = 10,
+        send_budget: AsyncLimiter | None = None,
     ) -> None:
         self._config = config.telegram
-        self.bot: Bot = make_bot(self._config)
+        self.bot: Bot = make_bot(self._config, budget=send_budget)
         self.menus = CommandMenus(pool, config, services.help)
         self.dispatcher: Dispatcher = build_dispatcher(services, self.menus, PostgresStorage(pool), metrics)
         self._polling_timeout_s = polling_timeout_s

@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.request
 
+from pydantic import SecretStr
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -71,3 +73,27 @@ def test_run_without_tokens_serves_health_and_stops_on_sigterm(db_url: str) -> N
         _, err = proc.communicate()
     assert "Traceback" not in err
     assert "telegram.token not set" in err
+
+
+async def test_replies_and_alert_delivery_share_one_telegram_send_budget(config: object) -> None:
+    """Both clients draw from one limiter, so together they stay under Telegram's global rate."""
+    from contextlib import AsyncExitStack
+
+    from bot.alerts.outbox import DeliveryWorker
+    from bot.app import build_components, open_resources
+    from bot.config import Config
+    from bot.telegram.client import FloodControl
+    from bot.telegram.component import TelegramBot
+
+    assert isinstance(config, Config)
+    cfg = config.model_copy(
+        update={"telegram": config.telegram.model_copy(update={"token": SecretStr("42:TEST")})}
+    )
+    async with AsyncExitStack() as stack:
+        res = await stack.enter_async_context(open_resources(cfg, migrate=False))
+        components = build_components(res, stack)
+        bot = next(c for c in components if isinstance(c, TelegramBot))
+        worker = next(c for c in components if isinstance(c, DeliveryWorker) and c.platform == "telegram")
+        flood = next(m for m in bot.bot.session.middleware._middlewares if isinstance(m, FloodControl))
+        assert flood.budget is worker._sender.budget  # type: ignore[attr-defined]
+        await bot.bot.session.close()

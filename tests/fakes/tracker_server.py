@@ -1,12 +1,11 @@
-"""A local tracker on 127.0.0.1 speaking Hyperfusion's and a Gonka node's HTTP API, with faults.
-
-Routes: ``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusion);
-``/v1/epochs/current/participants``, ``/v1/epochs/latest``, ``/chain-api/.../participant``,
-``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/.../epoch_performance_summary``
+"""A local tracker on 127.0.0.1 speaking Hyperfusion's and a Gonka node's HTTP API, with faults. Routes:
+``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusion);
+``/v1/epochs/current/participants``, ``/v1/epochs/latest``, ``/chain-api/.../participant``, ``/chain-
+api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/.../epoch_performance_summary``
 (gonka_api). Payload dicts are plain attributes tests edit; :meth:`TrackerServer.fault` injects one
 fault on one route (optionally for ``times`` requests): ``timeout``, ``status`` (5xx), ``429``,
-``garbage`` (an HTML page with 200), ``truncated`` (half a JSON body), ``empty`` (no participants), ``epoch_back``, ``missing`` (drop an
-address), ``jailed_null`` (``is_jailed: null`` for an address).
+``garbage`` (an HTML page with 200), ``truncated`` (half a JSON body), ``empty`` (no participants),
+``epoch_back``, ``missing`` (drop an address), ``jailed_null`` (``is_jailed: null`` for an address).
 """
 
 from __future__ import annotations
@@ -117,7 +116,8 @@ class TrackerServer:
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 return web.json_response({"detail": "Too Many Requests"}, status=429, headers=headers)
             elif fault.kind == "garbage":  # a proxy's error page served with 200
-                return web.Response(body=b"<html><body>502 Bad Gateway</body></html>", content_type="text/html")
+                page = b"<html><body>502 Bad Gateway</body></html>"
+                return web.Response(body=page, content_type="text/html")
             elif fault.kind == "truncated":
                 body = json.dumps(payload).encode()
                 return web.Response(body=body[: len(body) // 2], content_type="application/json")

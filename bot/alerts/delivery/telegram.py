@@ -91,10 +91,21 @@ class ChatLimiters:
         return len(idle)
 
 
+def send_budget(config: TelegramConfig) -> AsyncLimiter:
+    """The process-wide Telegram send budget, shared by alert delivery and command replies.
+
+    Nearly evenly spaced: a bucket of two absorbs timer lateness, and no one-second window holds more
+    than rate + 2 requests (a bucket of ``rate`` would allow 2 x rate).
+    """
+    return AsyncLimiter(GLOBAL_BURST, GLOBAL_BURST / config.global_rate_per_s)
+
+
 class TelegramSender:
     platform: Platform = "telegram"
 
-    def __init__(self, config: TelegramConfig, *, bot: Bot | None = None) -> None:
+    def __init__(
+        self, config: TelegramConfig, *, bot: Bot | None = None, budget: AsyncLimiter | None = None
+    ) -> None:
         if bot is None:
             if config.token is None:
                 raise ValueError("telegram.token is not set")
@@ -104,9 +115,7 @@ class TelegramSender:
             )
             bot = Bot(config.token.get_secret_value(), session=session)
         self.bot = bot
-        # nearly evenly spaced: a bucket of two absorbs timer lateness, and no one-second window
-        # holds more than rate + 2 requests (a bucket of `rate` would allow 2 x rate)
-        self._global = AsyncLimiter(GLOBAL_BURST, GLOBAL_BURST / config.global_rate_per_s)
+        self.budget = budget if budget is not None else send_budget(config)
         self.chats = ChatLimiters(config.per_chat_rate_per_s, config.per_group_rate_per_min)
         self._resume_at = 0.0
         self.rate_limited = 0
@@ -133,7 +142,7 @@ class TelegramSender:
         await self._wait_pause()
         await self.chats.acquire(chat_id)
         while True:
-            await self._global.acquire()
+            await self.budget.acquire()
             if not await self._wait_pause():
                 return  # a pause that began while queued: take a fresh slot after it
 

@@ -13,7 +13,6 @@ from bot.alerts.outbox import DeliveryWorker
 from bot.config import load_config
 from bot.db.nodes import upsert_node
 from bot.db.pool import open_pool
-from bot.db.stats import SourceOutcome, record_source_health
 from bot.db.types import Pool
 from bot.domain.status import SourceResult
 from tests.bot.alerts.helpers import T0, alert_config, make_user, notifications, report
@@ -29,9 +28,6 @@ async def test_a_failing_source_raises_one_degraded_and_one_restored(pool: Pool,
         at = T0 + timedelta(minutes=minute)
         async with pool.acquire() as conn, conn.transaction():
             # what the poller writes in the cycle transaction before calling the engine
-            await record_source_health(
-                conn, [SourceOutcome("hyperfusion", ok, None if ok else "HTTP 503", 105)], at
-            )
             sources = (SourceResult("hyperfusion", ok, None if ok else "HTTP 503"),)
             before = len(await notifications(pool))
             await engine.on_cycle(conn, report([], at, sources=sources))
