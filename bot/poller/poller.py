@@ -207,7 +207,10 @@ class Poller:
                     outcomes.append(db.SourceOutcome(source.name, True, None, result.epoch_id))
                     self.metrics.polls.labels(source.name, "ok").inc()
                     self.metrics.last_success.labels(source.name).set(now_ts)
-            mapped = map_nodes(watched, snapshots, failed, self._thresholds, started_at)
+            # 10,000 nodes take about a second to map: off the event loop, so commands keep flowing
+            mapped = await asyncio.to_thread(
+                map_nodes, watched, snapshots, failed, self._thresholds, started_at
+            )
             t_map = time.perf_counter()
             epoch_id = next((s.epoch_id for s in snapshots if s.epoch_id is not None), None)
             poc_phase = any(s.poc_phase for s in snapshots)

@@ -1,4 +1,5 @@
-"""The aiogram ``Bot``: pointed at ``telegram.api_base``, bounded timeouts, ``retry_after`` honoured."""
+"""The aiogram ``Bot``: pointed at ``telegram.api_base``, bounded timeouts, ``retry_after`` honoured,
+a Bot API 5xx retried a few times with a short backoff (a reply must not be lost to one 502)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiolimiter import AsyncLimiter
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 
 
 class FloodControl(BaseRequestMiddleware):
-    """Keeps every call under the global send rate and retries a 429 after its ``retry_after``."""
+    """Keeps every call under the global send rate, retries a 429 after its ``retry_after`` and a
+    5xx (Telegram's side failed: nothing was done) after ``server_error_backoff_s`` doubling."""
 
     def __init__(
         self,
@@ -31,11 +33,13 @@ class FloodControl(BaseRequestMiddleware):
         budget: AsyncLimiter | None = None,
         max_retries: int = 3,
         max_wait_s: float = 60.0,
+        server_error_backoff_s: float = 0.5,
     ) -> None:
         # the process-wide send budget when given (shared with alert delivery), else one of its own
         self.budget = budget if budget is not None else AsyncLimiter(global_rate_per_s, 1)
         self._max_retries = max_retries
         self._max_wait_s = max_wait_s
+        self._backoff_s = server_error_backoff_s
 
     async def __call__(
         self,
@@ -52,10 +56,17 @@ class FloodControl(BaseRequestMiddleware):
                     if attempt >= self._max_retries or exc.retry_after > self._max_wait_s:
                         raise
                     delay = float(exc.retry_after)
+                    why = "flood control"
+                except TelegramServerError:
+                    if attempt >= self._max_retries:
+                        raise
+                    delay = self._backoff_s * 2**attempt
+                    why = "server error"
             attempt += 1
             chat: Any = getattr(method, "chat_id", None)
             log.warning(
-                "telegram flood control on %s: retrying in %.0f s",
+                "telegram %s on %s: retrying in %.1f s",
+                why,
                 type(method).__name__,
                 delay,
                 extra={"platform": "telegram", "chat": chat},

@@ -5,8 +5,8 @@ Routes: ``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusio
 ``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/.../epoch_performance_summary``
 (gonka_api). Payload dicts are plain attributes tests edit; :meth:`TrackerServer.fault` injects one
 fault on one route (optionally for ``times`` requests): ``timeout``, ``status`` (5xx), ``429``,
-``truncated`` (half a JSON body), ``empty`` (no participants), ``epoch_back``, ``missing`` (drop an
-address), ``jailed_null`` (``is_jailed: null`` for an address).
+``garbage`` (an HTML page with 200), ``truncated`` (half a JSON body), ``empty`` (no participants),
+``epoch_back``, ``missing`` (drop an address), ``jailed_null`` (``is_jailed: null`` for an address).
 """
 
 from __future__ import annotations
@@ -116,6 +116,9 @@ class TrackerServer:
             elif fault.kind == "429":
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 return web.json_response({"detail": "Too Many Requests"}, status=429, headers=headers)
+            elif fault.kind == "garbage":  # a proxy's error page served with 200
+                page = b"<html><body>502 Bad Gateway</body></html>"
+                return web.Response(body=page, content_type="text/html")
             elif fault.kind == "truncated":
                 body = json.dumps(payload).encode()
                 return web.Response(body=body[: len(body) // 2], content_type="application/json")

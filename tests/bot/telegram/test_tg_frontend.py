@@ -99,6 +99,25 @@ async def test_a_flood_limit_on_a_reply_is_waited_out(tg: Tg) -> None:
     assert gap >= 0.9
 
 
+async def test_a_bot_api_5xx_on_a_reply_is_retried(tg: Tg) -> None:
+    # found by bench/faults.py (Bot API 5xx): a 502 on a command's reply lost the reply
+    tg.fake.fail("sendMessage", 502, "Bad Gateway", times=2)
+    reply = await tg.reply(USER_TG, "/help")
+    assert "/link" in reply.text
+    assert [c.status for c in tg.fake.calls_of("sendMessage")] == [502, 502, 200]
+    assert len(tg.fake.sent_to(USER_TG)) == 1
+
+
+async def test_a_bot_api_5xx_that_persists_gives_up(tg: Tg) -> None:
+    tg.fake.fail("sendMessage", 502, "Bad Gateway", times=4)
+    tg.fake.message(USER_TG, "/help")
+    await tg.fake.wait_until(lambda: len(tg.fake.calls_of("sendMessage")) >= 5, timeout=15)
+    # 1 try + 3 retries, then the error handler's apology gets through
+    assert [c.status for c in tg.fake.calls_of("sendMessage")] == [502] * 4 + [200]
+    assert tg.fake.sent_to(USER_TG)[-1].text == APOLOGY
+    assert (await tg.reply(USER_TG + 1, "/help")).text  # the bot still serves everyone
+
+
 async def test_a_user_who_blocked_the_bot_breaks_nothing(tg: Tg, caplog: pytest.LogCaptureFixture) -> None:
     tg.fake.block(USER_TG)
     with caplog.at_level(logging.INFO, logger="bot.telegram.errors"):
