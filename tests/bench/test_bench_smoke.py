@@ -61,6 +61,7 @@ def test_soak_smoke() -> None:
 def test_faults_smoke() -> None:
     out = run_bench(
         "faults.py",
+        "--quick",
         "--nodes",
         "400",
         "--users",
@@ -73,23 +74,21 @@ def test_faults_smoke() -> None:
         "3",
         "--hold-cycles",
         "1",
+        "--no-fail",
         timeout=580,
     )
     for name in (
-        "tracker timeouts",
+        "baseline",
         "tracker 5xx",
-        "tracker HTML garbage",
-        "tracker truncated JSON",
-        "Bot API 429 storm",
         "Bot API 5xx",
-        "Bot API timeouts",
-        "Discord 429s",
         "Discord closed DMs",
         "PostgreSQL down",
         "bot SIGKILLed",
+        "total:",
     ):
         assert name in out, out[-4000:]
-    assert "total:       false=0 lost=0" in out
+    assert "did not recover" not in out and "died" not in out, out[-4000:]
+    assert "total:       false=0 lost=0" in out, out[-4000:]
 
 
 @pytest.mark.timeout(300)
