@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.db import audit as audit_db
 from bot.db import users as users_db
 from bot.db.audit import Outcome
+from bot.db.outbox_claims import enable_target
 from bot.db.types import Executor, Pool
 from bot.errors import NotLinkedError
 from bot.services.context import Actor, Caller, LinkedActor
@@ -48,7 +49,19 @@ class Authz:
         return caller.platform_user_id in self._admin_ids[caller.platform]
 
     async def resolve(self, caller: Caller, db: Executor | None = None) -> Actor:
-        """Look the identity up; a deactivated account resolves as anonymous with ``deactivated``."""
+        """Look the identity up; a deactivated account resolves as anonymous with ``deactivated``.
+
+        A person writing to the bot in a private chat can be messaged again: if delivery had disabled
+        them (they blocked the bot, or closed their DMs), they are re-enabled here, once, for both
+        platforms, so their alerts resume.
+        """
+        if caller.chat_kind == "private" and await enable_target(
+            db or self._pool, caller.platform, caller.platform_user_id
+        ):
+            log.info(
+                "delivery re-enabled: the user wrote to the bot again",
+                extra={"platform": caller.platform, "user": caller.platform_user_id},
+            )
         user = await users_db.get_user_by_identity(db or self._pool, caller.platform, caller.platform_user_id)
         config_admin = self.is_config_admin(caller)
         if user is not None and not user.is_active:

@@ -1,0 +1,29 @@
+"""A user whom delivery disabled (blocked the bot, closed DMs) gets alerts again once they write to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Config
+from bot.db.outbox_claims import disable_target
+from bot.db.types import Pool
+from tests.bot.services.helpers import caller, make_user, services
+
+
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+async def test_writing_in_a_private_chat_re_enables_delivery(
+    pool: Pool, config: Config, platform: str
+) -> None:
+    await make_user(pool, "op@example.com", **{platform: "555"})
+    await disable_target(pool, platform, "555", "Forbidden: bot was blocked by the user", 403)
+    await services(pool, config).accounts.whoami(caller("555", platform=platform))  # type: ignore[arg-type]
+    row = await pool.fetchrow("SELECT disabled_at, reason FROM delivery_targets WHERE target_id = '555'")
+    assert row is not None
+    assert row["disabled_at"] is None and row["reason"] is None
+
+
+async def test_a_group_message_does_not_re_enable_a_blocked_user(pool: Pool, config: Config) -> None:
+    await make_user(pool, "op@example.com", telegram="556")
+    await disable_target(pool, "telegram", "556", "Forbidden: bot was blocked by the user", 403)
+    await services(pool, config).accounts.whoami(caller("556", chat="-100", kind="group"))
+    assert await pool.fetchval("SELECT disabled_at FROM delivery_targets WHERE target_id = '556'") is not None
