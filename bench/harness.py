@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import random
 import re
@@ -125,6 +126,8 @@ class World:
     nodes: int
     users: int
     chat_users: int
+    #: the bots' ``trackers.poll_interval_s`` (production default 60; shorter to compress time)
+    poll_interval_s: float = 5.0
     tracker: TrackerProcess = field(init=False)
     telegram: FakeTelegram = field(default_factory=FakeTelegram)
     discord: FakeDiscord = field(default_factory=lambda: FakeDiscord(rate_limit=100_000))
@@ -137,6 +140,17 @@ class World:
     unreachable: set[int] = field(default_factory=set)
     used: set[int] = field(default_factory=set)
     errors: int = 0
+    #: how late a 50 ms timer fired in this (the harness's) event loop, which hosts both fake
+    #: platforms: lateness here is added to every bot-side latency the bot measures
+    lag: list[float] = field(default_factory=list)
+    _lag_task: asyncio.Task[None] | None = None
+
+    async def _sample_lag(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            t = loop.time()
+            await asyncio.sleep(0.05)
+            self.lag.append(max(0.0, loop.time() - t - 0.05))
 
     async def start(self) -> None:
         await asyncio.to_thread(self.cluster.init)
@@ -149,8 +163,13 @@ class World:
         for i in range(1, self.users, 2):
             self.discord_users[i] = self.discord.add_user(f"soak{i}")
         await self.seed()
+        gc.collect()
+        gc.freeze()  # as the bot does: the harness's long-lived heap out of the full collections
+        self._lag_task = asyncio.create_task(self._sample_lag())
 
     async def stop(self) -> None:
+        if self._lag_task is not None:
+            self._lag_task.cancel()
         for srv in (self.tracker, self.telegram, self.discord):
             with contextlib.suppress(Exception):
                 await srv.stop()
@@ -279,7 +298,7 @@ class BotProcess:
             "MINEGNK_DISCORD__API_BASE": w.discord.api_base,
             "MINEGNK_DISCORD__GATEWAY_URL": w.discord.gateway_url,
             "MINEGNK_DISCORD__GUILD_READY_TIMEOUT_S": "0.1",
-            "MINEGNK_TRACKERS__POLL_INTERVAL_S": "5",
+            "MINEGNK_TRACKERS__POLL_INTERVAL_S": f"{w.poll_interval_s:g}",
             "MINEGNK_TRACKERS__REQUEST_TIMEOUT_S": "5",
             "MINEGNK_TRACKERS__RETRIES": "1",
             "MINEGNK_TRACKERS__BACKOFF_BASE_S": "0.2",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import tempfile
 import time
@@ -55,7 +56,7 @@ async def wait_bot_ready(world: World, bot: BotProcess, timeout: float = 90) -> 
 
 
 async def soak(args: argparse.Namespace) -> int:
-    world = World(args.nodes, args.users, args.chat_users)
+    world = World(args.nodes, args.users, args.chat_users, poll_interval_s=args.poll_interval)
     log_dir = Path(tempfile.mkdtemp(prefix="minegnk-soak-"))
     await world.start()
     bot = BotProcess(world, "bot", log_dir=log_dir)
@@ -79,7 +80,7 @@ async def soak(args: argparse.Namespace) -> int:
         slices: list[list[int]] = []
         half = max(1, args.flip // 2)
         for c in range(args.cycles):
-            await wait_for(lambda c=c: _ge(polls_ok(world), base + c + 1), 60)
+            await wait_for(lambda c=c: _ge(polls_ok(world), base + c + 1), args.poll_interval + 60)
             if c >= 2 and slices[c - 2]:
                 await world.set_jailed(slices[c - 2], False)
             new: list[int] = []
@@ -104,7 +105,8 @@ async def soak(args: argparse.Namespace) -> int:
         text = await bot.metrics()
         false, lost, dups = world.tally()
         print(
-            f"run:         {args.cycles} poll cycles of 5 s in {wall:.0f}s, {args.chat_users} chat users "
+            f"run:         {args.cycles} poll cycles of {args.poll_interval:g} s in {wall:.0f}s, "
+            f"{args.chat_users} chat users "
             f"({args.chat_users // 2} Telegram, {args.chat_users - args.chat_users // 2} Discord), "
             f"each waiting {args.think_min:g}-{args.think_max:g}s between a reply and its next command"
         )
@@ -116,6 +118,21 @@ async def soak(args: argparse.Namespace) -> int:
                 f"latency bot-side {platform}: p50={_q(text, 0.5, platform)} p99={_q(text, 0.99, platform)} "
                 f"(minegnk_command_latency_seconds, "
                 f"{metric_sum(text, 'minegnk_commands_total', platform=platform):.0f} commands)"
+            )
+        for line in _per_command(text):
+            print(line)
+        lag_n = metric_sum(text, "minegnk_event_loop_lag_seconds_count")
+        lag_ok = metric_sum(text, "minegnk_event_loop_lag_seconds_bucket", le="0.05")
+        lag99 = histogram_quantile(text, "minegnk_event_loop_lag_seconds", 0.99) * 1000
+        print(
+            f"event loop lag (bot): p99={lag99:.0f}ms, {lag_n - lag_ok:.0f} of {lag_n:.0f} samples over "
+            "50 ms (minegnk_event_loop_lag_seconds: how late a 100 ms timer fired)"
+        )
+        hl = sorted(world.lag)
+        if hl:
+            print(
+                f"event loop lag (harness): p99={hl[int(0.99 * (len(hl) - 1))] * 1000:.0f}ms "
+                f"max={hl[-1] * 1000:.0f}ms (it hosts both fake platforms and every chat user)"
             )
         total = sum(len(v) for v in load.latencies.values())
         print(f"commands/s:  {total / wall:.1f} answered ({sum(load.sent.values())} sent)")
@@ -131,14 +148,17 @@ async def soak(args: argparse.Namespace) -> int:
             "outbox depth: " + " ".join(f"{t:.0f}s:{d}" for t, _, d in samples[:: max(1, len(samples) // 12)])
         )
         rss = [r for _, r, _ in samples]
-        warm = rss[min(2, len(rss) - 1)] if rss else float("nan")
+        # warm-up: the first poll interval of the run (at least 20 s): first chart drawn, caches filled
+        warm_s = max(20.0, args.poll_interval)
+        after = [r for t, r, _ in samples if t >= warm_s] or rss
+        warm = after[0] if after else float("nan")
         print(
             "rss MB:      "
             + " ".join(f"{t:.0f}s:{r:.0f}" for t, r, _ in samples[:: max(1, len(samples) // 12)])
         )
         growth = (rss[-1] - warm) / warm * 100 if rss else float("nan")
         print(
-            f"rss growth:  {growth:+.1f}% (from {warm:.0f} MB after warm-up "
+            f"rss growth:  {growth:+.1f}% (from {warm:.0f} MB after a {warm_s:.0f} s warm-up "
             f"to {rss[-1] if rss else 0:.0f} MB; "
             f"peak {max(rss, default=0):.0f} MB)"
         )
@@ -162,6 +182,25 @@ def _q(text: str, q: float, platform: str) -> str:
     lines = "\n".join(ln for ln in text.splitlines() if f'platform="{platform}"' in ln)
     v = histogram_quantile(lines, "minegnk_command_latency_seconds", q)
     return f"{v * 1000:.0f}ms"
+
+
+def _per_command(text: str) -> list[str]:
+    """Bot-side p50/p99 per platform and command, slowest p99 first."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for ln in text.splitlines():
+        if ln.startswith("minegnk_command_latency_seconds_bucket{"):
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', ln.partition(" ")[0]))
+            seen.setdefault((labels["platform"], labels["command"]), []).append(ln)
+    rows = []
+    for (platform, command), lines in seen.items():
+        body = "\n".join(lines)
+        n = float(lines[-1].rpartition(" ")[2]) if lines else 0.0
+        if n:
+            p50 = histogram_quantile(body, "minegnk_command_latency_seconds", 0.5)
+            p99 = histogram_quantile(body, "minegnk_command_latency_seconds", 0.99)
+            line = f"  {platform:<9} {command:<16} n={n:<5.0f} p50={p50 * 1000:.0f}ms p99={p99 * 1000:.0f}ms"
+            rows.append((p99, line))
+    return ["bot-side by command:"] + [r for _, r in sorted(rows, reverse=True)]
 
 
 def _s(v: float | str) -> str:
@@ -201,8 +240,11 @@ def main() -> None:
     parser.add_argument("--chat-users", type=int, default=200)
     parser.add_argument("--cycles", type=int, default=12)
     parser.add_argument("--flip", type=int, default=40, help="nodes jailed per cycle (half per platform)")
-    parser.add_argument("--think-min", type=float, default=1.0, help="seconds a chat user waits, at least")
-    parser.add_argument("--think-max", type=float, default=5.0, help="… at most, between commands")
+    parser.add_argument(
+        "--poll-interval", type=float, default=60.0, help="trackers.poll_interval_s (production: 60)"
+    )
+    parser.add_argument("--think-min", type=float, default=3.0, help="seconds a chat user waits, at least")
+    parser.add_argument("--think-max", type=float, default=10.0, help="… at most, between commands")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
     args = parser.parse_args()
     sys.exit(asyncio.run(soak(args)))

@@ -7,13 +7,15 @@ previous five epochs come from ``/api/v1/participants/{address}?epoch_id=`` in i
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import AliasChoices, Field, TypeAdapter
 from pydantic.dataclasses import dataclass
+from pydantic_core import from_json
 
 from bot.domain.node_stats import NGONKA_PER_GNK, ParticipantView, SourceSnapshot
 from integrations.errors import InconsistentPayloadError
@@ -74,20 +76,6 @@ class CurrentHead:
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
-class Current:
-    """The whole ``/inference/current`` document (parsed at once when it is small)."""
-
-    epoch_id: int
-    participants: tuple[Participant, ...] | None = None
-    height: int | None = None
-    is_current: bool | None = None
-    current_block_height: int | None = None
-    avg_block_time: float | None = None
-    next_poc_start_block: int | None = None
-    set_new_validators_block: int | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
 class Reward:
     epoch_id: int
     assigned_reward_gnk: int | None = None
@@ -101,9 +89,10 @@ class ParticipantDetails:
 
 _PARTICIPANT = TypeAdapter(Participant)
 _HEAD = TypeAdapter(CurrentHead)
-_CURRENT = TypeAdapter(Current)
 #: bodies up to this size are validated in one go (fast); larger ones are streamed (bounded memory)
 WHOLE_BODY_LIMIT = 16 << 20
+#: participants validated between two yields to the event loop (about 2.5 ms of work)
+YIELD_EVERY = 500
 _DETAILS = TypeAdapter(ParticipantDetails)
 
 
@@ -158,6 +147,26 @@ def poc_phase(head: CurrentHead) -> bool | None:
     )
 
 
+async def parse_whole(body: bytes, on_item: Callable[[Any], None]) -> CurrentHead:
+    """A body that fits in memory: JSON-decoded in one C call (about 30 ms for 10,000 participants),
+    then validated participant by participant, handing the event loop back every
+    :data:`YIELD_EVERY` so that commands keep flowing while a big payload is mapped."""
+    doc = from_json(body)
+    if not isinstance(doc, dict):
+        raise ValueError(f"expected a JSON object, got {type(doc).__name__}")
+    participants = doc.pop("participants", None)
+    head = _HEAD.validate_python(doc)
+    if participants is None:
+        return head
+    if not isinstance(participants, list):
+        raise ValueError(f"participants: expected a list, got {type(participants).__name__}")
+    for i, item in enumerate(participants, 1):
+        on_item(item)
+        if i % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
+    return head
+
+
 class HyperfusionClient:
     name = SOURCE
 
@@ -183,19 +192,7 @@ class HyperfusionClient:
                 if size > WHOLE_BODY_LIMIT:
                     break
             else:
-                doc = _CURRENT.validate_json(b"".join(buffered))
-                for p in doc.participants or ():
-                    view = to_view(p, shared)
-                    views[view.address] = view
-                return CurrentHead(
-                    epoch_id=doc.epoch_id,
-                    height=doc.height,
-                    is_current=doc.is_current,
-                    current_block_height=doc.current_block_height,
-                    avg_block_time=doc.avg_block_time,
-                    next_poc_start_block=doc.next_poc_start_block,
-                    set_new_validators_block=doc.set_new_validators_block,
-                )
+                return await parse_whole(b"".join(buffered), on_item)
 
             async def rest() -> AsyncIterator[bytes]:
                 for chunk in buffered:

@@ -20,6 +20,7 @@ State changes and the notifications they cause are written in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Mapping
@@ -45,6 +46,9 @@ from bot.db.types import Conn
 from bot.domain.status import CycleReport, NodeStatus, Observation, SourceResult
 
 log = logging.getLogger(__name__)
+
+#: nodes stepped between two yields to the event loop
+YIELD_EVERY = 1000
 
 #: problems that get reminders while they last
 REMINDED = frozenset({NodeStatus.JAILED.value, NodeStatus.OFFLINE.value})
@@ -80,7 +84,7 @@ def step(
     if obs.status is NodeStatus.UNKNOWN:
         if state is None:
             return None, None
-        return replace(state, last_observed_status=status, last_observed_at=obs.observed_at), None
+        return _observed(state, status, obs.observed_at), None
     if state is None:  # first sight: silent baseline
         return (
             AlertState(
@@ -94,9 +98,10 @@ def step(
             ),
             None,
         )
-    st = replace(state, last_observed_status=status, last_observed_at=obs.observed_at)
+    st = _observed(state, status, obs.observed_at)
     if status == st.notified_status:
-        st = replace(st, pending_status=None, pending_count=0, pending_since=None)
+        if st.pending_status is not None or st.pending_count:
+            st = replace(st, pending_status=None, pending_count=0, pending_since=None)
         return _maybe_remind(st, obs, rules, now)
     if obs.status is NodeStatus.OFFLINE and poc_phase:  # held: PoC makes nodes look absent
         return st, None
@@ -107,6 +112,14 @@ def step(
     if st.pending_count < rules.needed(status):
         return st, None
     return _confirm(st, obs, now)
+
+
+def _observed(state: AlertState, status: str, at: datetime) -> AlertState:
+    """``last_observed_status`` and when the node was first seen in it: unchanged (the same object,
+    so nothing is written) while a node stays as it was, which is most nodes on most cycles."""
+    if state.last_observed_status == status:
+        return state
+    return replace(state, last_observed_status=status, last_observed_at=at)
 
 
 def _confirm(st: AlertState, obs: Observation, now: datetime) -> tuple[AlertState, NodeEvent | None]:
@@ -256,10 +269,12 @@ class AlertEngine:
         states = await load_states(conn, list(observations))
         changed: list[AlertState] = []
         events: list[NodeEvent] = []
-        for node_id, obs in observations.items():
+        for i, (node_id, obs) in enumerate(observations.items(), 1):
+            if i % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # 10,000 nodes: let commands run between slices
             old = states.get(node_id)
             new, event = step(old, obs, self._rules, poc_phase=report.poc_phase, now=report.finished_at)
-            if new is not None and new != old:
+            if new is not None and new is not old and new != old:
                 changed.append(new)
             if event is not None:
                 events.append(event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -28,6 +29,8 @@ class AlertState:
     pending_count: int = 0
     pending_since: datetime | None = None
     last_observed_status: str | None = None
+    #: when the node was first observed in ``last_observed_status`` (its latest observation time is
+    #: ``node_stats_cache.fetched_at``: a steady node's state is not rewritten every cycle)
     last_observed_at: datetime | None = None
     last_notified_at: datetime | None = None
     reminders_sent: int = 0
@@ -76,19 +79,30 @@ def _state(row: asyncpg.Record) -> AlertState:
     return AlertState(**{k: row[k] for k in AlertState.__slots__})
 
 
+#: rows per statement when saving many states (a whole fleet is a few statements, each encoded
+#: quickly enough that the event loop is never held for long)
+SAVE_BATCH = 2000
+
+
 async def load_states(db: Executor, node_ids: list[UUID]) -> dict[UUID, AlertState]:
     """The stored states of these nodes, locked for the rest of the transaction."""
     if not node_ids:
         return {}
-    return {r["node_id"]: _state(r) for r in await db.fetch(LOAD_STATES_SQL, node_ids)}
+    rows = await db.fetch(LOAD_STATES_SQL, node_ids)
+    states: dict[UUID, AlertState] = {}
+    for start in range(0, len(rows), SAVE_BATCH):
+        if start:
+            await asyncio.sleep(0)
+        states.update((r["node_id"], _state(r)) for r in rows[start : start + SAVE_BATCH])
+    return states
 
 
 async def save_states(db: Executor, states: list[AlertState]) -> None:
-    """Insert or update the states in one statement."""
-    if not states:
-        return
-    cols = [[getattr(s, k) for s in states] for k in AlertState.__slots__]
-    await db.execute(SAVE_STATES_SQL, *cols)
+    """Insert or update the states, :data:`SAVE_BATCH` rows per statement."""
+    for start in range(0, len(states), SAVE_BATCH):
+        batch = states[start : start + SAVE_BATCH]
+        cols = [[getattr(s, k) for s in batch] for k in AlertState.__slots__]
+        await db.execute(SAVE_STATES_SQL, *cols)
 
 
 async def get_state(db: Executor, node_id: UUID) -> AlertState | None:

@@ -15,28 +15,31 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiolimiter import AsyncLimiter
 
 from bot.config import TelegramConfig
+from bot.ratelimit import Priority, SendBudget
 
 log = logging.getLogger(__name__)
 
+_COUNTED_PREFIXES = ("Send", "Edit", "Copy", "Forward")
+
 
 class FloodControl(BaseRequestMiddleware):
-    """Keeps every call under the global send rate, retries a 429 after its ``retry_after`` and a
+    """Keeps every message sent under the global send rate (as a reply: ahead of alert delivery),
+    retries a 429 after its ``retry_after`` and a
     5xx (Telegram's side failed: nothing was done) after ``server_error_backoff_s`` doubling."""
 
     def __init__(
         self,
         global_rate_per_s: float,
         *,
-        budget: AsyncLimiter | None = None,
+        budget: SendBudget | None = None,
         max_retries: int = 3,
         max_wait_s: float = 60.0,
         server_error_backoff_s: float = 0.5,
     ) -> None:
         # the process-wide send budget when given (shared with alert delivery), else one of its own
-        self.budget = budget if budget is not None else AsyncLimiter(global_rate_per_s, 1)
+        self.budget = budget if budget is not None else SendBudget(global_rate_per_s)
         self._max_retries = max_retries
         self._max_wait_s = max_wait_s
         self._backoff_s = server_error_backoff_s
@@ -49,19 +52,20 @@ class FloodControl(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         attempt = 0
         while True:
-            async with self.budget:
-                try:
-                    return await make_request(bot, method)
-                except TelegramRetryAfter as exc:
-                    if attempt >= self._max_retries or exc.retry_after > self._max_wait_s:
-                        raise
-                    delay = float(exc.retry_after)
-                    why = "flood control"
-                except TelegramServerError:
-                    if attempt >= self._max_retries:
-                        raise
-                    delay = self._backoff_s * 2**attempt
-                    why = "server error"
+            if counts_against_send_rate(method):
+                await self.budget.acquire(Priority.REPLY)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt >= self._max_retries or exc.retry_after > self._max_wait_s:
+                    raise
+                delay = float(exc.retry_after)
+                why = "flood control"
+            except TelegramServerError:
+                if attempt >= self._max_retries:
+                    raise
+                delay = self._backoff_s * 2**attempt
+                why = "server error"
             attempt += 1
             chat: Any = getattr(method, "chat_id", None)
             log.warning(
@@ -74,7 +78,14 @@ class FloodControl(BaseRequestMiddleware):
             await asyncio.sleep(delay)
 
 
-def make_bot(config: TelegramConfig, *, budget: AsyncLimiter | None = None) -> Bot:
+def counts_against_send_rate(method: TelegramMethod[Any]) -> bool:
+    """Whether Telegram counts ``method`` as a message sent (sends, edits, copies, forwards); reads,
+    ``getUpdates``, ``answerCallbackQuery``, chat actions and deletes do not."""
+    name = type(method).__name__
+    return name.startswith(_COUNTED_PREFIXES) and name != "SendChatAction"
+
+
+def make_bot(config: TelegramConfig, *, budget: SendBudget | None = None) -> Bot:
     """The real client for ``config`` (its token must be set); ``budget`` is the shared send limiter."""
     assert config.token is not None
     base = str(config.api_base).rstrip("/")

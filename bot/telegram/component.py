@@ -15,12 +15,12 @@ import logging
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-from aiolimiter import AsyncLimiter
 
 from bot.config import Config
 from bot.db.types import Pool
 from bot.errors import ConfigError
 from bot.metrics import Metrics
+from bot.ratelimit import SendBudget
 from bot.services.container import Services
 from bot.telegram.client import make_bot
 from bot.telegram.dispatcher import build_dispatcher
@@ -44,7 +44,7 @@ class TelegramBot:
         http: HttpServer | None = None,
         *,
         polling_timeout_s: int = 10,
-        send_budget: AsyncLimiter | None = None,
+        send_budget: SendBudget | None = None,
     ) -> None:
         self._config = config.telegram
         self.bot: Bot = make_bot(self._config, budget=send_budget)

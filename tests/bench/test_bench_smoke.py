@@ -41,6 +41,8 @@ def test_soak_smoke() -> None:
         "5",
         "--flip",
         "2",
+        "--poll-interval",
+        "5",
         timeout=280,
     )
     for line in (

@@ -97,3 +97,18 @@ async def test_replies_and_alert_delivery_share_one_telegram_send_budget(config:
         flood = next(m for m in bot.bot.session.middleware._middlewares if isinstance(m, FloodControl))
         assert flood.budget is worker._sender.budget  # type: ignore[attr-defined]
         await bot.bot.session.close()
+
+
+def test_the_startup_heap_is_frozen_out_of_full_collections() -> None:
+    """Regression: full collections walking the whole startup heap paused every command 150-200 ms."""
+    import gc
+
+    from bot.app import freeze_startup_heap
+
+    try:
+        long_lived = [object() for _ in range(1000)]
+        frozen = freeze_startup_heap()
+        assert frozen >= len(long_lived)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -112,3 +112,38 @@ def test_hyperfusion_poc_window_from_block_heights() -> None:
 async def test_hashiro_is_disabled_and_says_why() -> None:
     with pytest.raises(SourceDisabledError, match="no public API"):
         await HashiroClient().poll()
+
+
+async def test_a_big_payload_is_mapped_in_slices_so_commands_keep_flowing() -> None:
+    """Regression: 10,000 participants validated in one call held the event loop for ~100 ms."""
+    import asyncio
+
+    from tests.fakes.tracker_data import synthetic_hyperfusion
+
+    n = 4 * hyperfusion.YIELD_EVERY
+    body = json.dumps(synthetic_hyperfusion(n)).encode()
+    seen: list[Any] = []
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    head = await hyperfusion.parse_whole(body, seen.append)
+    during = ticks
+    task.cancel()
+    assert len(seen) == n and head.epoch_id is not None
+    assert during >= 4  # the loop ran other work between slices
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[]", b'{"epoch_id": 1, "participants": {"a": 1}}', b'{"participants": []}', b"{not json"],
+)
+async def test_a_whole_body_of_the_wrong_shape_is_an_error(body: bytes) -> None:
+    with pytest.raises(ValueError):
+        await hyperfusion.parse_whole(body, lambda item: None)

@@ -1,7 +1,8 @@
 """Sending outbox messages to Telegram through aiogram's real :class:`~aiogram.Bot`.
 
-Rates (aiolimiter): one overall limiter at ``telegram.global_rate_per_s``, evenly spaced with a
-bucket of two (no one-second window holds more than rate + 2 requests); 1/s per chat; for groups
+Rates: the process-wide :class:`~bot.ratelimit.SendBudget` at ``telegram.global_rate_per_s`` (evenly
+spaced, a bucket of two; command replies go first, alerts keep at least a quarter when both wait);
+1/s per chat (aiolimiter); for groups
 (negative chat ids) also ``telegram.per_group_rate_per_min``. Per-chat limiters idle for two minutes
 are evicted. A 429 pauses every send of this bot for ``retry_after`` (no request goes out during the
 wait) and the row goes back to the outbox for that time. Messages are rendered by
@@ -42,6 +43,7 @@ from bot.alerts.delivery.base import (
     TransientError,
 )
 from bot.config import TelegramConfig
+from bot.ratelimit import Priority, SendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render
 
@@ -91,20 +93,17 @@ class ChatLimiters:
         return len(idle)
 
 
-def send_budget(config: TelegramConfig) -> AsyncLimiter:
-    """The process-wide Telegram send budget, shared by alert delivery and command replies.
-
-    Nearly evenly spaced: a bucket of two absorbs timer lateness, and no one-second window holds more
-    than rate + 2 requests (a bucket of ``rate`` would allow 2 x rate).
-    """
-    return AsyncLimiter(GLOBAL_BURST, GLOBAL_BURST / config.global_rate_per_s)
+def send_budget(config: TelegramConfig) -> SendBudget:
+    """The process-wide Telegram send budget, shared by alert delivery and command replies (replies
+    first; see :mod:`bot.ratelimit`)."""
+    return SendBudget(config.global_rate_per_s, burst=GLOBAL_BURST)
 
 
 class TelegramSender:
     platform: Platform = "telegram"
 
     def __init__(
-        self, config: TelegramConfig, *, bot: Bot | None = None, budget: AsyncLimiter | None = None
+        self, config: TelegramConfig, *, bot: Bot | None = None, budget: SendBudget | None = None
     ) -> None:
         if bot is None:
             if config.token is None:
@@ -142,7 +141,7 @@ class TelegramSender:
         await self._wait_pause()
         await self.chats.acquire(chat_id)
         while True:
-            await self.budget.acquire()
+            await self.budget.acquire(Priority.BULK)
             if not await self._wait_pause():
                 return  # a pause that began while queued: take a fresh slot after it
 

@@ -155,3 +155,25 @@ async def test_a_failed_cycle_transaction_leaves_no_state_and_no_notification(
     async with pool.acquire() as conn, conn.transaction():
         await engine.on_cycle(conn, report([obs(node.id, "J", at)], at))
     assert [r["kind"] for r in await notifications(pool)] == ["node_alert"]
+
+
+async def test_a_steady_node_is_not_rewritten_every_cycle(pool: Pool, db_url: str) -> None:
+    """10,000 steady nodes must not cost 10,000 row writes per poll; a change is still saved."""
+    engine = AlertEngine(alert_config(db_url, reminder_interval_s=86400))
+    node = await make_node(pool, "rig-1")
+
+    async def cycle(token: str, minute: int) -> tuple[object, str]:
+        at = T0 + timedelta(minutes=minute)
+        async with pool.acquire() as conn, conn.transaction():
+            await engine.on_cycle(conn, report([obs(node.id, token, at)], at))
+        row = await pool.fetchrow(
+            "SELECT xmin::text AS version, last_observed_status FROM alert_state WHERE node_id = $1", node.id
+        )
+        assert row is not None
+        return row["version"], row["last_observed_status"]
+
+    baseline = await cycle("H", 0)
+    assert await cycle("H", 1) == baseline
+    assert await cycle("H", 2) == baseline
+    version, seen = await cycle("O", 3)  # pending offline: written
+    assert version != baseline[0] and seen == "offline"
