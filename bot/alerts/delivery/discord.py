@@ -42,6 +42,22 @@ MAX_RATELIMIT_WAIT_S = 30.0
 GONE_CODES = frozenset({10003, 10013, 50001, 50007, 50013})
 
 
+def retry_after_of(exc: discord.HTTPException) -> float | None:
+    """Discord's own wait for a 429 that discord.py stopped retrying (its ``X-RateLimit-Reset-After``
+    or ``Retry-After`` header); None when it gave none (a Cloudflare-level 429)."""
+    headers = getattr(exc.response, "headers", None) or {}
+    for value in (headers.get("X-RateLimit-Reset-After"), headers.get("Retry-After")):
+        if value is None:
+            continue
+        try:
+            seconds = float(str(value))
+        except (TypeError, ValueError):
+            continue
+        if seconds >= 0:
+            return min(seconds, 3600.0)
+    return None
+
+
 class DiscordSender:
     platform: Platform = "discord"
 
@@ -82,8 +98,11 @@ class DiscordSender:
         except discord.DiscordServerError as exc:
             raise TransientError(f"{exc.status} {exc.code}: {exc.text}") from exc
         except discord.HTTPException as exc:
-            if exc.status == 429:  # a Cloudflare-level 429 discord.py does not retry
-                raise RetryLater(60.0, "Discord rate limit (no retry_after)") from exc
+            if exc.status == 429:  # discord.py gave up retrying (or a Cloudflare-level 429)
+                retry = retry_after_of(exc)
+                if retry is None:
+                    raise RetryLater(60.0, "Discord rate limit (no retry_after)") from exc
+                raise RetryLater(retry, "Discord rate limit (still limited after retries)") from exc
             if exc.status == 401:
                 raise TransientError("401: the token was rejected") from exc
             raise PermanentError(f"{exc.status} {exc.code}: {exc.text}") from exc

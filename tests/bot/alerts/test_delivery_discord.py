@@ -130,3 +130,26 @@ async def test_429s_and_5xx_from_discord_lose_nothing(
         assert len(discord_api.dms(u)) == 1
     posts = discord_api.calls("POST", r".*/channels/\d+/messages")
     assert len(posts) >= 8 + 3 + 3, "the injected 429s and 503s were answered and retried"
+
+
+async def test_a_429_that_outlasts_discord_py_retries_comes_back_at_discords_wait(
+    discord_api: FakeDiscord,
+) -> None:
+    """Regression: 30 injected 429s of 0.5 s parked an alert for 60 s (the no-retry_after fallback)."""
+    import pytest
+
+    from bot.alerts.delivery.base import DeliveryTarget, RetryLater
+    from bot.render.message import OutgoingMessage
+
+    user = discord_api.add_user("limited")
+    discord_api.fail_next("POST", r".*/channels/\d+/messages", status=429, times=30, retry_after=0.5)
+    config = dc_config("postgresql://unused", discord_api)
+    sender = DiscordSender(config.discord)
+    await sender.start()
+    try:
+        target = DeliveryTarget(platform="discord", kind="user", target_id=str(user.id))
+        with pytest.raises(RetryLater) as caught:
+            await sender.send(target, OutgoingMessage(message=Message.text("Jailed: rig-1")))
+    finally:
+        await sender.close()
+    assert caught.value.retry_after <= 1.0
