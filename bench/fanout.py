@@ -3,7 +3,7 @@
 A local Bot API server (tests/fakes/telegram_api.py) enforces Telegram's limits with real 429s and
 ``retry_after``: 30 messages/s overall, 1/s per chat. N users each own one node; a baseline cycle sees
 every node healthy, the next cycle sees every node jailed: the engine enqueues N alerts in that cycle's
-transaction and one delivery worker (aiogram Bot + aiolimiter) drains them. Printed: sustained
+transaction and one delivery worker (aiogram Bot + the shared send budget) drains them. Printed: sustained
 messages/s, 429s received, lost messages, duplicates, and the time from the end of the detecting cycle
 to the first delivery.
 
