@@ -63,6 +63,22 @@ _RATED = frozenset(
 )
 
 
+class _Messages(dict[tuple[int, int], "FakeMessage"]):
+    """(chat, message id) -> message, indexed by chat too: a soak of thousands of messages and a
+    hundred waiting clients must not rescan them all on every change."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_chat: dict[int, dict[int, FakeMessage]] = {}
+
+    def __setitem__(self, key: tuple[int, int], value: FakeMessage) -> None:
+        super().__setitem__(key, value)
+        self._by_chat.setdefault(key[0], {})[key[1]] = value
+
+    def in_chat(self, chat_id: int) -> dict[int, FakeMessage]:
+        return self._by_chat.get(chat_id, {})
+
+
 class ApiError(Exception):
     def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
@@ -143,7 +159,7 @@ class FakeTelegram:
         self.token = token
         self.base_url = ""
         self.calls: list[ApiCall] = []
-        self.messages: dict[tuple[int, int], FakeMessage] = {}
+        self.messages: _Messages = _Messages()
         self.commands: dict[str, list[dict[str, str]]] = {}  # scope key -> commands
         self.blocked: set[int] = set()
         self.webhook_url: str | None = None
@@ -331,8 +347,8 @@ class FakeTelegram:
         """The bot's messages in ``chat_id`` as the user sees them now, oldest first."""
         return [
             m
-            for (chat, _), m in sorted(self.messages.items())
-            if chat == chat_id and m.from_bot and (include_deleted or not m.deleted)
+            for _, m in sorted(self.messages.in_chat(chat_id).items())
+            if m.from_bot and (include_deleted or not m.deleted)
         ]
 
     def last_to(self, chat_id: int) -> FakeMessage:
