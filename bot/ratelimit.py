@@ -3,14 +3,17 @@
 Telegram lets a bot send about 30 messages per second overall, so command replies and alert delivery
 share one budget. It hands out evenly spaced slots (a bucket of ``burst`` absorbs timer lateness; no
 one-second window holds more than rate + burst sends). When both kinds wait, a reply takes the slot: a
-user who typed a command never queues behind a burst of 80 alerts. So that a busy hour of commands
-cannot starve alerts either, every ``bulk_every``-th contended slot goes to bulk: alerts keep at least
-1/``bulk_every`` of the rate whatever the command load.
+user who typed a command never queues behind a burst of 80 alerts. Bulk sends also leave one slot in
+the bucket while no reply waits (they go when the bucket is full, so they still get the whole rate):
+a reply that arrives while alerts drain is sent at once instead of waiting for the next slot. So
+that a busy hour of commands cannot starve alerts either, every ``bulk_every``-th contended slot goes
+to bulk: alerts keep at least 1/``bulk_every`` of the rate whatever the command load.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import time
 from collections import deque
@@ -42,6 +45,7 @@ class SendBudget:
         self._stamp = clock()
         self._waiting: dict[Priority, deque[asyncio.Future[None]]] = {p: deque() for p in Priority}
         self._granter: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
         self._replies_in_a_row = 0
         self.granted = {p: 0 for p in Priority}
 
@@ -51,12 +55,14 @@ class SendBudget:
     async def acquire(self, priority: Priority = Priority.BULK) -> None:
         """Wait for a send slot (FIFO within a priority)."""
         self._refill()
-        if self._tokens >= 1 and not any(self._waiting.values()):
+        ahead = self._waiting[Priority.REPLY] if priority is Priority.REPLY else self._any_waiting()
+        if not any(not f.done() for f in ahead) and self._tokens >= self._need(priority):
             self._tokens -= 1
             self.granted[priority] += 1
             return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting[priority].append(fut)
+        self._wake.set()  # a reply may be served before the slot the granter sleeps towards
         if self._granter is None:
             self._granter = asyncio.get_running_loop().create_task(self._grant(), name="send-budget")
         try:
@@ -65,6 +71,16 @@ class SendBudget:
             if fut.done() and not fut.cancelled():  # granted as it was cancelled: the slot is unused
                 self._tokens = min(self._burst, self._tokens + 1)
             raise
+
+    def _any_waiting(self) -> list[asyncio.Future[None]]:
+        return [*self._waiting[Priority.REPLY], *self._waiting[Priority.BULK]]
+
+    def _need(self, priority: Priority) -> float:
+        """Tokens that must be in the bucket to send: bulk keeps one back for a reply, unless
+        replies are waiting (then it is bulk's guaranteed turn)."""
+        if priority is Priority.REPLY or self._waiting[Priority.REPLY]:
+            return 1.0
+        return min(self._burst, 2.0)
 
     def _refill(self) -> None:
         now = self._clock()
@@ -85,8 +101,11 @@ class SendBudget:
         try:
             while (priority := self._pick()) is not None:
                 self._refill()
-                if self._tokens < 1:
-                    await asyncio.sleep((1 - self._tokens) * self._interval)
+                need = self._need(priority)
+                if self._tokens < need:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), (need - self._tokens) * self._interval)
                     continue
                 contended = bool(self._waiting[Priority.BULK]) and bool(self._waiting[Priority.REPLY])
                 self._tokens -= 1

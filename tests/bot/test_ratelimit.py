@@ -77,8 +77,28 @@ async def test_an_idle_budget_sends_at_once() -> None:
     budget = SendBudget(1, burst=2)
     t0 = time.monotonic()
     await budget.acquire(Priority.REPLY)
-    await budget.acquire(Priority.BULK)
+    await budget.acquire(Priority.REPLY)
     assert time.monotonic() - t0 < 0.5  # the bucket's two slots, no waiting for the 1/s rate
+
+
+async def test_a_reply_during_an_alert_drain_takes_the_slot_kept_back_for_it() -> None:
+    budget = SendBudget(5, burst=2)  # a slot every 200 ms
+    drain = asyncio.gather(*(budget.acquire(Priority.BULK) for _ in range(6)))
+    await asyncio.sleep(0.25)  # alerts are draining at the full rate (slots at 0, 0, 200, 400 ms)
+    t0 = time.monotonic()
+    await budget.acquire(Priority.REPLY)
+    waited = time.monotonic() - t0
+    await drain
+    assert waited < 0.1  # not the up-to-200 ms wait for the next slot
+    assert budget.granted == {Priority.REPLY: 1, Priority.BULK: 6}
+
+
+async def test_alerts_alone_still_get_the_whole_rate() -> None:
+    budget = SendBudget(50, burst=2)
+    t0 = time.monotonic()
+    await asyncio.gather(*(budget.acquire(Priority.BULK) for _ in range(12)))
+    took = time.monotonic() - t0
+    assert 10 / 50 - 0.01 <= took < 0.4  # about 12 slots at 50/s (half the rate: 0.44 s)
 
 
 def test_bad_settings_are_refused() -> None:
