@@ -508,6 +508,10 @@ async def polls_ok(world: World) -> int:
         await conn.close()
 
 
+async def polls_at_least(world: World, n: int) -> bool:
+    return await polls_ok(world) >= n
+
+
 async def outbox_depth(world: World) -> int:
     try:
         conn = await asyncpg.connect(world.cluster.url, timeout=2)

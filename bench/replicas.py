@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import BotProcess, World, metric_sum, outbox_depth, polls_ok, wait_for
+from bench.harness import BotProcess, World, metric_sum, outbox_depth, polls_at_least, polls_ok, wait_for
 
 SECRET = "soak-webhook-secret"
 
@@ -68,7 +68,7 @@ async def replicas(args: argparse.Namespace) -> int:
         half = max(1, args.flip // 2)
         done_cycles = 0
         for c in range(args.cycles):
-            await wait_for(lambda c=c: _ge(polls_ok(world), base + c + 1), 120)
+            await wait_for(lambda c=c: polls_at_least(world, base + c + 1), 120)
             done_cycles = c + 1
             if c >= 2 and slices[c - 2]:
                 await world.set_jailed(slices[c - 2], False)
@@ -84,7 +84,7 @@ async def replicas(args: argparse.Namespace) -> int:
                     t = time.monotonic()
                     await leader.stop()
                     stopped = leader
-                    await wait_for(lambda seen=seen: _ge(polls_ok(world), seen + 1), 120)
+                    await wait_for(lambda seen=seen: polls_at_least(world, seen + 1), 120)
                     failover = f"{time.monotonic() - t:.1f}s from SIGTERM of {leader.name} to the next cycle"
         wall = time.monotonic() - t0
 
@@ -132,10 +132,6 @@ async def _leader(bots: list[BotProcess]) -> BotProcess | None:
         if b.alive() and metric_sum(await b.metrics(), "minegnk_poller_leader") == 1:
             return b
     return None
-
-
-async def _ge(value: object, n: int) -> bool:
-    return bool(await value >= n)  # type: ignore[misc]
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ from bench.harness import (
     histogram_quantile,
     metric_sum,
     outbox_depth,
+    polls_at_least,
     polls_ok,
     wait_for,
 )
@@ -80,7 +81,7 @@ async def soak(args: argparse.Namespace) -> int:
         slices: list[list[int]] = []
         half = max(1, args.flip // 2)
         for c in range(args.cycles):
-            await wait_for(lambda c=c: _ge(polls_ok(world), base + c + 1), args.poll_interval + 60)
+            await wait_for(lambda c=c: polls_at_least(world, base + c + 1), args.poll_interval + 60)
             if c >= 2 and slices[c - 2]:
                 await world.set_jailed(slices[c - 2], False)
             new: list[int] = []
@@ -205,10 +206,6 @@ def _per_command(text: str) -> list[str]:
 
 def _s(v: float | str) -> str:
     return f"{v:.1f}s" if isinstance(v, float) else v
-
-
-async def _ge(value: object, n: int) -> bool:
-    return bool(await value >= n)  # type: ignore[misc]
 
 
 async def _throughput(world: World) -> str:

@@ -99,22 +99,18 @@ class DeliveryWorker:
                     self._wake.clear()
                     try:
                         claimed = await q.claim(
-                            self._pool, self.platform, self.worker, room, self._cfg.outbox_lease_s
+                            self._pool,
+                            self.platform,
+                            self.worker,
+                            room,
+                            self._cfg.outbox_lease_s,
+                            in_flight=list(self._in_flight),
                         )
                     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                         log.warning("claiming failed (%s); retrying", exc, extra={"platform": self.platform})
                         await asyncio.sleep(self._cfg.outbox_poll_interval_s)
                         continue
                     for row in claimed:
-                        if row.id in self._in_flight:
-                            # its lease ran out while this worker was still sending it (a stalled
-                            # heartbeat) and the claim took it back: the running send owns it
-                            log.warning(
-                                "notification %s: lease expired while in flight; not sent twice",
-                                row.id,
-                                extra={"platform": self.platform},
-                            )
-                            continue
                         task = asyncio.create_task(self._deliver(row), name=f"send-{row.id}")
                         self._in_flight[row.id] = task
                         task.add_done_callback(functools.partial(self._done, row.id))

@@ -79,9 +79,9 @@ def _state(row: asyncpg.Record) -> AlertState:
     return AlertState(**{k: row[k] for k in AlertState.__slots__})
 
 
-#: rows per statement when saving many states (a whole fleet is a few statements, each encoded
-#: quickly enough that the event loop is never held for long)
-SAVE_BATCH = 2000
+#: rows per slice when loading or saving many states (a whole fleet is a few statements, each
+#: encoded or decoded quickly enough that the event loop is never held for long)
+BATCH = 2000
 
 
 async def load_states(db: Executor, node_ids: list[UUID]) -> dict[UUID, AlertState]:
@@ -90,17 +90,17 @@ async def load_states(db: Executor, node_ids: list[UUID]) -> dict[UUID, AlertSta
         return {}
     rows = await db.fetch(LOAD_STATES_SQL, node_ids)
     states: dict[UUID, AlertState] = {}
-    for start in range(0, len(rows), SAVE_BATCH):
+    for start in range(0, len(rows), BATCH):
         if start:
             await asyncio.sleep(0)
-        states.update((r["node_id"], _state(r)) for r in rows[start : start + SAVE_BATCH])
+        states.update((r["node_id"], _state(r)) for r in rows[start : start + BATCH])
     return states
 
 
 async def save_states(db: Executor, states: list[AlertState]) -> None:
-    """Insert or update the states, :data:`SAVE_BATCH` rows per statement."""
-    for start in range(0, len(states), SAVE_BATCH):
-        batch = states[start : start + SAVE_BATCH]
+    """Insert or update the states, :data:`BATCH` rows per statement."""
+    for start in range(0, len(states), BATCH):
+        batch = states[start : start + BATCH]
         cols = [[getattr(s, k) for s in batch] for k in AlertState.__slots__]
         await db.execute(SAVE_STATES_SQL, *cols)
 

@@ -8,6 +8,7 @@ still undelivered, so a recovery never overtakes the alert it replies to.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,8 @@ WITH due AS (
       AND n.status IN ('pending', 'sending')
       AND n.next_attempt_at <= now()
       AND (n.status = 'pending' OR n.claimed_until < now())
+      -- never a row this worker is still sending, even if its lease ran out meanwhile
+      AND n.id <> ALL($5::uuid[])
       -- the oldest undelivered row of its target (a per-row index probe, whatever the statistics say)
       AND n.id = (
           SELECT o.id FROM notifications o
@@ -147,9 +150,17 @@ def _claimed(row: asyncpg.Record) -> Claimed:
     return Claimed(**values)
 
 
-async def claim(db: Executor, platform: str, worker: str, limit: int, lease_s: float) -> list[Claimed]:
-    """Claim up to ``limit`` due rows of this platform for ``worker``."""
-    rows = await db.fetch(CLAIM_SQL, platform, limit, worker, float(lease_s))
+async def claim(
+    db: Executor,
+    platform: str,
+    worker: str,
+    limit: int,
+    lease_s: float,
+    in_flight: Sequence[UUID] = (),
+) -> list[Claimed]:
+    """Claim up to ``limit`` due rows of this platform for ``worker``, none of ``in_flight`` (the
+    rows it is sending now: a late heartbeat must not make it claim, count and send one twice)."""
+    rows = await db.fetch(CLAIM_SQL, platform, limit, worker, float(lease_s), list(in_flight))
     return [_claimed(r) for r in rows]
 
 
