@@ -1,13 +1,18 @@
 """The process-wide Telegram send budget: command replies first, alert delivery in the gaps.
 
 Telegram lets a bot send about 30 messages per second overall, so command replies and alert delivery
-share one budget. It hands out evenly spaced slots (a bucket of ``burst`` absorbs timer lateness; no
-one-second window holds more than rate + burst sends). When both kinds wait, a reply takes the slot: a
-user who typed a command never queues behind a burst of 80 alerts. Bulk sends also leave one slot in
-the bucket while no reply waits (they go when the bucket is full, so they still get the whole rate):
-a reply that arrives while alerts drain is sent at once instead of waiting for the next slot. So
-that a busy hour of commands cannot starve alerts either, every ``bulk_every``-th contended slot goes
-to bulk: alerts keep at least 1/``bulk_every`` of the rate whatever the command load.
+share one budget, kept as a sliding window: no one-second window ever holds more than ``rate`` sends
+(rounded down, at least one; below 1/s the window widens to ``1 / rate`` seconds and holds one).
+
+- Replies may use the whole window at once. Telegram answers a ``getUpdates`` call with every update
+  that arrived since the last one, so the replies to a batch of commands are due together: they go
+  together (a batch of five is five sends now, not one every 36 ms, the last 140 ms late).
+- Bulk sends (alerts, announcements) are paced evenly at ``rate`` and leave ``reserve`` slots of the
+  window free while no reply waits: a reply that arrives while alerts drain goes at once instead of
+  waiting for a slot. They still get ``rate - reserve`` per second whatever the replies do not use.
+- When both wait for the same slot, a reply takes it, except every ``bulk_every``-th contended slot
+  goes to bulk: a busy hour of commands cannot starve alerts (they keep 1/``bulk_every`` of the rate),
+  and a user who typed a command never queues behind a burst of 80 alerts.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -30,20 +36,22 @@ class SendBudget:
         self,
         rate_per_s: float,
         *,
-        burst: int = 2,
+        reserve: int = 1,
         bulk_every: int = 4,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if rate_per_s <= 0 or burst < 1 or bulk_every < 1:
-            raise ValueError("rate_per_s must be > 0, burst and bulk_every >= 1")
+        if rate_per_s <= 0 or reserve < 0 or bulk_every < 1:
+            raise ValueError("rate_per_s must be > 0, reserve >= 0 and bulk_every >= 1")
         self.rate_per_s = rate_per_s
+        self.window_s = max(1.0, 1.0 / rate_per_s)
+        self.capacity = max(1, math.floor(rate_per_s * self.window_s + 1e-9))
+        self._reserve = min(reserve, self.capacity - 1)
         self._interval = 1.0 / rate_per_s
-        self._burst = float(burst)
         self._bulk_every = bulk_every
         self._clock = clock
-        self._tokens = float(burst)
-        self._stamp = clock()
-        self._waiting: dict[Priority, deque[asyncio.Future[None]]] = {p: deque() for p in Priority}
+        self._sent: deque[float] = deque()  # when each send of the current window was granted
+        self._next_bulk = -math.inf
+        self._waiting: dict[Priority, deque[asyncio.Future[float]]] = {p: deque() for p in Priority}
         self._granter: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._replies_in_a_row = 0
@@ -54,13 +62,13 @@ class SendBudget:
 
     async def acquire(self, priority: Priority = Priority.BULK) -> None:
         """Wait for a send slot (FIFO within a priority)."""
-        self._refill()
         ahead = self._waiting[Priority.REPLY] if priority is Priority.REPLY else self._any_waiting()
-        if not any(not f.done() for f in ahead) and self._tokens >= self._need(priority):
-            self._tokens -= 1
-            self.granted[priority] += 1
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not any(not f.done() for f in ahead):
+            now = self._clock()
+            if self._wait(priority, now) <= 0:
+                self._take(priority, now)
+                return
+        fut: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._waiting[priority].append(fut)
         self._wake.set()  # a reply may be served before the slot the granter sleeps towards
         if self._granter is None:
@@ -69,23 +77,33 @@ class SendBudget:
             await fut
         except asyncio.CancelledError:
             if fut.done() and not fut.cancelled():  # granted as it was cancelled: the slot is unused
-                self._tokens = min(self._burst, self._tokens + 1)
+                with contextlib.suppress(ValueError):
+                    self._sent.remove(fut.result())
             raise
 
-    def _any_waiting(self) -> list[asyncio.Future[None]]:
+    def _any_waiting(self) -> list[asyncio.Future[float]]:
         return [*self._waiting[Priority.REPLY], *self._waiting[Priority.BULK]]
 
-    def _need(self, priority: Priority) -> float:
-        """Tokens that must be in the bucket to send: bulk keeps one back for a reply, unless
-        replies are waiting (then it is bulk's guaranteed turn)."""
-        if priority is Priority.REPLY or self._waiting[Priority.REPLY]:
-            return 1.0
-        return min(self._burst, 2.0)
+    def _wait(self, priority: Priority, now: float) -> float:
+        """Seconds until ``priority`` may send (<= 0: now)."""
+        while self._sent and self._sent[0] <= now - self.window_s:
+            self._sent.popleft()
+        room = self.capacity
+        pace = 0.0
+        if priority is Priority.BULK:
+            pace = self._next_bulk - now
+            if not self._waiting[Priority.REPLY]:  # else it is bulk's guaranteed turn: the whole window
+                room -= self._reserve
+        if len(self._sent) < room:
+            return pace
+        # the send that must leave the window before this one fits
+        return max(pace, self._sent[len(self._sent) - room] + self.window_s - now)
 
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self._burst, self._tokens + (now - self._stamp) / self._interval)
-        self._stamp = now
+    def _take(self, priority: Priority, now: float) -> None:
+        self._sent.append(now)
+        self.granted[priority] += 1
+        if priority is Priority.BULK:
+            self._next_bulk = now + self._interval
 
     def _pick(self) -> Priority | None:
         """Whose turn the next slot is (no side effects), None when nobody waits."""
@@ -100,17 +118,16 @@ class SendBudget:
     async def _grant(self) -> None:
         try:
             while (priority := self._pick()) is not None:
-                self._refill()
-                need = self._need(priority)
-                if self._tokens < need:
+                now = self._clock()
+                wait = self._wait(priority, now)
+                if wait > 0:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), (need - self._tokens) * self._interval)
+                        await asyncio.wait_for(self._wake.wait(), wait)
                     continue
                 contended = bool(self._waiting[Priority.BULK]) and bool(self._waiting[Priority.REPLY])
-                self._tokens -= 1
-                self._waiting[priority].popleft().set_result(None)
-                self.granted[priority] += 1
+                self._take(priority, now)
+                self._waiting[priority].popleft().set_result(now)  # the grant's time, to return it
                 if priority is Priority.BULK:
                     self._replies_in_a_row = 0
                 elif contended:

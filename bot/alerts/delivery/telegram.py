@@ -1,7 +1,8 @@
 """Sending outbox messages to Telegram through aiogram's real :class:`~aiogram.Bot`.
 
-Rates: the process-wide :class:`~bot.ratelimit.SendBudget` at ``telegram.global_rate_per_s`` (evenly
-spaced, a bucket of two; command replies go first, alerts keep at least a quarter when both wait);
+Rates: the process-wide :class:`~bot.ratelimit.SendBudget` at ``telegram.global_rate_per_s`` (no
+one-second window over it; alerts paced evenly, command replies go first and together, alerts keep at
+least a quarter when both wait);
 1/s per chat (aiolimiter); for groups
 (negative chat ids) also ``telegram.per_group_rate_per_min``. Per-chat limiters idle for two minutes
 are evicted. A 429 pauses every send of this bot for ``retry_after`` (no request goes out during the
@@ -50,7 +51,6 @@ from bot.render.telegram import TelegramChunk, render
 log = logging.getLogger(__name__)
 
 IDLE_EVICT_S = 120.0
-GLOBAL_BURST = 2
 _EVICT_EVERY = 512
 #: 400 descriptions that mean the chat itself is unreachable, not this message
 _GONE_400 = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked", "not enough rights")
@@ -96,7 +96,7 @@ class ChatLimiters:
 def send_budget(config: TelegramConfig) -> SendBudget:
     """The process-wide Telegram send budget, shared by alert delivery and command replies (replies
     first; see :mod:`bot.ratelimit`)."""
-    return SendBudget(config.global_rate_per_s, burst=GLOBAL_BURST)
+    return SendBudget(config.global_rate_per_s)
 
 
 class TelegramSender:
