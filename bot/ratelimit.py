@@ -7,9 +7,11 @@ share one budget, kept as a sliding window: no one-second window ever holds more
 - Replies may use the whole window at once. Telegram answers a ``getUpdates`` call with every update
   that arrived since the last one, so the replies to a batch of commands are due together: they go
   together (a batch of five is five sends now, not one every 36 ms, the last 140 ms late).
-- Bulk sends (alerts, announcements) are paced evenly at ``rate`` and leave ``reserve`` slots of the
-  window free while no reply waits: a reply that arrives while alerts drain goes at once instead of
-  waiting for a slot. They still get ``rate - reserve`` per second whatever the replies do not use.
+- Bulk sends (alerts, announcements) are paced evenly at ``rate`` and leave slots of the window free
+  for replies while no reply waits: ``reserve`` (one) while the bot is quiet, so a fan-out gets
+  ``rate - 1`` per second, and a quarter of the window while commands are coming (a reply in the last
+  ``busy_for_s``), so that a batch of replies arriving during an alert drain goes at once instead of
+  queueing for the slots the drain frees one by one.
 - When both wait for the same slot, a reply takes it, except every ``bulk_every``-th contended slot
   goes to bulk: a busy hour of commands cannot starve alerts (they keep 1/``bulk_every`` of the rate),
   and a user who typed a command never queues behind a burst of 80 alerts.
@@ -37,15 +39,21 @@ class SendBudget:
         rate_per_s: float,
         *,
         reserve: int = 1,
+        busy_share: float = 0.25,
+        busy_for_s: float = 10.0,
         bulk_every: int = 4,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if rate_per_s <= 0 or reserve < 0 or bulk_every < 1:
-            raise ValueError("rate_per_s must be > 0, reserve >= 0 and bulk_every >= 1")
+        if rate_per_s <= 0 or reserve < 0 or not 0 <= busy_share < 1 or bulk_every < 1:
+            raise ValueError("rate_per_s must be > 0, reserve >= 0, 0 <= busy_share < 1, bulk_every >= 1")
         self.rate_per_s = rate_per_s
         self.window_s = max(1.0, 1.0 / rate_per_s)
         self.capacity = max(1, math.floor(rate_per_s * self.window_s + 1e-9))
-        self._reserve = min(reserve, self.capacity - 1)
+        most = self.capacity - 1  # bulk always has one slot of the window
+        self._reserve = min(reserve, most)
+        self._busy_reserve = min(max(self._reserve, math.floor(self.capacity * busy_share)), most)
+        self._busy_for_s = busy_for_s
+        self._last_reply = -math.inf
         self._interval = 1.0 / rate_per_s
         self._bulk_every = bulk_every
         self._clock = clock
@@ -92,8 +100,10 @@ class SendBudget:
         pace = 0.0
         if priority is Priority.BULK:
             pace = self._next_bulk - now
+            self._prune()
             if not self._waiting[Priority.REPLY]:  # else it is bulk's guaranteed turn: the whole window
-                room -= self._reserve
+                busy = now - self._last_reply < self._busy_for_s
+                room -= self._busy_reserve if busy else self._reserve
         if len(self._sent) < room:
             return pace
         # the send that must leave the window before this one fits
@@ -104,12 +114,18 @@ class SendBudget:
         self.granted[priority] += 1
         if priority is Priority.BULK:
             self._next_bulk = now + self._interval
+        else:
+            self._last_reply = now
+
+    def _prune(self) -> None:
+        """Drop waiters cancelled at the head of a queue: a queue that is not empty has one waiting."""
+        for q in self._waiting.values():
+            while q and q[0].done():
+                q.popleft()
 
     def _pick(self) -> Priority | None:
-        """Whose turn the next slot is (no side effects), None when nobody waits."""
-        for q in self._waiting.values():
-            while q and q[0].done():  # cancelled while waiting
-                q.popleft()
+        """Whose turn the next slot is, None when nobody waits."""
+        self._prune()
         replies, bulk = self._waiting[Priority.REPLY], self._waiting[Priority.BULK]
         if replies and (not bulk or self._replies_in_a_row < self._bulk_every - 1):
             return Priority.REPLY

@@ -113,6 +113,19 @@ async def test_a_reply_during_an_alert_drain_takes_the_slot_kept_back_for_it() -
     assert budget.granted == {Priority.REPLY: 1, Priority.BULK: 7}
 
 
+async def test_a_batch_of_replies_during_an_alert_drain_goes_at_once_while_commands_come() -> None:
+    budget = SendBudget(20)  # alerts every 50 ms; a quarter of the window kept while commands come
+    await budget.acquire(Priority.REPLY)  # a command was answered: the bot is busy
+    drain = asyncio.gather(*(budget.acquire(Priority.BULK) for _ in range(30)))
+    await asyncio.sleep(0.9)  # the drain has filled the window but for the quarter kept back
+    t0 = time.monotonic()
+    await asyncio.gather(*(budget.acquire(Priority.REPLY) for _ in range(5)))
+    waited = time.monotonic() - t0
+    await drain
+    assert waited < 0.05  # not one reply per slot the drain frees (about 50 ms apart)
+    assert budget.granted == {Priority.REPLY: 6, Priority.BULK: 30}
+
+
 async def test_alerts_alone_still_get_the_rate_but_the_kept_slot() -> None:
     budget = SendBudget(50)
     stamps = await _stamped(budget, [Priority.BULK] * 60)
@@ -128,3 +141,5 @@ def test_bad_settings_are_refused() -> None:
         SendBudget(10, bulk_every=0)
     with pytest.raises(ValueError):
         SendBudget(10, reserve=-1)
+    with pytest.raises(ValueError):
+        SendBudget(10, busy_share=1)

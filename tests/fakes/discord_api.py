@@ -378,6 +378,9 @@ def message_text(msg: Json) -> str:
     return "\n".join(p for p in parts if p)
 
 
+HEARTBEAT_ACK_DELAY_S = 0.02
+
+
 @dataclass
 class _Session:
     ws: web.WebSocketResponse
@@ -652,6 +655,9 @@ class FakeDiscord:
     async def _on_frame(self, session: _Session, frame: Json) -> None:
         op, d = frame.get("op"), frame.get("d")
         if op == 1:
+            # a real gateway is a network away: an ACK on loopback can beat discord.py's heartbeat
+            # thread to recording its send, and the client logs the whole interval as latency
+            await asyncio.sleep(HEARTBEAT_ACK_DELAY_S)
             await session.send(11, None)
         elif op == 2:
             self.identifies.append(d)
