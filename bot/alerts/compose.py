@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -175,127 +175,135 @@ def _footer(events: Sequence[NodeEvent]) -> str:
     return f"MineGNK · {'epoch ' + str(epoch) + ' · ' if epoch is not None else ''}detected {at}"
 
 
-def compose_problems(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
-    """New alerts and changes of open incidents (healthy → jailed, offline → jailed …)."""
-    severity: Severity = "critical" if any(e.status in ("jailed", "offline") for e in events) else "warning"
+def _compose(
+    events: Sequence[NodeEvent],
+    nodes: dict[UUID, NodeLabel],
+    config: Config,
+    *,
+    title_one: Callable[[NodeEvent, NodeLabel], str],
+    title_many: str,
+    details_one: Callable[[NodeEvent, Config], Iterable[Line]],
+    details_many: Callable[[NodeEvent, NodeLabel, Config], Iterable[Line]],
+    severity: Severity,
+    advice: bool,
+    mute: bool,
+) -> Message:
+    """The shape every node message shares: one node in full (its details, then a tracker link), or
+    a bullet per node with its details; then what to do about the statuses, when ``advice``."""
     lines: list[Line] = []
     if len(events) == 1:
         e = events[0]
         node = nodes[e.node_id]
-        title = f"{_STATUS_WORD.get(e.status, e.status)}: {node.label}"
+        title = title_one(e, node)
         lines.append(_node_spans(node))
-        lines.append((_sp(f"What changed: {e.previous} → {e.status}"),))
-        lines.append((_sp(f"Since: {fmt_time(e.since)}"),))
-        if e.kind is EventKind.CHANGE:
-            lines.append((_sp(f"Problem since: {fmt_time(e.incident_started_at)}"),))
-        lines.append((_sp(f"Reason: {_reason(e)}"),))
-        if (jail := _jail_line(e)) is not None:
-            lines.append(jail)
+        lines.extend(details_one(e, config))
         lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
     else:
-        title = f"{len(events)} nodes need attention"
+        title = title_many.format(n=len(events))
         for e in events:
             node = nodes[e.node_id]
             lines.append((_sp("• "), *_node_spans(node)))
-            lines.append((_sp(f"   {e.previous} → {e.status} since {fmt_time(e.since)} · {_reason(e)}"),))
-            if (jail := _jail_line(e)) is not None:
-                lines.append((_sp("   "), *jail))
-            lines.append(
-                (
-                    _sp("   "),
-                    _sp("tracker", "link", tracker_url(config, node, e.epoch_id)),
-                )
-            )
-    lines.append((_sp(""),))
-    lines.extend(_what_to_do(e.status for e in events))
+            lines.extend(details_many(e, node, config))
+    if advice:
+        lines.append((_sp(""),))
+        lines.extend(_what_to_do(e.status for e in events))
     return _message(
         title=title,
         severity=severity,
         lines=tuple(lines),
-        buttons=_buttons(events, nodes, mute=True),
+        buttons=_buttons(events, nodes, mute=mute),
         footer=_footer(events),
     )
+
+
+def _problem_one(e: NodeEvent, config: Config) -> Iterator[Line]:
+    yield (_sp(f"What changed: {e.previous} → {e.status}"),)
+    yield (_sp(f"Since: {fmt_time(e.since)}"),)
+    if e.kind is EventKind.CHANGE:
+        yield (_sp(f"Problem since: {fmt_time(e.incident_started_at)}"),)
+    yield (_sp(f"Reason: {_reason(e)}"),)
+    if (jail := _jail_line(e)) is not None:
+        yield jail
+
+
+def _problem_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
+    yield (_sp(f"   {e.previous} → {e.status} since {fmt_time(e.since)} · {_reason(e)}"),)
+    if (jail := _jail_line(e)) is not None:
+        yield (_sp("   "), *jail)
+    yield (_sp("   "), _sp("tracker", "link", tracker_url(config, node, e.epoch_id)))
+
+
+def compose_problems(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
+    """New alerts and changes of open incidents (healthy → jailed, offline → jailed …)."""
+    return _compose(
+        events,
+        nodes,
+        config,
+        title_one=lambda e, node: f"{_STATUS_WORD.get(e.status, e.status)}: {node.label}",
+        title_many="{n} nodes need attention",
+        details_one=_problem_one,
+        details_many=_problem_many,
+        severity="critical" if any(e.status in ("jailed", "offline") for e in events) else "warning",
+        advice=True,
+        mute=True,
+    )
+
+
+def _recovery_one(e: NodeEvent, config: Config) -> Iterator[Line]:
+    yield (_sp(f"What changed: {e.previous} → {e.status}"),)
+    yield (_sp(f"Healthy since: {fmt_time(e.since)}"),)
+    yield (_sp(f"Down for {fmt_duration(e.duration)} (since {fmt_time(e.incident_started_at)})"),)
+
+
+def _recovery_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
+    text = f"   {e.previous} → {e.status} since {fmt_time(e.since)} · down for {fmt_duration(e.duration)}"
+    yield (_sp(text),)
 
 
 def compose_recoveries(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
-    lines: list[Line] = []
-    if len(events) == 1:
-        e = events[0]
-        node = nodes[e.node_id]
-        title = f"Recovered: {node.label}"
-        lines.append(_node_spans(node))
-        lines.append((_sp(f"What changed: {e.previous} → {e.status}"),))
-        lines.append((_sp(f"Healthy since: {fmt_time(e.since)}"),))
-        lines.append((_sp(f"Down for {fmt_duration(e.duration)} (since {fmt_time(e.incident_started_at)})"),))
-        lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
-    else:
-        title = f"{len(events)} nodes recovered"
-        for e in events:
-            node = nodes[e.node_id]
-            lines.append((_sp("• "), *_node_spans(node)))
-            lines.append(
-                (
-                    _sp(
-                        (
-                            f"   {e.previous} → {e.status} since {fmt_time(e.since)} · "
-                            f"down for {fmt_duration(e.duration)}"
-                        )
-                    ),
-                )
-            )
-    return _message(
-        title=title,
+    return _compose(
+        events,
+        nodes,
+        config,
+        title_one=lambda e, node: f"Recovered: {node.label}",
+        title_many="{n} nodes recovered",
+        details_one=_recovery_one,
+        details_many=_recovery_many,
         severity="success",
-        lines=tuple(lines),
-        buttons=_buttons(events, nodes, mute=False),
-        footer=_footer(events),
+        advice=False,
+        mute=False,
     )
 
 
+def _reminder_one(e: NodeEvent, config: Config) -> Iterator[Line]:
+    status = _STATUS_WORD.get(e.status, e.status)
+    yield (_sp(f"{status} since {fmt_time(e.since)} (problem for {fmt_duration(e.duration)})"),)
+    yield (_sp(f"Reason: {_reason(e)}"),)
+    if (jail := _jail_line(e)) is not None:
+        yield jail
+    yield (_sp(f"Reminder {e.reminder_no} of {config.alerts.reminder_max}"),)
+
+
+def _reminder_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
+    text = (
+        f"   {e.status} since {fmt_time(e.since)} · problem for {fmt_duration(e.duration)} · "
+        f"reminder {e.reminder_no} of {config.alerts.reminder_max}"
+    )
+    yield (_sp(text),)
+
+
 def compose_reminders(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
-    lines: list[Line] = []
-    if len(events) == 1:
-        e = events[0]
-        node = nodes[e.node_id]
-        title = f"Still {e.status}: {node.label}"
-        lines.append(_node_spans(node))
-        lines.append(
-            (
-                _sp(
-                    f"{_STATUS_WORD.get(e.status, e.status)} since {fmt_time(e.since)} "
-                    f"(problem for {fmt_duration(e.duration)})"
-                ),
-            )
-        )
-        lines.append((_sp(f"Reason: {_reason(e)}"),))
-        if (jail := _jail_line(e)) is not None:
-            lines.append(jail)
-        lines.append((_sp(f"Reminder {e.reminder_no} of {config.alerts.reminder_max}"),))
-        lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
-    else:
-        title = f"{len(events)} nodes still need attention"
-        for e in events:
-            node = nodes[e.node_id]
-            lines.append((_sp("• "), *_node_spans(node)))
-            lines.append(
-                (
-                    _sp(
-                        (
-                            f"   {e.status} since {fmt_time(e.since)} · "
-                            f"problem for {fmt_duration(e.duration)} · "
-                            f"reminder {e.reminder_no} of {config.alerts.reminder_max}"
-                        )
-                    ),
-                )
-            )
-    lines.append((_sp(""),))
-    lines.extend(_what_to_do(e.status for e in events))
-    return _message(
-        title=title,
+    return _compose(
+        events,
+        nodes,
+        config,
+        title_one=lambda e, node: f"Still {e.status}: {node.label}",
+        title_many="{n} nodes still need attention",
+        details_one=_reminder_one,
+        details_many=_reminder_many,
         severity="critical",
-        lines=tuple(lines),
-        buttons=_buttons(events, nodes, mute=True),
-        footer=_footer(events),
+        advice=True,
+        mute=True,
     )
 
 
