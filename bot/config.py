@@ -79,7 +79,7 @@ class TelegramConfig(_Section):
     request_timeout_s: PositiveSeconds = 20.0
     #: platform user ids that are admins even without a portal admin account
     admin_ids: tuple[int, ...] = ()
-    #: overall outgoing message rate; Telegram allows about 30/s
+    #: overall outgoing messages per second (no one-second window holds more); Telegram allows about 30
     global_rate_per_s: float = Field(default=28.0, gt=0, le=30)
     per_chat_rate_per_s: float = Field(default=1.0, gt=0)
     per_group_rate_per_min: float = Field(default=20.0, gt=0)

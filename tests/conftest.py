@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
-import psycopg
 import pytest
 import pytest_asyncio
 
@@ -18,7 +17,7 @@ from bot.db.pool import open_pool
 from bot.db.types import Pool
 from tests.fakes.discord_fixtures import discord_api, discord_config  # noqa: F401 - fixtures
 from tests.fakes.telegram_api import telegram_api  # noqa: F401 - the fake Bot API server fixture
-from tests.pg import admin_url, with_database
+from tests.pg import admin_url, scratch_database
 
 EMPTY_CONFIG = str(Path(__file__).with_name("empty_config.toml"))
 os.environ["MINEGNK_CONFIG"] = EMPTY_CONFIG  # tests never read the developer's config.toml
@@ -32,42 +31,31 @@ def pg_admin_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def template_db(pg_admin_url: str) -> Iterator[str]:
-    """A database migrated once per run; each test copies it."""
-    name = f"minegnk_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    apply_migrations(with_database(pg_admin_url, name))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A database migrated once per run; each test copies it (yields its name)."""
+    with scratch_database(pg_admin_url, f"minegnk_tmpl_{os.getpid()}") as url:
+        apply_migrations(url)
+        yield urlsplit(url).path.lstrip("/")
 
 
 @pytest.fixture
 def empty_db_url(pg_admin_url: str) -> Iterator[str]:
     """A fresh database with no schema at all."""
-    name = f"minegnk_empty_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield with_database(pg_admin_url, name)
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(pg_admin_url, "minegnk_empty") as url:
+        yield url
 
 
 @pytest.fixture
 def db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
     """A fresh, migrated database for one test."""
-    name = f"minegnk_t_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    try:
-        yield with_database(pg_admin_url, name)
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(pg_admin_url, "minegnk_t", template_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """A migrated database shared by one module's tests (for a bot kept running across them)."""
+    with scratch_database(pg_admin_url, "minegnk_m", template_db) as url:
+        yield url
 
 
 @pytest_asyncio.fixture

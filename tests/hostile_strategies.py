@@ -8,7 +8,10 @@ caller typed them (an echo of the caller's own input is not a leak).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -47,6 +50,27 @@ CALLER_NODE_NAME = "my-rig"
 
 #: what must never reach the logs or a stranger's chat
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "asyncpg.exceptions", "Error:")
+
+
+class _ErrorSink(logging.Handler):
+    def __init__(self, sink: list[logging.LogRecord]) -> None:
+        super().__init__(logging.ERROR)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record)
+
+
+@contextlib.contextmanager
+def errors_logged() -> Iterator[list[logging.LogRecord]]:
+    """Every ERROR (and worse) record logged meanwhile, by any logger; must stay empty."""
+    records: list[logging.LogRecord] = []
+    handler = _ErrorSink(records)
+    logging.getLogger().addHandler(handler)
+    try:
+        yield records
+    finally:
+        logging.getLogger().removeHandler(handler)
 
 
 @dataclass(frozen=True)

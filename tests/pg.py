@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,6 +124,20 @@ def admin_url() -> Iterator[str]:
         return
     with _pgserver_cluster() as url:
         yield url
+
+
+@contextlib.contextmanager
+def scratch_database(admin: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new database on ``admin``'s server (a copy of ``template`` if given), dropped afterwards;
+    yields its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield with_database(admin, name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def with_database(url: str, name: str) -> str:

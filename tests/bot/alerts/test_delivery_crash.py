@@ -36,10 +36,8 @@ async def start_worker(db_url: str, fake: FakeTelegram, name: str) -> asyncio.su
     return proc
 
 
-async def test_kill_9_during_a_fanout_of_500_loses_nothing(
-    pool: Pool, db_url: str, telegram_api: FakeTelegram
-) -> None:
-    chats = list(range(10_000, 10_500))
+async def enqueue_alerts(pool: Pool, chats: list[int]) -> None:
+    """One alert per chat, in the outbox."""
     await enqueue(
         pool,
         [
@@ -54,6 +52,21 @@ async def test_kill_9_during_a_fanout_of_500_loses_nothing(
             for c in chats
         ],
     )
+
+
+async def wait_delivered(pool: Pool, count: int, timeout: float = 90) -> None:
+    async def loop() -> None:
+        while await pool.fetchval("SELECT count(*) FROM notifications WHERE status = 'delivered'") < count:
+            await asyncio.sleep(0.2)
+
+    await asyncio.wait_for(loop(), timeout)
+
+
+async def test_kill_9_during_a_fanout_of_500_loses_nothing(
+    pool: Pool, db_url: str, telegram_api: FakeTelegram
+) -> None:
+    chats = list(range(10_000, 10_500))
+    await enqueue_alerts(pool, chats)
 
     def delivered() -> list[int]:
         return [int(c.params["chat_id"]) for c in telegram_api.calls if c.status == 200]
@@ -71,12 +84,7 @@ async def test_kill_9_during_a_fanout_of_500_loses_nothing(
 
     second = await start_worker(db_url, telegram_api, "survivor")
     try:
-
-        async def all_delivered() -> None:
-            while await pool.fetchval("SELECT count(*) FROM notifications WHERE status = 'delivered'") < 500:
-                await asyncio.sleep(0.2)
-
-        await asyncio.wait_for(all_delivered(), 90)
+        await wait_delivered(pool, len(chats))
     finally:
         second.send_signal(signal.SIGTERM)
         await asyncio.wait_for(second.wait(), 20)
@@ -92,27 +100,10 @@ async def test_two_worker_processes_on_one_database_never_send_a_row_twice(
     pool: Pool, db_url: str, telegram_api: FakeTelegram
 ) -> None:
     chats = list(range(20_000, 20_300))
-    await enqueue(
-        pool,
-        [
-            NewNotification(
-                platform="telegram",
-                target_kind="user",
-                target_id=str(c),
-                kind="node_alert",
-                message=Message.text(f"alert for {c}"),
-            )
-            for c in chats
-        ],
-    )
+    await enqueue_alerts(pool, chats)
     procs = [await start_worker(db_url, telegram_api, name) for name in ("replica-a", "replica-b")]
     try:
-
-        async def all_delivered() -> None:
-            while await pool.fetchval("SELECT count(*) FROM notifications WHERE status = 'delivered'") < 300:
-                await asyncio.sleep(0.2)
-
-        await asyncio.wait_for(all_delivered(), 90)
+        await wait_delivered(pool, len(chats))
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 
 from bot.db.migrate import apply_migrations, migrations_dir, rollback_migrations
-from tests.pg import with_database
+from tests.pg import scratch_database
 
 # table -> column -> (type, nullable, default or None)
 SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
@@ -155,16 +154,15 @@ def _tables(conn: psycopg.Connection) -> set[str]:
 @pytest.fixture(scope="module")
 def catalog_db(pg_admin_url: str) -> Iterator[str]:
     """One empty database migrated by the real CLI, read by the catalog tests."""
-    name = f"minegnk_catalog_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(pg_admin_url, name)
-    subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"], env=_env(url), check=True, capture_output=True, timeout=60
-    )
-    yield url
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(pg_admin_url, "minegnk_catalog") as url:
+        subprocess.run(
+            [sys.executable, "-m", "bot", "migrate"],
+            env=_env(url),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield url
 
 
 @pytest.fixture

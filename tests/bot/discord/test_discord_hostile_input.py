@@ -11,14 +11,12 @@ to anyone but an admin (nor the victim's secrets to anyone at all).
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import discord.gateway
 import discord.http
-import psycopg
 import pytest
 import pytest_asyncio
 import yarl
@@ -41,6 +39,7 @@ from tests.hostile_strategies import (
     Victim,
     action_names,
     callback_data,
+    errors_logged,
     hostile_text,
     leaks,
     problems,
@@ -49,7 +48,6 @@ from tests.hostile_strategies import (
     seed_caller,
     seed_victim,
 )
-from tests.pg import with_database
 
 MODAL = 9
 
@@ -60,28 +58,7 @@ class World:
     fake: FakeDiscord
     victim: Victim
     users: dict[str, tuple[FakeUser, str | None]]
-    errors: list[logging.LogRecord] = field(default_factory=list)
-
-
-class _Errors(logging.Handler):
-    def __init__(self, sink: list[logging.LogRecord]) -> None:
-        super().__init__(logging.ERROR)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record)
-
-
-@pytest.fixture(scope="module")
-def module_db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    name = f"minegnk_hostile_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    try:
-        yield with_database(pg_admin_url, name)
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    errors: list[logging.LogRecord]
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -109,16 +86,13 @@ async def world(module_db_url: str) -> AsyncIterator[World]:
             services = Services.build(pool, config)
             h = Harness(fake, pool, config, services)
             users = {"anonymous": (anon, None), "linked": (linked, USER_EMAIL), "admin": (admin, ADMIN_EMAIL)}
-            w = World(h=h, fake=fake, victim=victim, users=users)
-            handler = _Errors(w.errors)
-            logging.getLogger().addHandler(handler)
-            try:
-                await h.start()
-                yield w
-            finally:
-                logging.getLogger().removeHandler(handler)
-                await h.stop()
-                await services.aclose()
+            with errors_logged() as errors:
+                try:
+                    await h.start()
+                    yield World(h=h, fake=fake, victim=victim, users=users, errors=errors)
+                finally:
+                    await h.stop()
+                    await services.aclose()
     finally:
         discord.http.Route.BASE = old_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway

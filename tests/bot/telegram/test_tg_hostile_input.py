@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
-import psycopg
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -36,6 +34,7 @@ from tests.hostile_strategies import (
     Victim,
     action_names,
     callback_data,
+    errors_logged,
     hostile_text,
     leaks,
     problems,
@@ -44,7 +43,6 @@ from tests.hostile_strategies import (
     seed_caller,
     seed_victim,
 )
-from tests.pg import with_database
 
 ANON, LINKED, ADMIN, VICTIM = 610001, 610002, 610003, 777000111
 AUDIENCES = {"anonymous": (ANON, None), "linked": (LINKED, USER_EMAIL), "admin": (ADMIN, ADMIN_EMAIL)}
@@ -75,28 +73,7 @@ class World:
     tg: Tg
     fake: RecordingTelegram
     victim: Victim
-    errors: list[logging.LogRecord] = field(default_factory=list)
-
-
-class _Errors(logging.Handler):
-    def __init__(self, sink: list[logging.LogRecord]) -> None:
-        super().__init__(logging.ERROR)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record)
-
-
-@pytest.fixture(scope="module")
-def module_db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    name = f"minegnk_hostile_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    try:
-        yield with_database(pg_admin_url, name)
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    errors: list[logging.LogRecord]
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -109,15 +86,9 @@ async def world(module_db_url: str) -> AsyncIterator[World]:
             await seed_caller(pool, USER_EMAIL, "telegram", str(LINKED), admin=False)
             await seed_caller(pool, ADMIN_EMAIL, "telegram", str(ADMIN), admin=True)
             config = telegram_config(module_db_url, fake, admin_ids=[])
-            w = World(tg=None, fake=fake, victim=victim)  # type: ignore[arg-type]
-            handler = _Errors(w.errors)
-            logging.getLogger().addHandler(handler)
-            try:
+            with errors_logged() as errors:
                 async with running(fake, pool, config) as tg:
-                    w.tg = tg
-                    yield w
-            finally:
-                logging.getLogger().removeHandler(handler)
+                    yield World(tg=tg, fake=fake, victim=victim, errors=errors)
     finally:
         await fake.stop()
 
