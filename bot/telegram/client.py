@@ -1,5 +1,6 @@
 """The aiogram ``Bot``: pointed at ``telegram.api_base``, bounded timeouts, ``retry_after`` honoured,
-a Bot API 5xx retried a few times with a short backoff (a reply must not be lost to one 502)."""
+a Bot API 5xx retried a few times with a short backoff (a reply must not be lost to one 502), and the
+answer types aiogram parses into kept alive (:class:`PinnedResponseTypes`)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,31 @@ class FloodControl(BaseRequestMiddleware):
             await asyncio.sleep(delay)
 
 
+class PinnedResponseTypes(BaseRequestMiddleware):
+    """Holds every ``Response[T]`` that aiogram validates answers with.
+
+    aiogram parametrises ``Response[method.__returning__]`` for every answer. pydantic 2 caches a
+    parametrised generic only weakly, and a class lives in reference cycles, so each cyclic garbage
+    collection dropped them and the next answer rebuilt the model and its schema from scratch, 4 ms or
+    more of the event loop a time (a tenth of the bot's CPU in the soak). There are as many types as
+    Bot API methods in use, so holding them costs a few classes.
+    """
+
+    def __init__(self) -> None:
+        self._pinned: dict[Any, type[Response[Any]]] = {}
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        returning = method.__returning__
+        if returning not in self._pinned:
+            self._pinned[returning] = Response[returning]  # type: ignore[valid-type]
+        return await make_request(bot, method)
+
+
 def counts_against_send_rate(method: TelegramMethod[Any]) -> bool:
     """Whether Telegram counts ``method`` as a message sent (sends, edits, copies, forwards); reads,
     ``getUpdates``, ``answerCallbackQuery``, chat actions and deletes do not."""
@@ -85,11 +111,18 @@ def counts_against_send_rate(method: TelegramMethod[Any]) -> bool:
     return name.startswith(_COUNTED_PREFIXES) and name != "SendChatAction"
 
 
+def make_session(config: TelegramConfig) -> AiohttpSession:
+    """A session on ``config.api_base`` with the request timeout, keeping answer types alive."""
+    base = str(config.api_base).rstrip("/")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(base), timeout=config.request_timeout_s)
+    session.middleware(PinnedResponseTypes())
+    return session
+
+
 def make_bot(config: TelegramConfig, *, budget: SendBudget | None = None) -> Bot:
     """The real client for ``config`` (its token must be set); ``budget`` is the shared send limiter."""
     assert config.token is not None
-    base = str(config.api_base).rstrip("/")
-    session = AiohttpSession(api=TelegramAPIServer.from_base(base), timeout=config.request_timeout_s)
+    session = make_session(config)
     session.middleware(FloodControl(config.global_rate_per_s, budget=budget))
     return Bot(
         config.token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode="HTML")

@@ -18,8 +18,6 @@ import logging
 import time
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
@@ -47,6 +45,7 @@ from bot.config import TelegramConfig
 from bot.ratelimit import Priority, SendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render
+from bot.telegram.client import make_session
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +107,7 @@ class TelegramSender:
         if bot is None:
             if config.token is None:
                 raise ValueError("telegram.token is not set")
-            session = AiohttpSession(
-                api=TelegramAPIServer.from_base(str(config.api_base).rstrip("/")),
-                timeout=config.request_timeout_s,
-            )
-            bot = Bot(config.token.get_secret_value(), session=session)
+            bot = Bot(config.token.get_secret_value(), session=make_session(config))
         self.bot = bot
         self.budget = budget if budget is not None else send_budget(config)
         self.chats = ChatLimiters(config.per_chat_rate_per_s, config.per_group_rate_per_min)
