@@ -8,6 +8,7 @@ transition twice never enqueues it twice.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -175,45 +176,44 @@ def _footer(events: Sequence[NodeEvent]) -> str:
     return f"MineGNK · {'epoch ' + str(epoch) + ' · ' if epoch is not None else ''}detected {at}"
 
 
-def _compose(
-    events: Sequence[NodeEvent],
-    nodes: dict[UUID, NodeLabel],
-    config: Config,
-    *,
-    title_one: Callable[[NodeEvent, NodeLabel], str],
-    title_many: str,
-    details_one: Callable[[NodeEvent, Config], Iterable[Line]],
-    details_many: Callable[[NodeEvent, NodeLabel, Config], Iterable[Line]],
-    severity: Severity,
-    advice: bool,
-    mute: bool,
-) -> Message:
+@dataclasses.dataclass(frozen=True)
+class _Shape:
     """The shape every node message shares: one node in full (its details, then a tracker link), or
     a bullet per node with its details; then what to do about the statuses, when ``advice``."""
-    lines: list[Line] = []
-    if len(events) == 1:
-        e = events[0]
-        node = nodes[e.node_id]
-        title = title_one(e, node)
-        lines.append(_node_spans(node))
-        lines.extend(details_one(e, config))
-        lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
-    else:
-        title = title_many.format(n=len(events))
-        for e in events:
+
+    title_one: Callable[[NodeEvent, NodeLabel], str]
+    title_many: str
+    details_one: Callable[[NodeEvent, Config], Iterable[Line]]
+    details_many: Callable[[NodeEvent, NodeLabel, Config], Iterable[Line]]
+    severity: Callable[[Sequence[NodeEvent]], Severity]
+    advice: bool
+    mute: bool
+
+    def compose(self, events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
+        lines: list[Line] = []
+        if len(events) == 1:
+            e = events[0]
             node = nodes[e.node_id]
-            lines.append((_sp("• "), *_node_spans(node)))
-            lines.extend(details_many(e, node, config))
-    if advice:
-        lines.append((_sp(""),))
-        lines.extend(_what_to_do(e.status for e in events))
-    return _message(
-        title=title,
-        severity=severity,
-        lines=tuple(lines),
-        buttons=_buttons(events, nodes, mute=mute),
-        footer=_footer(events),
-    )
+            title = self.title_one(e, node)
+            lines.append(_node_spans(node))
+            lines.extend(self.details_one(e, config))
+            lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
+        else:
+            title = self.title_many.format(n=len(events))
+            for e in events:
+                node = nodes[e.node_id]
+                lines.append((_sp("• "), *_node_spans(node)))
+                lines.extend(self.details_many(e, node, config))
+        if self.advice:
+            lines.append((_sp(""),))
+            lines.extend(_what_to_do(e.status for e in events))
+        return _message(
+            title=title,
+            severity=self.severity(events),
+            lines=tuple(lines),
+            buttons=_buttons(events, nodes, mute=self.mute),
+            footer=_footer(events),
+        )
 
 
 def _problem_one(e: NodeEvent, config: Config) -> Iterator[Line]:
@@ -233,20 +233,8 @@ def _problem_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Lin
     yield (_sp("   "), _sp("tracker", "link", tracker_url(config, node, e.epoch_id)))
 
 
-def compose_problems(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
-    """New alerts and changes of open incidents (healthy → jailed, offline → jailed …)."""
-    return _compose(
-        events,
-        nodes,
-        config,
-        title_one=lambda e, node: f"{_STATUS_WORD.get(e.status, e.status)}: {node.label}",
-        title_many="{n} nodes need attention",
-        details_one=_problem_one,
-        details_many=_problem_many,
-        severity="critical" if any(e.status in ("jailed", "offline") for e in events) else "warning",
-        advice=True,
-        mute=True,
-    )
+def _problem_severity(events: Sequence[NodeEvent]) -> Severity:
+    return "critical" if any(e.status in ("jailed", "offline") for e in events) else "warning"
 
 
 def _recovery_one(e: NodeEvent, config: Config) -> Iterator[Line]:
@@ -258,21 +246,6 @@ def _recovery_one(e: NodeEvent, config: Config) -> Iterator[Line]:
 def _recovery_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
     text = f"   {e.previous} → {e.status} since {fmt_time(e.since)} · down for {fmt_duration(e.duration)}"
     yield (_sp(text),)
-
-
-def compose_recoveries(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
-    return _compose(
-        events,
-        nodes,
-        config,
-        title_one=lambda e, node: f"Recovered: {node.label}",
-        title_many="{n} nodes recovered",
-        details_one=_recovery_one,
-        details_many=_recovery_many,
-        severity="success",
-        advice=False,
-        mute=False,
-    )
 
 
 def _reminder_one(e: NodeEvent, config: Config) -> Iterator[Line]:
@@ -292,19 +265,37 @@ def _reminder_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Li
     yield (_sp(text),)
 
 
-def compose_reminders(events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config) -> Message:
-    return _compose(
-        events,
-        nodes,
-        config,
-        title_one=lambda e, node: f"Still {e.status}: {node.label}",
-        title_many="{n} nodes still need attention",
-        details_one=_reminder_one,
-        details_many=_reminder_many,
-        severity="critical",
-        advice=True,
-        mute=True,
-    )
+#: new alerts and changes of open incidents (healthy → jailed, offline → jailed …)
+PROBLEMS = _Shape(
+    title_one=lambda e, node: f"{_STATUS_WORD.get(e.status, e.status)}: {node.label}",
+    title_many="{n} nodes need attention",
+    details_one=_problem_one,
+    details_many=_problem_many,
+    severity=_problem_severity,
+    advice=True,
+    mute=True,
+)
+RECOVERIES = _Shape(
+    title_one=lambda e, node: f"Recovered: {node.label}",
+    title_many="{n} nodes recovered",
+    details_one=_recovery_one,
+    details_many=_recovery_many,
+    severity=lambda events: "success",
+    advice=False,
+    mute=False,
+)
+REMINDERS = _Shape(
+    title_one=lambda e, node: f"Still {e.status}: {node.label}",
+    title_many="{n} nodes still need attention",
+    details_one=_reminder_one,
+    details_many=_reminder_many,
+    severity=lambda events: "critical",
+    advice=True,
+    mute=True,
+)
+compose_problems = PROBLEMS.compose
+compose_recoveries = RECOVERIES.compose
+compose_reminders = REMINDERS.compose
 
 
 def _message(

@@ -155,27 +155,22 @@ def _tables(conn: psycopg.Connection) -> set[str]:
 def catalog_db(pg_admin_url: str) -> Iterator[str]:
     """One empty database migrated by the real CLI, read by the catalog tests."""
     with scratch_database(pg_admin_url, "minegnk_catalog") as url:
-        subprocess.run(
-            [sys.executable, "-m", "bot", "migrate"],
-            env=_env(url),
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
+        _migrate(url)
         yield url
 
 
 @pytest.fixture
 def migrated(empty_db_url: str) -> str:
     """A database of this test's own, migrated by the real CLI (for tests that change it)."""
-    subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"],
-        env=_env(empty_db_url),
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    _migrate(empty_db_url)
     return empty_db_url
+
+
+def _migrate(url: str) -> None:
+    """``minegnk-bot migrate`` on ``url``, as an operator runs it."""
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], env=_env(url), check=True, capture_output=True, timeout=60
+    )
 
 
 def _env(url: str) -> dict[str, str]:
