@@ -117,5 +117,8 @@ async def test_a_new_request_reaches_the_admin_chat_and_approving_it_tells_the_u
     [approved] = await tg.click(ADMIN_TG, card, "pprove")
     assert "approved" in approved.text.lower() and card.reply_markup is None  # the buttons went away
     assert await tg.pool.fetchval("SELECT status FROM support_requests") == "approved"
-    told = await tg.fake.wait_sent(USER_TG, 3)
-    assert "approved" in told[-1].text.lower() and created.text in [m.text for m in told]
+    # the user is told through the outbox, after the admin's reply: wait for that message itself
+    await tg.fake.wait_until(
+        lambda: "approved" in (tg.fake.last_to(USER_TG).text or "").lower(), what="the user told"
+    )
+    assert created.text in [m.text for m in tg.fake.sent_to(USER_TG)]
