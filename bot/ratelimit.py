@@ -46,7 +46,6 @@ class SendBudget:
     ) -> None:
         if rate_per_s <= 0 or reserve < 0 or not 0 <= busy_share < 1 or bulk_every < 1:
             raise ValueError("rate_per_s must be > 0, reserve >= 0, 0 <= busy_share < 1, bulk_every >= 1")
-        self.rate_per_s = rate_per_s
         self.window_s = max(1.0, 1.0 / rate_per_s)
         self.capacity = max(1, math.floor(rate_per_s * self.window_s + 1e-9))
         most = self.capacity - 1  # bulk always has one slot of the window

@@ -51,7 +51,7 @@ async def test_a_batch_of_replies_goes_at_once() -> None:
     t0 = time.monotonic()
     await asyncio.gather(*(budget.acquire(Priority.REPLY) for _ in range(10)))
     # one getUpdates batch of ten commands: not one reply every 36 ms (the last 320 ms late)
-    assert time.monotonic() - t0 < 0.1
+    assert time.monotonic() - t0 < 0.2
 
 
 async def test_a_reply_is_sent_before_a_queued_alert_burst() -> None:
@@ -122,7 +122,7 @@ async def test_a_batch_of_replies_during_an_alert_drain_goes_at_once_while_comma
     await asyncio.gather(*(budget.acquire(Priority.REPLY) for _ in range(5)))
     waited = time.monotonic() - t0
     await drain
-    assert waited < 0.05  # not one reply per slot the drain frees (about 50 ms apart)
+    assert waited < 0.1  # not one reply per slot the drain frees (about 50 ms apart: 200 ms for five)
     assert budget.granted == {Priority.REPLY: 6, Priority.BULK: 30}
 
 
@@ -130,8 +130,9 @@ async def test_alerts_alone_still_get_the_rate_but_the_kept_slot() -> None:
     budget = SendBudget(50)
     stamps = await _stamped(budget, [Priority.BULK] * 60)
     took = stamps[-1] - stamps[0]
-    # 49 in the first second (one kept back), the other 11 at 50/s after it: about 1.2 s
-    assert 1.0 <= took < 1.5
+    # 49 in the first second (one kept back), the other 11 at 50/s after it: about 1.2 s (2.4 s at
+    # half the rate)
+    assert 1.0 <= took < 2.0
 
 
 def test_bad_settings_are_refused() -> None:
