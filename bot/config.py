@@ -79,8 +79,12 @@ class TelegramConfig(_Section):
     request_timeout_s: PositiveSeconds = 20.0
     #: platform user ids that are admins even without a portal admin account
     admin_ids: tuple[int, ...] = ()
-    #: overall outgoing messages per second (no one-second window holds more); Telegram allows about 30
-    global_rate_per_s: float = Field(default=28.0, gt=0, le=30)
+    #: overall outgoing messages per second of the bot, all replicas together (no one-second window
+    #: holds more); Telegram allows about 30. Alert delivery leaves one slot of each second to replies.
+    global_rate_per_s: float = Field(default=30.0, gt=0, le=30)
+    #: replicas on one token share the send budget through PostgreSQL (``telegram_send_budget``);
+    #: false: each process keeps its own (one replica only)
+    shared_send_budget: bool = True
     per_chat_rate_per_s: float = Field(default=1.0, gt=0)
     per_group_rate_per_min: float = Field(default=20.0, gt=0)
 

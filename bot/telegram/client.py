@@ -18,7 +18,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.config import TelegramConfig
-from bot.ratelimit import Priority, SendBudget
+from bot.ratelimit import Budget, Priority, SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +34,13 @@ class FloodControl(BaseRequestMiddleware):
         self,
         global_rate_per_s: float,
         *,
-        budget: SendBudget | None = None,
+        budget: Budget | None = None,
         max_retries: int = 3,
         max_wait_s: float = 60.0,
         server_error_backoff_s: float = 0.5,
     ) -> None:
         # the process-wide send budget when given (shared with alert delivery), else one of its own
-        self.budget = budget if budget is not None else SendBudget(global_rate_per_s)
+        self.budget: Budget = budget if budget is not None else SendBudget(global_rate_per_s)
         self._max_retries = max_retries
         self._max_wait_s = max_wait_s
         self._backoff_s = server_error_backoff_s
@@ -119,7 +119,7 @@ def make_session(config: TelegramConfig) -> AiohttpSession:
     return session
 
 
-def make_bot(config: TelegramConfig, *, budget: SendBudget | None = None) -> Bot:
+def make_bot(config: TelegramConfig, *, budget: Budget | None = None) -> Bot:
     """The real client for ``config`` (its token must be set); ``budget`` is the shared send limiter."""
     assert config.token is not None
     session = make_session(config)

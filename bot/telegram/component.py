@@ -20,7 +20,7 @@ from bot.config import Config
 from bot.db.types import Pool
 from bot.errors import ConfigError
 from bot.metrics import Metrics
-from bot.ratelimit import SendBudget
+from bot.ratelimit import Budget
 from bot.services.container import Services
 from bot.telegram.client import make_bot
 from bot.telegram.dispatcher import build_dispatcher
@@ -44,7 +44,7 @@ class TelegramBot:
         http: HttpServer | None = None,
         *,
         polling_timeout_s: int = 10,
-        send_budget: SendBudget | None = None,
+        send_budget: Budget | None = None,
     ) -> None:
         self._config = config.telegram
         self.bot: Bot = make_bot(self._config, budget=send_budget)

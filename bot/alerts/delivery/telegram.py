@@ -1,8 +1,8 @@
 """Sending outbox messages to Telegram through aiogram's real :class:`~aiogram.Bot`.
 
-Rates: the process-wide :class:`~bot.ratelimit.SendBudget` at ``telegram.global_rate_per_s`` (no
-one-second window over it; alerts paced evenly, command replies go first and together, alerts keep at
-least a quarter when both wait);
+Rates: the bot's send budget at ``telegram.global_rate_per_s`` (no one-second window over it, all
+replicas together; alerts paced evenly, command replies go first and together, alerts keep at least a
+quarter when both wait; :func:`send_budget`);
 1/s per chat (aiolimiter); for groups
 (negative chat ids) also ``telegram.per_group_rate_per_min``. Per-chat limiters idle for two minutes
 are evicted. A 429 pauses every send of this bot for ``retry_after`` (no request goes out during the
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 
+import asyncpg
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -42,7 +44,9 @@ from bot.alerts.delivery.base import (
     TransientError,
 )
 from bot.config import TelegramConfig
-from bot.ratelimit import Priority, SendBudget
+from bot.db.send_budget import take_slot
+from bot.db.types import Pool
+from bot.ratelimit import Budget, Priority, SendBudget, SharedSendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render
 from bot.telegram.client import make_session
@@ -92,17 +96,51 @@ class ChatLimiters:
         return len(idle)
 
 
-def send_budget(config: TelegramConfig) -> SendBudget:
-    """The process-wide Telegram send budget, shared by alert delivery and command replies (replies
-    first; see :mod:`bot.ratelimit`)."""
-    return SendBudget(config.global_rate_per_s)
+def send_budget(config: TelegramConfig, pool: Pool | None = None) -> Budget:
+    """The Telegram send budget, shared by alert delivery and command replies (replies first; see
+    :mod:`bot.ratelimit`) and, with a ``pool`` and ``telegram.shared_send_budget``, by every replica on
+    the same token (through PostgreSQL)."""
+    local = SendBudget(config.global_rate_per_s)
+    if pool is None or not config.shared_send_budget or config.token is None:
+        return local
+    bot_id = int(config.token.get_secret_value().split(":", 1)[0])
+    return SharedSendBudget(local, SharedSlots(pool, bot_id, local.window_s))
+
+
+class SharedSlots:
+    """Slots of the window every replica shares (:func:`bot.db.send_budget.take_slot`).
+
+    When the database cannot answer, the send goes ahead on this process's own budget (a failover
+    must not stop alerts; Telegram's 429s, honoured, cover a short excess) and that is logged, at
+    most once a minute."""
+
+    def __init__(self, pool: Pool, bot_id: int, window_s: float) -> None:
+        self._pool = pool
+        self._bot_id = bot_id
+        self._window_s = window_s
+        self._warned_at = -math.inf
+
+    async def __call__(self, room: int) -> float:
+        try:
+            answer = await take_slot(self._pool, self._bot_id, room, self._window_s)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            now = time.monotonic()
+            if now - self._warned_at >= 60:
+                self._warned_at = now
+                log.warning(
+                    "shared send budget unavailable (%s): sending on this replica's own budget",
+                    exc,
+                    extra={"platform": "telegram"},
+                )
+            return 0.0
+        return answer.wait_s
 
 
 class TelegramSender:
     platform: Platform = "telegram"
 
     def __init__(
-        self, config: TelegramConfig, *, bot: Bot | None = None, budget: SendBudget | None = None
+        self, config: TelegramConfig, *, bot: Bot | None = None, budget: Budget | None = None
     ) -> None:
         if bot is None:
             if config.token is None:
