@@ -284,6 +284,23 @@ class AccountsConfig(_Section):
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
 
+class LimitsConfig(_Section):
+    """What one person may ask of the bot, and how much the bot handles at once."""
+
+    #: commands, button presses and form answers per platform identity: a burst of ``actions_burst``,
+    #: then ``actions_per_min`` a minute; the excess is dropped
+    actions_per_min: float = Field(default=60.0, gt=0)
+    actions_burst: int = Field(default=20, ge=1)
+    #: a person over the limit is told to slow down at most this often (the rest: no answer)
+    slow_down_notice_s: float = Field(default=60.0, gt=0)
+    #: support requests one account may send in an hour
+    requests_per_hour: int = Field(default=20, ge=1)
+    #: Telegram updates / Discord interactions handled at once per process (the others wait)
+    max_concurrent_updates: int = Field(default=32, ge=1)
+    #: identities whose limits are remembered (the least recently seen are forgotten first)
+    max_tracked_identities: int = Field(default=100_000, ge=100)
+
+
 class Config(BaseSettings):
     """The whole configuration. Build it with :func:`load_config`."""
 
@@ -304,6 +321,7 @@ class Config(BaseSettings):
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @model_validator(mode="after")
     def _webhook_needs_http(self) -> Config:

@@ -115,6 +115,11 @@ WHERE platform = $1 AND target_id = $2 AND disabled_at IS NOT NULL
 RETURNING target_id
 """
 
+RETARGET_SQL = """
+UPDATE notifications SET target_id = $3
+WHERE platform = $1 AND target_id = $2 AND (status = 'pending' OR id = $4)
+"""
+
 SET_DM_CHANNEL_SQL = """
 INSERT INTO delivery_targets (platform, target_id, dm_channel_id) VALUES ($1, $2, $3)
 ON CONFLICT (platform, target_id) DO UPDATE SET dm_channel_id = EXCLUDED.dm_channel_id, updated_at = now()
@@ -211,6 +216,15 @@ async def disable_target(db: Executor, platform: str, target_id: str, reason: st
 async def enable_target(db: Executor, platform: str, target_id: str) -> bool:
     """Re-enable a disabled target (the user unblocked the bot and wrote to it); ``True`` if it was off."""
     return await db.fetchval(ENABLE_TARGET_SQL, platform, target_id) is not None
+
+
+async def retarget(
+    db: Executor, platform: str, old_target: str, new_target: str, including: UUID | None = None
+) -> int:
+    """Point the undelivered rows of a chat that changed id at the new one (pending rows, and
+    ``including``: the row whose send found out); returns how many."""
+    status = await db.execute(RETARGET_SQL, platform, old_target, new_target, including)
+    return int(status.split()[-1])
 
 
 async def set_dm_channel(db: Executor, platform: str, target_id: str, channel_id: str) -> None:

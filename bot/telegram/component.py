@@ -49,7 +49,14 @@ class TelegramBot:
         self._config = config.telegram
         self.bot: Bot = make_bot(self._config, budget=send_budget)
         self.menus = CommandMenus(pool, config, services.help)
-        self.dispatcher: Dispatcher = build_dispatcher(services, self.menus, PostgresStorage(pool), metrics)
+        self._max_concurrent = config.limits.max_concurrent_updates
+        self.dispatcher: Dispatcher = build_dispatcher(
+            services,
+            self.menus,
+            PostgresStorage(pool),
+            metrics,
+            max_concurrent_updates=self._max_concurrent,
+        )
         self._polling_timeout_s = polling_timeout_s
         self.ready = asyncio.Event()
         if self._config.mode == "webhook":
@@ -89,6 +96,8 @@ class TelegramBot:
                 handle_signals=False,
                 close_bot_session=False,
                 polling_timeout=self._polling_timeout_s,
+                # no more updates fetched while this many are being handled
+                tasks_concurrency_limit=self._max_concurrent,
             ),
             name="telegram-polling",
         )

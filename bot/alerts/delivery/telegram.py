@@ -34,6 +34,7 @@ from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, ReplyParamet
 from aiolimiter import AsyncLimiter
 
 from bot.alerts.delivery.base import (
+    ChatMoved,
     DeliveryTarget,
     PermanentError,
     Platform,
@@ -225,7 +226,7 @@ class TelegramSender:
             self.pause(exc.retry_after)
             raise RetryLater(float(exc.retry_after), "Telegram flood control") from exc
         except TelegramMigrateToChat as exc:
-            raise PermanentError(f"the group became supergroup {exc.migrate_to_chat_id}") from exc
+            raise ChatMoved(str(exc.migrate_to_chat_id)) from exc
         except TelegramForbiddenError as exc:
             raise TargetGone(403, exc.message) from exc
         except TelegramEntityTooLarge as exc:

@@ -38,6 +38,8 @@ def telegram_config(
             "outbox_poll_interval_s": 0.2,
         },
         telegram={"token": fake.token, "api_base": fake.base_url, **telegram},
+        # tests drive a user faster than a person: the per-person limits are tested in test_tg_flood.py
+        limits={"actions_burst": 100_000},
     )
 
 
