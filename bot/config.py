@@ -85,6 +85,9 @@ class TelegramConfig(_Section):
     #: replicas on one token share the send budget through PostgreSQL (``telegram_send_budget``);
     #: false: each process keeps its own (one replica only)
     shared_send_budget: bool = True
+    #: while more than one replica sends, the shared window is this much longer than a second: their
+    #: sends reach Telegram with different delays, and the margin keeps the interleaving under the rate
+    replica_window_margin_s: float = Field(default=0.1, ge=0, le=1)
     per_chat_rate_per_s: float = Field(default=1.0, gt=0)
     per_group_rate_per_min: float = Field(default=20.0, gt=0)
 

@@ -32,6 +32,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from aiolimiter import AsyncLimiter
+
+IDLE_EVICT_S = 120.0
+_EVICT_EVERY = 512
 #: how late a paced grant may be and still keep the pacing schedule (see ``SendBudget._take``)
 CATCH_UP_S = 0.004
 
@@ -164,6 +168,45 @@ class SendBudget:
                     self._replies_in_a_row += 1
         finally:
             self._granter = None
+
+
+class ChatLimiters:
+    """Per-chat limiters (1/s, after a burst of ``burst``; groups also N/min), created on demand and
+    evicted when idle."""
+
+    def __init__(self, per_chat_per_s: float, per_group_per_min: float, *, burst: int = 1) -> None:
+        self._burst = burst
+        self._per_chat = per_chat_per_s
+        self._per_group = per_group_per_min
+        self._limiters: dict[int, tuple[list[AsyncLimiter], float]] = {}
+        self._uses = 0
+
+    def __len__(self) -> int:
+        return len(self._limiters)
+
+    async def acquire(self, chat_id: int) -> None:
+        now = time.monotonic()
+        self._uses += 1
+        if self._uses % _EVICT_EVERY == 0:
+            self.evict(now)
+        entry = self._limiters.get(chat_id)
+        if entry is None:
+            limiters = [AsyncLimiter(self._burst, self._burst / self._per_chat)]
+            if chat_id < 0:
+                limiters.append(AsyncLimiter(self._per_group, 60.0))
+        else:
+            limiters = entry[0]
+        self._limiters[chat_id] = (limiters, now)
+        for limiter in limiters:
+            await limiter.acquire()
+        self._limiters[chat_id] = (limiters, time.monotonic())
+
+    def evict(self, now: float | None = None) -> int:
+        now = time.monotonic() if now is None else now
+        idle = [c for c, (_, used) in self._limiters.items() if now - used > IDLE_EVICT_S]
+        for chat_id in idle:
+            del self._limiters[chat_id]
+        return len(idle)
 
 
 class Budget(Protocol):

@@ -1,5 +1,5 @@
 -- Undo 0650_isolation.
-DROP FUNCTION IF EXISTS minegnk_take_send_slot(BIGINT, INTEGER, DOUBLE PRECISION);
+DROP FUNCTION IF EXISTS minegnk_take_send_slot(BIGINT, INTEGER, DOUBLE PRECISION, TEXT, DOUBLE PRECISION);
 DROP TABLE IF EXISTS telegram_send_budget;
 DROP INDEX IF EXISTS idx_notifications_due_priority;
 DROP INDEX IF EXISTS idx_notifications_target_open;

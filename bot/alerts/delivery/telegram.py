@@ -16,7 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
+import socket
 import time
+import uuid
 
 import asyncpg
 from aiogram import Bot
@@ -31,7 +34,6 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
-from aiolimiter import AsyncLimiter
 
 from bot.alerts.delivery.base import (
     ChatMoved,
@@ -47,54 +49,17 @@ from bot.alerts.delivery.base import (
 from bot.config import TelegramConfig
 from bot.db.send_budget import take_slot
 from bot.db.types import Pool
-from bot.ratelimit import Budget, Priority, SendBudget, SharedSendBudget
+from bot.ratelimit import IDLE_EVICT_S, Budget, ChatLimiters, Priority, SendBudget, SharedSendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render
 from bot.telegram.client import make_session
 
 log = logging.getLogger(__name__)
 
-IDLE_EVICT_S = 120.0
-_EVICT_EVERY = 512
+__all__ = ["IDLE_EVICT_S", "ChatLimiters", "SharedSlots", "TelegramSender", "send_budget"]
+
 #: 400 descriptions that mean the chat itself is unreachable, not this message
 _GONE_400 = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked", "not enough rights")
-
-
-class ChatLimiters:
-    """Per-chat limiters (1/s; groups also N/min), created on demand and evicted when idle."""
-
-    def __init__(self, per_chat_per_s: float, per_group_per_min: float) -> None:
-        self._per_chat = per_chat_per_s
-        self._per_group = per_group_per_min
-        self._limiters: dict[int, tuple[list[AsyncLimiter], float]] = {}
-        self._uses = 0
-
-    def __len__(self) -> int:
-        return len(self._limiters)
-
-    async def acquire(self, chat_id: int) -> None:
-        now = time.monotonic()
-        self._uses += 1
-        if self._uses % _EVICT_EVERY == 0:
-            self.evict(now)
-        entry = self._limiters.get(chat_id)
-        if entry is None:
-            limiters = [AsyncLimiter(1, 1.0 / self._per_chat)]
-            if chat_id < 0:
-                limiters.append(AsyncLimiter(self._per_group, 60.0))
-        else:
-            limiters = entry[0]
-        self._limiters[chat_id] = (limiters, now)
-        for limiter in limiters:
-            await limiter.acquire()
-        self._limiters[chat_id] = (limiters, time.monotonic())
-
-    def evict(self, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        idle = [c for c, (_, used) in self._limiters.items() if now - used > IDLE_EVICT_S]
-        for chat_id in idle:
-            del self._limiters[chat_id]
-        return len(idle)
 
 
 def send_budget(config: TelegramConfig, pool: Pool | None = None) -> Budget:
@@ -105,7 +70,8 @@ def send_budget(config: TelegramConfig, pool: Pool | None = None) -> Budget:
     if pool is None or not config.shared_send_budget or config.token is None:
         return local
     bot_id = int(config.token.get_secret_value().split(":", 1)[0])
-    return SharedSendBudget(local, SharedSlots(pool, bot_id, local.window_s))
+    slots = SharedSlots(pool, bot_id, local.window_s, margin_s=config.replica_window_margin_s)
+    return SharedSendBudget(local, slots)
 
 
 class SharedSlots:
@@ -115,15 +81,19 @@ class SharedSlots:
     must not stop alerts; Telegram's 429s, honoured, cover a short excess) and that is logged, at
     most once a minute."""
 
-    def __init__(self, pool: Pool, bot_id: int, window_s: float) -> None:
+    def __init__(self, pool: Pool, bot_id: int, window_s: float, *, margin_s: float = 0.0) -> None:
         self._pool = pool
         self._bot_id = bot_id
         self._window_s = window_s
+        self._margin_s = margin_s
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._warned_at = -math.inf
 
     async def __call__(self, room: int) -> float:
         try:
-            answer = await take_slot(self._pool, self._bot_id, room, self._window_s)
+            answer = await take_slot(
+                self._pool, self._bot_id, room, self._window_s, owner=self._owner, margin_s=self._margin_s
+            )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             now = time.monotonic()
             if now - self._warned_at >= 60:
