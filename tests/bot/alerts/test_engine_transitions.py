@@ -16,7 +16,8 @@ import pytest
 
 from bot.alerts.engine import AlertEngine
 from bot.db.types import Pool
-from tests.bot.alerts.helpers import T0, alert_config, make_node, notifications, obs, report
+from tests.bot.alerts.helpers import T0, alert_config, notifications, obs, report
+from tests.helpers import make_node
 
 KIND_LETTER = {"node_alert": "A", "node_recovery": "R", "node_reminder": "M"}
 

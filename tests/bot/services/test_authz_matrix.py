@@ -22,7 +22,8 @@ from bot.services.container import Services
 from bot.services.context import Caller
 from bot.services.errors import AdminOnlyError, IdentityLinkedElsewhereError, NodeNotFoundError
 from bot.services.provisioning import issue_link_code
-from tests.bot.services.helpers import assert_renders, caller, give_node, make_user, services, wallet
+from tests.bot.services.helpers import assert_renders, services
+from tests.helpers import caller, give_node, make_user, wallet
 
 ROLES = ("anonymous", "linked", "other", "admin")
 CALLERS = {"anonymous": caller("100"), "linked": caller("1"), "other": caller("2"), "admin": caller("9")}
