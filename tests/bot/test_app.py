@@ -98,7 +98,7 @@ async def test_replies_and_alert_delivery_share_one_telegram_send_budget(config:
 
 
 def test_the_startup_heap_is_frozen_out_of_full_collections() -> None:
-    """Regression: full collections walking the whole startup heap paused every command 150-200 ms."""
+    """Regression: full collections walked the whole startup heap, pausing every command."""
     import gc
 
     from bot.app import freeze_startup_heap

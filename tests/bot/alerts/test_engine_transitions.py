@@ -1,6 +1,6 @@
-"""Every alert rule of SPEC §5 as a table: a node's observed statuses, cycle by cycle, and what the
-admin channel (which gets every alert) was sent after each cycle. Real PostgreSQL, one engine call
-per cycle, exactly as the poller makes it.
+"""Every alert rule (docs/architecture.md, "Status → alert") as a table: a node's observed statuses,
+cycle by cycle, and what the admin channel (which gets every alert) was sent after each cycle. Real
+PostgreSQL, one engine call per cycle, exactly as the poller makes it.
 
 Letters: H healthy, U unhealthy, J jailed, O offline, ? unknown; a trailing ``*`` marks a cycle in
 the epoch's PoC phase. Expected: ``-`` nothing, ``A`` alert, ``C`` change of an open incident,

@@ -1,4 +1,4 @@
-"""The live catalog after `minegnk-bot migrate` matches the database brief (seed 000 + audit)."""
+"""The live catalog after `minegnk-bot migrate` matches the portal's seed tables and the bot's."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
     },
 }
 
-# columns the bot may add to seed tables (never removing or renaming the brief's)
+# columns the bot may add to seed tables (never removing or renaming the portal's)
 ADDED_COLUMNS = {
     "support_requests": {"number"},
     "node_stats_cache": {"status_reason", "epoch_id", "jailed_until", "ready_to_unjail", "details"},

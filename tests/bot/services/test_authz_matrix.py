@@ -1,5 +1,5 @@
-"""The authorisation matrix of SPEC §7: every service operation × {anonymous, linked user, owner of
-another node, admin} is allowed or refused exactly as specified.
+"""The authorisation matrix (bot/services/README.md, "Who may call what"): every service operation ×
+{anonymous, linked user, owner of another node, admin} is allowed or refused exactly as specified.
 
 The "linked" user owns node A; "other" owns node B; "admin" is a linked admin who owns no node. Node
 arguments always name node A, so "other" and "admin" must get the same not-found answer as for a node

@@ -1,4 +1,4 @@
-"""Every admin command of SPEC §7 on Telegram: happy path, usage on bad arguments, refusal (audited)."""
+"""Every admin command on Telegram: happy path, usage on bad arguments, refusal (audited)."""
 
 from __future__ import annotations
 

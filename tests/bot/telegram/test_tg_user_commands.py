@@ -1,4 +1,4 @@
-"""Every user command of SPEC §7 on Telegram: happy path, bad or missing arguments, unlinked caller."""
+"""Every user command on Telegram: happy path, bad or missing arguments, unlinked caller."""
 
 from __future__ import annotations
 
