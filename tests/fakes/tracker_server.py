@@ -1,8 +1,8 @@
 """A local tracker on 127.0.0.1 speaking Hyperfusion's and a Gonka node's HTTP API, with faults.
 
 Routes: ``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusion);
-``/v1/epochs/current/participants``, ``/v1/epochs/latest``, ``/chain-api/.../participant``,
-``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/.../epoch_performance_summary``
+``/v1/epochs/current/participants``, ``/v1/epochs/latest``, ``/chain-api/…/participant``,
+``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/…/epoch_performance_summary``
 (gonka_api). Payload dicts are plain attributes tests edit; :meth:`TrackerServer.fault` injects one
 fault on one route (optionally for ``times`` requests): ``timeout``, ``status`` (5xx), ``429``,
 ``garbage`` (an HTML page with 200), ``truncated`` (half a JSON body), ``empty`` (no participants),
