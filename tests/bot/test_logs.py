@@ -33,7 +33,11 @@ def _emit(formatter: logging.Formatter, msg: str, *args: object, exc: bool = Fal
     return stream.getvalue()
 
 
-@pytest.mark.parametrize("secret", [TELEGRAM_TOKEN, DISCORD_TOKEN, hash_password_sync("pw", 4)])
+@pytest.mark.parametrize(
+    "secret",
+    [TELEGRAM_TOKEN, DISCORD_TOKEN, hash_password_sync("pw", 4)],
+    ids=["telegram-token", "discord-token", "bcrypt-hash"],
+)
 @pytest.mark.parametrize("formatter", [TextFormatter(), JsonFormatter()], ids=["text", "json"])
 def test_tokens_and_hashes_are_redacted(secret: str, formatter: logging.Formatter) -> None:
     out = _emit(formatter, "calling https://api.telegram.org/bot%s/sendMessage", secret)
