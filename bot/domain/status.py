@@ -13,6 +13,7 @@ from typing import Protocol
 from uuid import UUID
 
 from bot.db.types import Conn
+from bot.domain.network import NetworkState
 
 
 class NodeStatus(enum.StrEnum):
@@ -64,6 +65,14 @@ class CycleReport:
     epoch_id: int | None = None
     #: node ids whose cached status differs from the previous cycle (for logs and metrics)
     changed: tuple[UUID, ...] = field(default=())
+    #: the network as this cycle saw it: confirmation PoC, and the chain thresholds in force for the
+    #: epoch (what alert conditions on cPoC ratio and LLRs compare against)
+    network: NetworkState | None = None
+
+    @property
+    def offline_held(self) -> bool:
+        """Offline is held (never confirmed) during PoC and during a confirmation PoC alike."""
+        return self.poc_phase or (self.network is not None and self.network.offline_held)
 
 
 class CycleObserver(Protocol):
