@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
@@ -43,6 +44,11 @@ class Observation:
     epoch_id: int | None = None
     jailed_until: datetime | None = None
     ready_to_unjail: bool | None = None
+    #: the chain's early-warning numbers for this node (exact; None: not known), compared against
+    #: ``CycleReport.network.thresholds`` by alert conditions
+    confirmation_poc_ratio: Decimal | None = None
+    invalid_llr: Decimal | None = None
+    inactive_llr: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

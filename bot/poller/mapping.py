@@ -124,6 +124,9 @@ def map_nodes(
                 epoch_id=stats.epoch_id,
                 jailed_until=stats.jailed_until,
                 ready_to_unjail=stats.ready_to_unjail,
+                confirmation_poc_ratio=stats.view.confirmation_poc_ratio if stats.view else None,
+                invalid_llr=stats.view.invalid_llr if stats.view else None,
+                inactive_llr=stats.view.inactive_llr if stats.view else None,
             )
         )
         if stats.status is not unknown_status and stats.status is not node.cached_status:

@@ -70,6 +70,10 @@ async def test_todays_chain_shape_with_hyperfusion_down_polls_on_gonka_api_alone
     assert Decimal(ratio) == Decimal("0.0057419461588255")
     assert rows[ids[ACTIVE_2026]]["voting_weight"] == Decimal(60555)  # epoch 366's real weight
     assert rows[ids[ACTIVE_2026]]["jobs_day"] == 9120
+    # the early-warning numbers reach the alert engine exactly (for the conditions on cPoC and LLRs)
+    seen = next(o for o in report.observations if o.node_id == ids[ACTIVE_2026])
+    llrs = (seen.confirmation_poc_ratio, seen.invalid_llr, seen.inactive_llr)
+    assert llrs == (1, Decimal("1.265406437825"), 0)
     assert metric(poller, "minegnk_tracker_polls_total", source="gonka_api", outcome="ok") == 1
     assert metric(poller, "minegnk_tracker_rows_skipped_total") == 0
 
