@@ -78,7 +78,8 @@ class Excluded:
 @dataclass(frozen=True, slots=True, config=LENIENT)
 class ParticipantsHead:
     active_participants: ActiveHead
-    excluded_participants: tuple[Excluded, ...] | None = None
+    #: raw rows, validated one by one (:func:`excluded_rows`): a bad one is skipped, not the page
+    excluded_participants: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
@@ -166,6 +167,7 @@ class SummaryEnvelope:
 
 
 _EPOCH_PARTICIPANT = TypeAdapter(EpochParticipant)
+_EXCLUDED = TypeAdapter(Excluded)
 _PARTICIPANTS_HEAD = TypeAdapter(ParticipantsHead)
 _LATEST = TypeAdapter(EpochsLatest)
 _CHAIN_PARTICIPANT = TypeAdapter(ChainParticipant)
@@ -312,7 +314,11 @@ class GonkaApiClient:
                 inference_count=stats.inference_count if stats else None,
                 earned_coins=stats.earned_coins if stats else None,
             )
-        for ex in head.excluded_participants or ():
+        excluded: list[Excluded] = []
+        on_excluded = validate_items_tolerant(_EXCLUDED, Excluded, excluded, skipped)
+        for row in head.excluded_participants or ():
+            on_excluded(row)
+        for ex in excluded:
             base = views.get(ex.address) or ParticipantView(address=ex.address)
             views[ex.address] = ParticipantView(
                 **{

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.alerts.engine import AlertEngine
+from bot.config import Config
 from bot.db import network_state
 from bot.db.types import Pool
 from bot.domain.chain_params import FROM_CONFIG, FROM_EPOCH, FROM_PARAMS
@@ -31,7 +32,7 @@ from tests.fakes.tracker_server import TrackerServer
 BOTH = ("hyperfusion", "gonka_api")
 
 
-def both_sources(db_url: str, tracker: TrackerServer, **kw: object):  # type: ignore[no-untyped-def]
+def both_sources(db_url: str, tracker: TrackerServer, **kw: object) -> Config:
     return tracker_config(db_url, tracker.url, sources=BOTH, gonka_api={"chain_api": True}, **kw)
 
 
