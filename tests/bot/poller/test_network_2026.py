@@ -15,7 +15,7 @@ from bot.domain.chain_params import FROM_CONFIG, FROM_EPOCH, FROM_PARAMS
 from bot.domain.status import NodeStatus
 from bot.render import discord as discord_render
 from bot.render import telegram as telegram_render
-from tests.bot.poller.conftest import RecordingObserver, make_poller, metric, tracker_config
+from tests.bot.poller.conftest import HF1, HF3, RecordingObserver, make_poller, metric, tracker_config
 from tests.bot.poller.test_poll_cycle import add_nodes, cache
 from tests.bot.services.helpers import caller, give_node, make_user, services
 from tests.fakes import tracker_server as ts
@@ -259,3 +259,24 @@ async def test_nodes_and_node_show_the_confirmation_poc_phase_on_both_frontends(
     await make_poller(cfg, pool, db_url).poll_cycle()
     listing = (await svc.nodes.list_nodes(caller("555"))).message
     assert "Confirmation PoC" not in listing.plain()
+
+
+async def test_a_poisoned_hyperfusion_row_skips_only_itself_in_the_2025_shape(
+    pool: Pool, db_url: str, tracker: TrackerServer
+) -> None:
+    assert tracker.hyperfusion is not None
+    parts = {p["address"]: p for p in tracker.hyperfusion["participants"]}
+    parts[HF1]["current_epoch_stats"] = "not an object"
+    parts[HF3]["weight"] = 10**15
+    ids = await add_nodes(pool, (HF1, "wallet"), (HF3, "wallet"))
+    poller = make_poller(tracker_config(db_url, tracker.url), pool, db_url)
+    report = await poller.poll_cycle()
+    assert [(s.source, s.ok) for s in report.sources] == [("hyperfusion", True)]
+    got = await cache(pool)
+    one = got[ids[HF1]]
+    assert (one["status"], one["status_reason"]) == ("unknown", "participant row unreadable")
+    assert (got[ids[HF3]]["status"], got[ids[HF3]]["voting_weight"]) == ("healthy", None)
+    skipped = "minegnk_tracker_rows_skipped_total"
+    assert metric(poller, skipped, source="hyperfusion", reason="current_epoch_stats") == 1
+    clamped = "minegnk_tracker_values_out_of_range_total"
+    assert metric(poller, clamped, source="hyperfusion", field="weight") == 1
