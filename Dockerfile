@@ -1,20 +1,28 @@
 # syntax=docker/dockerfile:1
+# Every package comes from requirements/lock.txt with its hash checked (refresh: bash scripts/lock.sh);
+# the project itself is installed without resolving anything. No embedded PostgreSQL in the image:
+# database.url points at a real server (docker-compose.yml runs one).
 FROM python:3.11-slim AS build
+RUN python -m venv /opt/minegnk
 WORKDIR /src
+COPY requirements/lock.txt requirements/lock.txt
+RUN /opt/minegnk/bin/pip install --no-cache-dir --disable-pip-version-check --require-hashes \
+        -r requirements/lock.txt
 COPY pyproject.toml README.md ./
 COPY bot bot
 COPY integrations integrations
 COPY migrations migrations
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN /opt/minegnk/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps \
+        --no-build-isolation .
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 minegnk
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+COPY --from=build /opt/minegnk /opt/minegnk
 WORKDIR /app
 COPY migrations /app/migrations
 COPY config.toml /app/config.toml
-ENV MINEGNK_MIGRATIONS_DIR=/app/migrations \
+ENV PATH=/opt/minegnk/bin:$PATH \
+    MINEGNK_MIGRATIONS_DIR=/app/migrations \
     MINEGNK_CONFIG=/app/config.toml \
     PYTHONUNBUFFERED=1
 USER minegnk

@@ -7,7 +7,7 @@ measured cycles of the real :class:`bot.poller.poller.Poller` (fetch + stream-pa
 cache upsert + earnings/source-health writes, in one transaction). In the same run it times a bare asyncpg
 bulk upsert of the same rows (the cache statement with prebuilt arrays) and prints the ratio.
 
-    /work/main/.venv/bin/python bench/poll.py [--sizes 1000,10000,100000]
+    .venv/bin/python bench/poll.py [--sizes 1000,10000,100000]
 
 ``BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``) names a server where
 scratch databases may be created; each is dropped afterwards.

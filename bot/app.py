@@ -127,7 +127,7 @@ def freeze_startup_heap() -> int:
     """Move everything imported and built so far out of the cyclic GC's reach (``gc.freeze``).
 
     Those objects live as long as the process; left in the oldest generation, each full collection
-    walked all of them, a 150-200 ms pause of every command and send, about twice per poll cycle.
+    walked all of them, pausing every command and send (docs/performance.md has the measurement).
     Garbage is collected first so that none of it is frozen. Returns the number of objects frozen."""
     gc.collect()
     gc.freeze()

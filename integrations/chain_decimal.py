@@ -2,7 +2,7 @@
 
 The inference chain defines some numbers as a ``Decimal`` message ``{value int64, exponent int32}``
 meaning ``value × 10^exponent``. How it reaches us depends on who serialised it
-(``shared/trackers/README.md`` §2026, ``samples-2026/SOURCES.md``):
+(``docs/trackers.md``; each shape's capture in ``tests/data/trackers/2026/SOURCES.md``):
 
 ===============================================  =========================================
 chain REST ``/chain-api`` (grpc-gateway)          ``{"value": "924919395994990", "exponent": -16}``

@@ -99,7 +99,7 @@ _PARTICIPANT = TypeAdapter(Participant)
 _HEAD = TypeAdapter(CurrentHead)
 #: bodies up to this size are validated in one go (fast); larger ones are streamed (bounded memory)
 WHOLE_BODY_LIMIT = 16 << 20
-#: participants validated between two yields to the event loop (about 2.5 ms of work)
+#: participants validated between two yields to the event loop (docs/performance.md: the cost)
 YIELD_EVERY = 500
 _DETAILS = TypeAdapter(ParticipantDetails)
 
@@ -158,9 +158,9 @@ def poc_phase(head: CurrentHead) -> bool | None:
 
 
 async def parse_whole(body: bytes, on_item: Callable[[Any], None]) -> CurrentHead:
-    """A body that fits in memory: JSON-decoded in one C call (about 30 ms for 10,000 participants),
-    then validated participant by participant, handing the event loop back every
-    :data:`YIELD_EVERY` so that commands keep flowing while a big payload is mapped."""
+    """A body that fits in memory: JSON-decoded in one C call, then validated participant by
+    participant, handing the event loop back every :data:`YIELD_EVERY` so that commands keep flowing
+    while a big payload is mapped."""
     doc = from_json(body)
     if not isinstance(doc, dict):
         raise ValueError(f"expected a JSON object, got {type(doc).__name__}")

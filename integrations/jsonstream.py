@@ -1,7 +1,7 @@
 """Incremental JSON: walk an object arriving in chunks and hand each element of one array to a callback.
 
 A tracker's bulk payload is one object with one big array (``participants``). Parsing it whole keeps
-the raw bytes and a full tree of every participant alive at once (over 500 MB for 100,000 of them);
+the raw bytes and a full tree of every participant alive at once (docs/performance.md: the peak);
 here each element is decoded on its own by the C scanner of :mod:`json`, given to ``on_item`` (which
 validates it into a compact record) and dropped. Everything outside the array is returned as a dict,
 with the array replaced by an empty list. A truncated or malformed body raises :class:`ValueError`.

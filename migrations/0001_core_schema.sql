@@ -1,5 +1,5 @@
--- The six core tables of the MineGNK database brief (seed 000) with the audit's improvements
--- (seed 001, Appendix A): UUID keys from gen_random_uuid(), TIMESTAMPTZ, DECIMAL(20,8) for GNK.
+-- The six core tables shared with the MineGNK portal (the seed tables), in their reviewed form:
+-- UUID keys from gen_random_uuid(), TIMESTAMPTZ, DECIMAL(20,8) for GNK.
 -- Shared with the portal: never drop or rename a column of these tables in a later migration.
 
 -- gen_random_uuid() is built into PostgreSQL 13+, so no extension is needed (the embedded server

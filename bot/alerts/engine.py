@@ -1,6 +1,7 @@
 """The alert state machine: confirmed transitions, persisted per node, turned into outbox rows.
 
-The poller calls :meth:`AlertEngine.on_cycle` inside its cycle transaction. Per node (rules of SPEC §5):
+The poller calls :meth:`AlertEngine.on_cycle` inside its cycle transaction. Per node (the rules of
+``docs/architecture.md``, "Status → alert"):
 
 * first sight of a node (no stored state) records a silent baseline;
 * ``unknown`` never fires and neither advances nor resets a pending count;

@@ -1,4 +1,5 @@
-"""Every command of SPEC §7 as a slash command: typed options, choices, autocomplete; thin handlers.
+"""Every command of ``bot.services.commands.COMMANDS`` as a slash command: typed options, choices,
+autocomplete; thin handlers.
 
 Each handler parses its options, calls one service, and hands the result to :func:`Handlers.run`
 (render, reply within the acknowledgement budget, metrics). Names and descriptions come from the

@@ -1,4 +1,5 @@
-"""Pointing discord.py at the configured REST and gateway endpoints (SPEC §8).
+"""Pointing discord.py at the configured REST and gateway endpoints (``discord.api_base``,
+``discord.gateway_url``).
 
 discord.py keeps both as **class attributes**, so setting them is process-wide: every discord.py
 client in this process (the bot's and the alert sender's) talks to the same Discord, which is what one

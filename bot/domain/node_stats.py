@@ -1,4 +1,4 @@
-"""One node's status from what the trackers say: the algorithm of the trackers README §3.
+"""One node's status from what the trackers say (docs/architecture.md, "Node status").
 
 Sources are normalised into :class:`ParticipantView` records inside a :class:`SourceSnapshot`; each
 source's view of a node becomes a :class:`Verdict` (:func:`decide`); verdicts merge in the configured
@@ -217,7 +217,7 @@ def decide(
     thresholds: Thresholds,
     ml_node: str | None = None,
 ) -> Verdict:
-    """The status one source's view implies (trackers README §3, strongest first).
+    """The status one source's view implies (strongest first).
 
     ``view`` is None when the participant is absent from the source's (successful) payload.
     ``health_failures`` counts consecutive failed probes including this cycle's.

@@ -84,8 +84,8 @@ class PinnedResponseTypes(BaseRequestMiddleware):
 
     aiogram parametrises ``Response[method.__returning__]`` for every answer. pydantic 2 caches a
     parametrised generic only weakly, and a class lives in reference cycles, so each cyclic garbage
-    collection dropped them and the next answer rebuilt the model and its schema from scratch, 4 ms or
-    more of the event loop a time (a tenth of the bot's CPU in the soak). There are as many types as
+    collection dropped them and the next answer rebuilt the model and its schema from scratch, on the
+    event loop (docs/performance.md has what it cost). There are as many types as
     Bot API methods in use, so holding them costs a few classes.
     """
 

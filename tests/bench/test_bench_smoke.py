@@ -1,6 +1,6 @@
 """The long benches, in miniature: each runs the whole bot process against the local fakes with tiny
 sizes, exits 0 and prints its figure lines (the figures themselves are not asserted: they are timings
-on a shared machine). The full runs and their figures are in README's reliability report."""
+on a shared machine). The full runs and their figures are in docs/performance.md."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# minutes each: a step of its own (`scripts/test.sh -m slow`)
+pytestmark = pytest.mark.slow
 
 
 def run_bench(script: str, *args: str, timeout: float) -> str:

@@ -1,10 +1,10 @@
 """A local tracker on 127.0.0.1 speaking Hyperfusion's and a Gonka node's HTTP API, with faults.
 
 Routes: ``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusion);
-``/v1/epochs/current/participants``, ``/v1/epochs/latest``, ``/chain-api/.../participant``,
-``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/.../epoch_performance_summary``,
-``/chain-api/.../inference/params``, ``/chain-api/.../epoch_group_data/{epoch}`` and
-``/chain-api/.../excluded_participants/{epoch}`` (gonka_api). It serves either era: the 2025 recordings
+``/v1/epochs/current/participants``, ``/v1/epochs/latest``, ``/chain-api/…/participant``,
+``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/…/epoch_performance_summary``,
+``/chain-api/…/inference/params``, ``/chain-api/…/epoch_group_data/{epoch}`` and
+``/chain-api/…/excluded_participants/{epoch}`` (gonka_api). It serves either era: the 2025 recordings
 (``tests/bot/poller/conftest.py::tracker``) or the 2026 shapes (``tracker2026``, built by
 ``tracker_data.era2026_*``); a chain route with nothing configured answers the chain's NotFound.
 Payload dicts are plain attributes tests edit; :meth:`TrackerServer.fault` injects one

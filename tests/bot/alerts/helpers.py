@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from bot.config import Config, load_config
-from bot.db import nodes as nodes_db
-from bot.db import users as users_db
 from bot.db.types import Pool
 from bot.domain.status import CycleReport, NodeStatus, Observation, SourceResult
 
@@ -32,25 +29,6 @@ def alert_config(db_url: str, *, telegram: dict[str, Any] | None = None, **alert
         alerts={"admin_telegram_chat_ids": [-1001], **alerts},
         **({"telegram": telegram} if telegram else {}),
     )
-
-
-async def make_user(
-    pool: Pool, *, telegram: str | None = None, discord: str | None = None, email: str | None = None
-) -> users_db.User:
-    user = await users_db.create_user(pool, email or f"{uuid.uuid4().hex[:8]}@example.com", "x")
-    if telegram is not None:
-        user = await users_db.link_identity(pool, user.id, "telegram", telegram)
-    if discord is not None:
-        user = await users_db.link_identity(pool, user.id, "discord", discord)
-    return user
-
-
-async def make_node(pool: Pool, name: str | None = None, *, owner: UUID | None = None) -> nodes_db.Node:
-    ident = "gonka1" + uuid.uuid4().hex[:32]
-    node, _ = await nodes_db.upsert_node(pool, ident, "wallet", display_name=name)
-    if owner is not None:
-        await nodes_db.assign_node(pool, owner, node.id, None)
-    return node
 
 
 def obs(

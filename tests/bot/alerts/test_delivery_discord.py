@@ -15,8 +15,9 @@ from bot.config import Config
 from bot.db.outbox import NewNotification, enqueue
 from bot.db.types import Pool
 from bot.render.message import Message
-from tests.bot.alerts.helpers import T0, make_node, make_user, notifications, obs, report
+from tests.bot.alerts.helpers import T0, notifications, obs, report
 from tests.fakes.discord_api import FakeDiscord
+from tests.helpers import make_node, make_user
 
 
 def dc_config(db_url: str, fake: FakeDiscord, **alerts: Any) -> Config:

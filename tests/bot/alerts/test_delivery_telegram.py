@@ -19,8 +19,9 @@ from bot.db.outbox import NewNotification, enqueue
 from bot.db.types import Pool
 from bot.metrics import Metrics
 from bot.render.message import Message
-from tests.bot.alerts.helpers import T0, alert_config, make_node, make_user, notifications, obs, report
+from tests.bot.alerts.helpers import T0, alert_config, notifications, obs, report
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.helpers import make_node, make_user
 
 
 def tg_config(db_url: str, fake: FakeTelegram, **alerts: Any) -> Config:

@@ -1,6 +1,6 @@
-"""Every alert rule of SPEC §5 as a table: a node's observed statuses, cycle by cycle, and what the
-admin channel (which gets every alert) was sent after each cycle. Real PostgreSQL, one engine call
-per cycle, exactly as the poller makes it.
+"""Every alert rule (docs/architecture.md, "Status → alert") as a table: a node's observed statuses,
+cycle by cycle, and what the admin channel (which gets every alert) was sent after each cycle. Real
+PostgreSQL, one engine call per cycle, exactly as the poller makes it.
 
 Letters: H healthy, U unhealthy, J jailed, O offline, ? unknown; a trailing ``*`` marks a cycle in
 the epoch's PoC phase. Expected: ``-`` nothing, ``A`` alert, ``C`` change of an open incident,
@@ -16,7 +16,8 @@ import pytest
 
 from bot.alerts.engine import AlertEngine
 from bot.db.types import Pool
-from tests.bot.alerts.helpers import T0, alert_config, make_node, notifications, obs, report
+from tests.bot.alerts.helpers import T0, alert_config, notifications, obs, report
+from tests.helpers import make_node
 
 KIND_LETTER = {"node_alert": "A", "node_recovery": "R", "node_reminder": "M"}
 

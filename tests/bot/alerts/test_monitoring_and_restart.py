@@ -15,10 +15,11 @@ from bot.db.nodes import upsert_node
 from bot.db.pool import open_pool
 from bot.db.types import Pool
 from bot.domain.status import SourceResult
-from tests.bot.alerts.helpers import T0, alert_config, make_user, notifications, report
+from tests.bot.alerts.helpers import T0, alert_config, notifications, report
 from tests.bot.poller.conftest import HF1, make_poller, tracker_config
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.fakes.tracker_server import TrackerServer
+from tests.helpers import make_user
 
 
 async def test_a_failing_source_raises_one_degraded_and_one_restored(pool: Pool, db_url: str) -> None:

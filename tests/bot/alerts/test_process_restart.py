@@ -16,10 +16,10 @@ from typing import Any
 
 from bot.db.nodes import assign_node, upsert_node
 from bot.db.types import Pool
-from tests.bot.alerts.helpers import make_user
 from tests.bot.poller.conftest import HF1
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.fakes.tracker_server import TrackerServer
+from tests.helpers import make_user
 
 USER_CHAT = 5151
 ADMIN_CHAT = -100777

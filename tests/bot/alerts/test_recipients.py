@@ -9,7 +9,8 @@ from bot.alerts.engine import AlertEngine
 from bot.db import users as users_db
 from bot.db.outbox_claims import disable_target
 from bot.db.types import Pool
-from tests.bot.alerts.helpers import T0, alert_config, make_node, make_user, notifications, obs, report
+from tests.bot.alerts.helpers import T0, alert_config, notifications, obs, report
+from tests.helpers import make_node, make_user
 
 
 async def run(pool: Pool, engine: AlertEngine, node_ids: list[Any], seq: list[tuple[int, str]]) -> None:

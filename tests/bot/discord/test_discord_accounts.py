@@ -10,7 +10,7 @@ import pytest
 from bot.db import users as users_db
 from bot.services.provisioning import issue_link_code
 from tests.bot.discord.conftest import Harness, text
-from tests.bot.services.helpers import make_user
+from tests.helpers import make_user
 
 
 async def test_start_and_help_for_an_anonymous_user(running: Harness) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.bot.discord.conftest import Harness, text
-from tests.bot.services.helpers import give_node, make_user, wallet
 from tests.fakes.discord_api import FakeUser
+from tests.helpers import give_node, make_user, wallet
 
 ADMIN_COMMANDS: dict[str, dict[str, Any]] = {
     "assign": {"email": "alice@example.com", "identifier": wallet(1)},

@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot.alerts.engine import AlertEngine
 from tests.bot.alerts.helpers import T0, obs, report
 from tests.bot.discord.conftest import Harness, deliver_outbox, text
-from tests.bot.services.helpers import give_node, make_user, wallet
 from tests.fakes.discord_api import FakeUser
+from tests.helpers import give_node, make_user, wallet
 
 
 async def offline_alert(h: Harness) -> tuple[FakeUser, str, FakeUser]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.alerts.engine import AlertEngine
 from tests.bot.alerts.helpers import T0, obs, report
 from tests.bot.discord.conftest import Harness, deliver_outbox, text
-from tests.bot.services.helpers import give_node, make_user, wallet
+from tests.helpers import give_node, make_user, wallet
 
 
 async def cycles(h: Harness, node_ids: list[object], statuses: str, start: int = 0) -> None:

@@ -14,7 +14,7 @@ from bot.render.discord import render
 from bot.render.message import Message
 from bot.services.help import HelpResult
 from tests.bot.discord.conftest import Harness, text
-from tests.bot.services.helpers import give_node, make_user, wallet
+from tests.helpers import give_node, make_user, wallet
 
 
 def with_discord(config: Config, **changes: object) -> Config:

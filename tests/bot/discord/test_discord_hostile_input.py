@@ -184,6 +184,10 @@ async def _fuzz_commands(w: World, audience: str, data: st.DataObject) -> None:
     _assert_clean(w)
 
 
+# fuzzing through the whole bot: minutes, so a step of its own (`scripts/test.sh -m slow`)
+pytestmark = pytest.mark.slow
+
+
 @pytest.mark.timeout(300)
 @FUZZ
 @given(data=st.data())

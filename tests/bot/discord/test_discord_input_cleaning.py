@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.discord.failures import APOLOGY
 from tests.bot.discord.conftest import Harness, text
-from tests.bot.services.helpers import make_user
+from tests.helpers import make_user
 
 
 async def test_a_nul_in_a_slash_option_gets_an_answer_not_an_internal_error(running: Harness) -> None:

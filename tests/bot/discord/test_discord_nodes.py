@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.bot.discord.conftest import Harness, text
-from tests.bot.services.helpers import give_node, make_user, wallet
 from tests.fakes.discord_api import FakeUser
+from tests.helpers import give_node, make_user, wallet
 
 
 async def owner(h: Harness, name: str = "alice") -> FakeUser:

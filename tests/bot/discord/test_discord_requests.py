@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.bot.discord.conftest import Harness, deliver_outbox, text
-from tests.bot.services.helpers import make_user
 from tests.fakes.discord_api import FakeUser
+from tests.helpers import make_user
 
 
 async def linked(h: Harness, name: str, *, admin: bool = False) -> FakeUser:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.services.provisioning import issue_link_code
 from tests.bot.discord.conftest import Harness, text
-from tests.bot.services.helpers import make_user
+from tests.helpers import make_user
 
 
 async def test_linking_journeys_log_no_token_password_code_or_hash(

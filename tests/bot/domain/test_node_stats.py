@@ -1,4 +1,4 @@
-"""The status algorithm of the trackers README §3, row by row, and the merge of sources."""
+"""The status algorithm (docs/architecture.md, "Node status"), row by row, and the merge of sources."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from bot.render import discord as discord_render
 from bot.render import telegram as telegram_render
 from tests.bot.poller.conftest import HF1, HF3, RecordingObserver, make_poller, metric, tracker_config
 from tests.bot.poller.test_poll_cycle import add_nodes, cache
-from tests.bot.services.helpers import caller, give_node, make_user, services
+from tests.bot.services.helpers import services
 from tests.fakes import tracker_server as ts
 from tests.fakes.tracker_data import (
     ACTIVE_2026,
@@ -28,6 +28,7 @@ from tests.fakes.tracker_data import (
     synthetic_address,
 )
 from tests.fakes.tracker_server import TrackerServer
+from tests.helpers import caller, give_node, make_user
 
 BOTH = ("hyperfusion", "gonka_api")
 

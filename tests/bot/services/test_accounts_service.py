@@ -17,7 +17,8 @@ from bot.services.errors import (
     WrongCredentialsError,
 )
 from bot.services.provisioning import issue_link_code
-from tests.bot.services.helpers import caller, make_user, services
+from tests.bot.services.helpers import services
+from tests.helpers import caller, make_user
 
 
 async def test_a_code_links_once_and_is_stored_hashed(pool: Pool, config: Config) -> None:

@@ -7,7 +7,8 @@ import pytest
 from bot.config import Config
 from bot.db.types import Pool
 from bot.errors import InvalidInputError, NotFoundError, UsageError
-from tests.bot.services.helpers import WALLET, caller, make_user, services, wallet
+from tests.bot.services.helpers import services
+from tests.helpers import WALLET, caller, make_user, wallet
 
 ADMIN = caller("9")
 

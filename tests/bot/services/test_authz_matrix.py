@@ -1,5 +1,5 @@
-"""The authorisation matrix of SPEC §7: every service operation × {anonymous, linked user, owner of
-another node, admin} is allowed or refused exactly as specified.
+"""The authorisation matrix (bot/services/README.md, "Who may call what"): every service operation ×
+{anonymous, linked user, owner of another node, admin} is allowed or refused exactly as specified.
 
 The "linked" user owns node A; "other" owns node B; "admin" is a linked admin who owns no node. Node
 arguments always name node A, so "other" and "admin" must get the same not-found answer as for a node
@@ -22,7 +22,8 @@ from bot.services.container import Services
 from bot.services.context import Caller
 from bot.services.errors import AdminOnlyError, IdentityLinkedElsewhereError, NodeNotFoundError
 from bot.services.provisioning import issue_link_code
-from tests.bot.services.helpers import assert_renders, caller, give_node, make_user, services, wallet
+from tests.bot.services.helpers import assert_renders, services
+from tests.helpers import caller, give_node, make_user, wallet
 
 ROLES = ("anonymous", "linked", "other", "admin")
 CALLERS = {"anonymous": caller("100"), "linked": caller("1"), "other": caller("2"), "admin": caller("9")}

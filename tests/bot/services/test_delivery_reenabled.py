@@ -7,7 +7,8 @@ import pytest
 from bot.config import Config
 from bot.db.outbox_claims import disable_target
 from bot.db.types import Pool
-from tests.bot.services.helpers import caller, make_user, services
+from tests.bot.services.helpers import services
+from tests.helpers import caller, make_user
 
 
 @pytest.mark.parametrize("platform", ["telegram", "discord"])

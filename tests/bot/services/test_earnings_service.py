@@ -15,7 +15,8 @@ from bot.db.types import Pool
 from bot.errors import UsageError
 from bot.services.container import Services
 from bot.services.prices import HttpPrices, StaticPrices
-from tests.bot.services.helpers import caller, give_node, make_user, services, wallet
+from tests.bot.services.helpers import services
+from tests.helpers import caller, give_node, make_user, wallet
 
 
 async def _history(pool: Pool, node_id: object, amounts: list[Decimal]) -> None:

@@ -9,7 +9,8 @@ import pytest
 from bot.config import Config, load_config
 from bot.db.types import Pool
 from bot.services.commands import COMMANDS
-from tests.bot.services.helpers import assert_renders, caller, make_user, services
+from tests.bot.services.helpers import assert_renders, services
+from tests.helpers import caller, make_user
 
 _NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 

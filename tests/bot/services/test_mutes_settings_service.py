@@ -9,7 +9,8 @@ import pytest
 from bot.config import Config
 from bot.db.types import Pool
 from bot.errors import InvalidInputError, NotFoundError, UsageError
-from tests.bot.services.helpers import assert_renders, caller, give_node, make_user, services, wallet
+from tests.bot.services.helpers import assert_renders, services
+from tests.helpers import caller, give_node, make_user, wallet
 
 
 async def test_mute_a_node_for_a_duration_then_unmute(pool: Pool, config: Config) -> None:

@@ -10,7 +10,8 @@ from bot.domain.identifiers import convert_hrp
 from bot.errors import InvalidInputError, NotLinkedError, UsageError
 from bot.services.errors import NodeNotFoundError
 from bot.services.nodes import UNJAIL_HINT, NodesService
-from tests.bot.services.helpers import assert_renders, caller, give_node, make_user, services, wallet
+from tests.bot.services.helpers import assert_renders, services
+from tests.helpers import caller, give_node, make_user, wallet
 
 
 async def test_node_list_shows_status_and_paginates(pool: Pool, config: Config) -> None:

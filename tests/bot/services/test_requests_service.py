@@ -10,7 +10,8 @@ from bot.config import Config, load_config
 from bot.db.types import Pool
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
 from bot.services.container import Services
-from tests.bot.services.helpers import assert_renders, caller, make_user, services
+from tests.bot.services.helpers import assert_renders, services
+from tests.helpers import caller, make_user
 
 NEW_NODE = {"type": "new_node", "gpu_type": "H100", "quantity": 4, "region": "Europe", "budget": "10k"}
 

@@ -14,10 +14,9 @@ import pytest_asyncio
 from bot.config import Config, load_config
 from bot.db import users as users_db
 from bot.db.types import Pool
-from bot.domain.identifiers import bech32_encode
 from bot.metrics import Metrics
 from bot.services.container import Services
-from bot.services.provisioning import add_user, assign_node, issue_link_code
+from bot.services.provisioning import add_user, issue_link_code
 from bot.telegram.component import TelegramBot
 from tests.fakes.telegram_api import FakeMessage, FakeTelegram
 
@@ -124,27 +123,3 @@ async def tg(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIterat
     config = telegram_config(db_url, telegram_api, admin_ids=[])
     async with running(telegram_api, pool, config) as harness:
         yield harness
-
-
-def wallet(n: int) -> str:
-    """A valid, distinct gonka1… address for test node ``n``."""
-    return bech32_encode("gonka", n.to_bytes(20, "big"))
-
-
-async def give_node(tg: Tg, email: str, n: int, name: str, *, status: str = "healthy") -> str:
-    """Assign node ``n`` to the user with a cached status and a week of earnings; returns its id."""
-    _, assignment = await assign_node(tg.pool, email, wallet(n), display_name=name)
-    node_id = assignment.node.id
-    await tg.pool.execute(
-        "INSERT INTO node_stats_cache (node_id, status, earnings_day, uptime_percent, source)"
-        " VALUES ($1, $2, 1.5, 99.5, 'hyperfusion')"
-        " ON CONFLICT (node_id) DO UPDATE SET status = EXCLUDED.status",
-        node_id,
-        status,
-    )
-    await tg.pool.execute(
-        "INSERT INTO earnings_history (node_id, date, earnings_gnk)"
-        " SELECT $1, (now() AT TIME ZONE 'UTC')::date - d, 1.25 FROM generate_series(0, 6) AS d",
-        node_id,
-    )
-    return str(node_id)

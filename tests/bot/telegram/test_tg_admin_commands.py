@@ -1,11 +1,12 @@
-"""Every admin command of SPEC §7 on Telegram: happy path, usage on bad arguments, refusal (audited)."""
+"""Every admin command on Telegram: happy path, usage on bad arguments, refusal (audited)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.services.context import Caller
-from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, give_node, wallet
+from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg
+from tests.helpers import give_node, wallet
 
 ADMIN = "root@example.com"
 OP = "op@example.com"
@@ -87,7 +88,7 @@ async def test_broadcast_goes_through_the_outbox(adm: Tg) -> None:
 
 
 async def test_stats(adm: Tg) -> None:
-    await give_node(adm, OP, 1, "rig-a", status="jailed")
+    await give_node(adm.pool, OP, wallet(1), "rig-a", status="jailed", history_days=7)
     stats = await adm.reply(ADMIN_TG, "/stats")
     assert "jailed" in stats.text.lower() and "Traceback" not in stats.text
 

@@ -18,8 +18,9 @@ from bot.alerts.engine import AlertEngine
 from bot.alerts.outbox import DeliveryWorker
 from bot.db.types import Pool
 from bot.domain.status import CycleReport, NodeStatus, Observation
-from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, give_node, running, telegram_config
+from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, running, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
+from tests.helpers import give_node, wallet
 
 ADMIN_CHAT = -100900
 OWNER = "op@example.com"
@@ -64,7 +65,7 @@ async def cycle(tg: Tg, node_id: str, status: NodeStatus, at: datetime) -> None:
 async def test_jailed_alert_reaches_the_owner_and_mute_1h_from_the_button_silences_the_next(live: Tg) -> None:
     tg = live
     await tg.user(OWNER, telegram=USER_TG)
-    node_id = await give_node(tg, OWNER, 1, "rig-a", status="healthy")
+    node_id = await give_node(tg.pool, OWNER, wallet(1), "rig-a", status="healthy", history_days=7)
     now = datetime.now(UTC)
     await cycle(tg, node_id, NodeStatus.HEALTHY, now - timedelta(minutes=5))  # silent baseline
     await cycle(tg, node_id, NodeStatus.JAILED, now - timedelta(minutes=4))

@@ -51,7 +51,7 @@ async def test_a_garbage_collection_does_not_make_the_next_answer_rebuild_its_mo
         await bot.get_me()
         model = weakref.ref(Response[User])  # the class aiogram parsed the answer with
         gc.collect()
-        # still there: the next getMe answer is parsed at once, not after a 4 ms schema build
+        # still there: the next getMe answer is parsed at once, not after rebuilding its schema
         assert model() is not None
     finally:
         await bot.session.close()

@@ -10,8 +10,9 @@ import pytest
 from bot.render.message import Button, Message, Span
 from bot.telegram.errors import APOLOGY
 from bot.telegram.replies import send
-from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, give_node, running, telegram_config
+from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, running, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
+from tests.helpers import give_node, wallet
 
 
 async def test_menus_user_commands_for_all_admin_commands_only_in_admin_chats(
@@ -131,7 +132,7 @@ async def test_a_user_who_blocked_the_bot_breaks_nothing(tg: Tg, caplog: pytest.
 
 async def test_user_supplied_text_is_escaped(tg: Tg) -> None:
     await tg.user("op@example.com", telegram=USER_TG)
-    await give_node(tg, "op@example.com", 1, "<b>rig</b> & co")
+    await give_node(tg.pool, "op@example.com", wallet(1), "<b>rig</b> & co", status="healthy", history_days=7)
     listing = await tg.reply(USER_TG, "/nodes")
     assert "<b>rig</b> & co" in listing.text  # shown literally: the fake would refuse bad HTML with a 400
     detail = await tg.reply(USER_TG, "/node <b>rig</b> & co")

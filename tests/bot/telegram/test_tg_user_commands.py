@@ -1,10 +1,11 @@
-"""Every user command of SPEC §7 on Telegram: happy path, bad or missing arguments, unlinked caller."""
+"""Every user command on Telegram: happy path, bad or missing arguments, unlinked caller."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.bot.telegram.conftest import USER_TG, Tg, give_node
+from tests.bot.telegram.conftest import USER_TG, Tg
+from tests.helpers import give_node, wallet
 
 EMAIL = "op@example.com"
 STRANGER = USER_TG + 77
@@ -37,7 +38,7 @@ async def test_user_commands_refuse_an_unlinked_caller(tg: Tg, command: str) -> 
 
 async def test_nodes_lists_and_paginates_with_buttons(op: Tg) -> None:
     for i in range(10):
-        await give_node(op, EMAIL, i + 1, f"rig-{i:02d}")
+        await give_node(op.pool, EMAIL, wallet(i + 1), f"rig-{i:02d}", status="healthy", history_days=7)
     page = await op.reply(USER_TG, "/nodes")
     assert "rig-00" in page.text and "rig-09" not in page.text
     await op.click(USER_TG, page, "▶", expect=0)
@@ -46,7 +47,7 @@ async def test_nodes_lists_and_paginates_with_buttons(op: Tg) -> None:
 
 
 async def test_node_detail_usage_and_not_found(op: Tg) -> None:
-    await give_node(op, EMAIL, 1, "rig-a", status="jailed")
+    await give_node(op.pool, EMAIL, wallet(1), "rig-a", status="jailed", history_days=7)
     detail = await op.reply(USER_TG, "/node rig-a")
     assert "rig-a" in detail.text and "1.25 GNK" in detail.text
     listing = await op.reply(USER_TG, "/nodes")
@@ -59,7 +60,7 @@ async def test_node_detail_usage_and_not_found(op: Tg) -> None:
 
 
 async def test_earnings_sends_the_chart_as_a_photo_with_totals_as_caption(op: Tg) -> None:
-    await give_node(op, EMAIL, 1, "rig-a")
+    await give_node(op.pool, EMAIL, wallet(1), "rig-a", status="healthy", history_days=7)
     photo = await op.reply(USER_TG, "/earnings 7d")
     assert photo.photo is not None and photo.photo.startswith(b"\x89PNG")
     assert photo.caption is not None and "GNK" in photo.caption and "rig-a" in photo.caption
@@ -70,7 +71,7 @@ async def test_earnings_sends_the_chart_as_a_photo_with_totals_as_caption(op: Tg
 
 
 async def test_mute_unmute_mutes(op: Tg) -> None:
-    await give_node(op, EMAIL, 1, "rig-a")
+    await give_node(op.pool, EMAIL, wallet(1), "rig-a", status="healthy", history_days=7)
     muted = await op.reply(USER_TG, "/mute rig-a 2h")
     assert "rig-a" in muted.text
     listed = await op.reply(USER_TG, "/mutes")
