@@ -7,6 +7,7 @@ Secrets are :class:`~pydantic.SecretStr` so they never appear in reprs or logs.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -195,8 +196,14 @@ class TrackersConfig(_Section):
     #: status thresholds (docs/architecture.md, "Node status"): above these rates a node is unhealthy
     missed_rate_threshold: float = Field(default=0.10, ge=0, le=1)
     invalidation_rate_threshold: float = Field(default=0.10, ge=0, le=1)
-    #: a confirmation PoC ratio at or below this is unhealthy (it forfeits the epoch reward)
+    #: a confirmation PoC ratio at or below this is unhealthy (it forfeits the epoch reward); the chain's
+    #: ``confirmation_poc_params.alpha_threshold`` replaces it whenever the chain can be read
     confirmation_ratio_threshold: float = Field(default=0.5, ge=0, le=1)
+    #: fallbacks for the chain's SPRT thresholds (``validation_params.invalidation_h_threshold`` /
+    #: ``downtime_h_threshold``, the epoch's frozen values first), used and logged only when the chain
+    #: cannot be read; defaults are the live values of 2026-09 (after proposal 96)
+    invalidation_llr_threshold: Decimal = Field(default=Decimal(40), gt=0)
+    inactive_llr_threshold: Decimal = Field(default=Decimal(10**9), gt=0)
     #: consecutive failed health probes after which the endpoint counts as unreachable (offline)
     offline_after_health_failures: int = Field(default=3, ge=1)
     #: settled-income look-ups per cycle (one per node per epoch, never more); 0 disables earnings
