@@ -56,10 +56,10 @@ class HttpServer:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def run(self) -> None:
-        runner = web.AppRunner(self.app, access_log=None)
+        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self._host, self._port, shutdown_timeout=2)
+            site = web.TCPSite(runner, self._host, self._port)
             await site.start()
             server = site._server
             sockets = getattr(server, "sockets", None) or []
