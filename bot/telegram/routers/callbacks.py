@@ -14,6 +14,7 @@ from aiogram import Bot, Router
 from aiogram.types import CallbackQuery
 from aiogram.types import Message as TgMessage
 
+from bot.domain.numbers import parse_uint
 from bot.render.message import Message
 from bot.render.telegram import decode_callback
 from bot.services import actions
@@ -40,10 +41,10 @@ class Press:
     args: tuple[str, ...]
 
     def page(self, index: int = 0) -> int:
-        value = self.args[index]
-        if not value.isdigit():
+        value = parse_uint(self.args[index])
+        if value is None:
             raise _Stale
-        return int(value)
+        return value
 
     async def in_place(self, message: Message, toast: str | None = None) -> None:
         """Answer, then show ``message`` in place of the pressed one (pages, toggles)."""
