@@ -8,6 +8,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.telegram.errors import on_error
+from bot.telegram.identity_middleware import SharedSenders
 from bot.telegram.input_middleware import CleanInput
 from bot.telegram.menus import CommandMenus
 from bot.telegram.metrics_middleware import CommandMetrics
@@ -23,6 +24,9 @@ def build_dispatcher(
     dp.callback_query.outer_middleware(CleanInput())
     dp.message.outer_middleware(CommandMetrics(metrics))
     dp.callback_query.outer_middleware(CommandMetrics(metrics))
+    # no one person behind it (anonymous admin, channel, automatic forward, bot): refused before handlers
+    dp.message.outer_middleware(SharedSenders())
+    dp.callback_query.outer_middleware(SharedSenders())
     dp.errors.register(on_error)
     dp.include_routers(*all_routers())
     return dp
