@@ -12,6 +12,7 @@ from bot.telegram.identity_middleware import SharedSenders
 from bot.telegram.input_middleware import CleanInput
 from bot.telegram.menus import CommandMenus
 from bot.telegram.metrics_middleware import CommandMetrics
+from bot.telegram.private_answers import PrivateAnswers
 from bot.telegram.routers import all_routers
 
 
@@ -27,6 +28,8 @@ def build_dispatcher(
     # no one person behind it (anonymous admin, channel, automatic forward, bot): refused before handlers
     dp.message.outer_middleware(SharedSenders())
     dp.callback_query.outer_middleware(SharedSenders())
+    # codes, emails and request details are answered in the sender's private chat (CommandSpec.private_only)
+    dp.message.outer_middleware(PrivateAnswers())
     dp.errors.register(on_error)
     dp.include_routers(*all_routers())
     return dp
