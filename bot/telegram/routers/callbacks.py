@@ -22,6 +22,7 @@ from bot.services.container import Services
 from bot.services.context import Caller
 from bot.telegram.buttons import STALE_TEXT
 from bot.telegram.context import callback_caller
+from bot.telegram.menus import CommandMenus
 from bot.telegram.replies import drop_keyboard, edit, send
 from bot.telegram.routers.earnings import send_report
 
@@ -39,6 +40,7 @@ class Press:
     query: CallbackQuery
     target: TgMessage | None
     args: tuple[str, ...]
+    menus: CommandMenus
 
     def page(self, index: int = 0) -> int:
         value = parse_uint(self.args[index])
@@ -133,6 +135,17 @@ async def _req_reject(p: Press) -> None:
     await _req_decide(p, "rejected")
 
 
+async def _link_confirm(p: Press) -> None:
+    """The Confirm button of a deep link (``/start CODE``): only now is the code used."""
+    result = await p.services.accounts.link_with_code(p.caller, p.args[0])
+    await p.in_place(result.message, toast="Linked")
+    await p.menus.refresh(p.bot, p.caller)
+
+
+async def _link_cancel(p: Press) -> None:
+    await p.in_place(p.services.accounts.link_cancelled(), toast="Cancelled")
+
+
 #: action (bot.services.actions; args in bot/services/README.md) -> (number of args, handler)
 HANDLERS: dict[str, tuple[int, Handler]] = {
     actions.NODES_PAGE: (1, _nodes_page),
@@ -147,6 +160,8 @@ HANDLERS: dict[str, tuple[int, Handler]] = {
     actions.REQ_TAKE: (1, _req_take),
     actions.REQ_APPROVE: (1, _req_approve),
     actions.REQ_REJECT: (1, _req_reject),
+    actions.LINK_CONFIRM: (1, _link_confirm),
+    actions.LINK_CANCEL: (0, _link_cancel),
 }
 
 
@@ -159,7 +174,7 @@ def router() -> Router:
     r = Router(name="callbacks")
 
     @r.callback_query()
-    async def pressed(query: CallbackQuery, bot: Bot, services: Services) -> None:
+    async def pressed(query: CallbackQuery, bot: Bot, services: Services, menus: CommandMenus) -> None:
         decoded = decode_callback(query.data)
         entry = HANDLERS.get(decoded[0]) if decoded is not None else None
         if decoded is None or entry is None or len(decoded[1]) != entry[0]:
@@ -173,6 +188,7 @@ def router() -> Router:
             query=query,
             target=target,
             args=decoded[1],
+            menus=menus,
         )
         try:
             await entry[1](press)
