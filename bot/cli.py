@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from bot import __version__
 from bot.config import Config, load_config
+from bot.domain.numbers import parse_uint
 from bot.errors import BotError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -150,9 +151,10 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
 
 def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    value = parse_uint(text)
+    if value is None or value < 1:
         raise BotError("--rollback takes a positive number or 'all'")
-    return int(text)
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

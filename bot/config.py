@@ -28,6 +28,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.domain.numbers import parse_uint
 from bot.errors import ConfigError
 
 ENV_PREFIX = "MINEGNK_"
@@ -95,7 +96,7 @@ class TelegramConfig(_Section):
     def _token_shape(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None:
             head, _, tail = v.get_secret_value().partition(":")
-            if not head.isdigit() or not tail:
+            if parse_uint(head) is None or not tail:
                 raise ValueError("must look like 123456:ABC... (the token BotFather gives)")
         return v
 

@@ -57,6 +57,10 @@ class Handlers:
         self.budget_s = budget_s
 
     async def run(self, interaction: Interaction, name: str, work: Work, *, ephemeral: bool = True) -> None:
+        """``ephemeral=False`` tells the channel, except for a command whose answer may hold a code, an
+        email or request details (:attr:`CommandSpec.private_only`): that one is always ephemeral."""
+        spec = BY_NAME.get(name)
+        ephemeral = ephemeral or (spec is not None and spec.private_only)
         with self.meter.measure(name):
             await answer(
                 interaction, work(caller_of(interaction)), budget_s=self.budget_s, ephemeral=ephemeral

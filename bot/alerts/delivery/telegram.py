@@ -42,6 +42,7 @@ from bot.alerts.delivery.base import (
     TransientError,
 )
 from bot.config import TelegramConfig
+from bot.domain.numbers import parse_uint
 from bot.ratelimit import Priority, SendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render
@@ -168,9 +169,10 @@ class TelegramSender:
     async def _send_chunk(self, chat_id: int, chunk: TelegramChunk, reply_to: str | None) -> str:
         await self._acquire(chat_id)
         markup = InlineKeyboardMarkup.model_validate(chunk.reply_markup) if chunk.reply_markup else None
+        reply_id = parse_uint(reply_to)
         reply = (
-            ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
-            if reply_to and reply_to.isdigit()
+            ReplyParameters(message_id=reply_id, allow_sending_without_reply=True)
+            if reply_id is not None
             else None
         )
         try:
