@@ -250,6 +250,19 @@ class HttpConfig(_Section):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
+class ComponentsConfig(_Section):
+    """Supervision of the running parts (see :mod:`bot.supervisor`)."""
+
+    #: a failed component is started again after base * 2^(failures-1) seconds, at most max (+-20 %)
+    restart_backoff_base_s: PositiveSeconds = 1.0
+    restart_backoff_max_s: PositiveSeconds = 300.0
+    #: a component up this long counts as recovered (its backoff starts over; "back" alert)
+    healthy_after_s: float = Field(default=60.0, ge=0)
+    #: admins are alerted when a component stays down this long
+    alert_after_s: float = Field(default=300.0, ge=0)
+    check_interval_s: PositiveSeconds = 5.0
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -297,6 +310,7 @@ class Config(BaseSettings):
     trackers: TrackersConfig = TrackersConfig()
     alerts: AlertsConfig = AlertsConfig()
     http: HttpConfig = HttpConfig()
+    components: ComponentsConfig = ComponentsConfig()
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()
