@@ -153,9 +153,10 @@ class HyperfusionConfig(_Section):
 
 class GonkaApiConfig(_Section):
     enabled: bool = True
+    #: node1/node2 also serve plain http on :8000; https on :8443 (trackers README, "Base URLs")
     base_urls: tuple[AnyHttpUrl, ...] = (
-        AnyHttpUrl("http://node1.gonka.ai:8000"),
-        AnyHttpUrl("http://node2.gonka.ai:8000"),
+        AnyHttpUrl("https://node1.gonka.ai:8443"),
+        AnyHttpUrl("https://node2.gonka.ai:8443"),
         AnyHttpUrl("https://node3.gonka.ai"),
         AnyHttpUrl("https://node4.gonka.ai"),
     )
@@ -304,6 +305,8 @@ class Config(BaseSettings):
         toml_file=None,
     )
 
+    #: allow http:// and ws:// platform, tracker and price URLs (local test servers); off by default
+    allow_insecure_urls: bool = False
     database: DatabaseConfig = DatabaseConfig()
     telegram: TelegramConfig = TelegramConfig()
     discord: DiscordConfig = DiscordConfig()
@@ -314,6 +317,40 @@ class Config(BaseSettings):
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()
+
+    @model_validator(mode="after")
+    def _secure_urls(self) -> Config:
+        if self.allow_insecure_urls:
+            return self
+        insecure = [
+            f"{key} = {url}"
+            for key, url in self.external_urls()
+            if url is not None and str(url).lower().startswith(("http://", "ws://"))
+        ]
+        if insecure:
+            raise ValueError(
+                "must be https:// (wss:// for the gateway): "
+                + ", ".join(insecure)
+                + "; set allow_insecure_urls = true (env MINEGNK_ALLOW_INSECURE_URLS=true) to allow "
+                "plain http, e.g. for a local test server"
+            )
+        return self
+
+    def external_urls(self) -> list[tuple[str, object]]:
+        """Every platform, tracker and price endpoint, by its config key."""
+        urls: list[tuple[str, object]] = [
+            ("telegram.api_base", self.telegram.api_base),
+            ("telegram.webhook_url", self.telegram.webhook_url),
+            ("discord.api_base", self.discord.api_base),
+            ("discord.gateway_url", self.discord.gateway_url),
+            ("trackers.hyperfusion.base_url", self.trackers.hyperfusion.base_url),
+            ("trackers.hashiro.base_url", self.trackers.hashiro.base_url),
+            ("prices.http_url", self.prices.http_url),
+        ]
+        urls += [
+            (f"trackers.gonka_api.base_urls[{i}]", u) for i, u in enumerate(self.trackers.gonka_api.base_urls)
+        ]
+        return urls
 
     @model_validator(mode="after")
     def _webhook_needs_http(self) -> Config:
@@ -382,7 +419,11 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors(include_url=False, include_input=False):
+        msg = err["msg"].removeprefix("Value error, ")
+        if not err["loc"]:  # a rule across sections names its keys itself
+            parts.append(msg)
+            continue
         key = ".".join(str(p) for p in err["loc"])
         env = ENV_PREFIX + "__".join(str(p) for p in err["loc"]).upper()
-        parts.append(f"{key}: {err['msg']} (env {env})")
+        parts.append(f"{key}: {msg} (env {env})")
     return "invalid configuration: " + "; ".join(parts)
