@@ -33,6 +33,7 @@ from bot.looplag import LoopLagMonitor
 from bot.metrics import Metrics
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
+from bot.pruner import Pruner
 from bot.services.container import Services
 from bot.supervisor import Component, Supervisor
 from bot.web.server import HttpServer
@@ -96,6 +97,8 @@ def build_components(
         )
     else:
         log.warning("every tracker source is disabled: the poller is not started")
+    if cfg.retention.enabled:
+        components.append(Pruner(res.pool, cfg.retention))
     # the command core both chat frontends call (built once, shared)
     services = Services.build(res.pool, cfg)
     stack.push_async_callback(services.aclose)

@@ -264,6 +264,24 @@ class ComponentsConfig(_Section):
     check_interval_s: PositiveSeconds = 5.0
 
 
+class RetentionConfig(_Section):
+    """How long finished rows are kept (see :mod:`bot.pruner`); undelivered notifications never go."""
+
+    #: delivered, failed or suppressed notifications (the outbox)
+    notifications_days: float = Field(default=30, gt=0)
+    #: link attempts (the brute-force limits look back minutes, not days)
+    login_records_days: float = Field(default=90, gt=0)
+    #: link codes once used or expired
+    link_codes_days: float = Field(default=1, gt=0)
+    admin_audit_days: float = Field(default=365, gt=0)
+    #: rows per DELETE statement
+    batch_size: int = Field(default=1000, ge=1, le=100_000)
+    #: seconds between pruning rounds (one replica prunes: an advisory lock)
+    interval_s: float = Field(default=3600, ge=1)
+    enabled: bool = True
+    lock_key: int = 0x6D676E6B7072756E
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -314,6 +332,7 @@ class Config(BaseSettings):
     alerts: AlertsConfig = AlertsConfig()
     http: HttpConfig = HttpConfig()
     components: ComponentsConfig = ComponentsConfig()
+    retention: RetentionConfig = RetentionConfig()
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()
