@@ -155,9 +155,10 @@ class HyperfusionConfig(_Section):
 
 class GonkaApiConfig(_Section):
     enabled: bool = True
+    #: node1/node2 also serve plain http on :8000; https on :8443 (trackers README, "Base URLs")
     base_urls: tuple[AnyHttpUrl, ...] = (
-        AnyHttpUrl("http://node1.gonka.ai:8000"),
-        AnyHttpUrl("http://node2.gonka.ai:8000"),
+        AnyHttpUrl("https://node1.gonka.ai:8443"),
+        AnyHttpUrl("https://node2.gonka.ai:8443"),
         AnyHttpUrl("https://node3.gonka.ai"),
         AnyHttpUrl("https://node4.gonka.ai"),
     )
@@ -258,6 +259,37 @@ class HttpConfig(_Section):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
+class ComponentsConfig(_Section):
+    """Supervision of the running parts (see :mod:`bot.supervisor`)."""
+
+    #: a failed component is started again after base * 2^(failures-1) seconds, at most max (+-20 %)
+    restart_backoff_base_s: PositiveSeconds = 1.0
+    restart_backoff_max_s: PositiveSeconds = 300.0
+    #: a component up this long counts as recovered (its backoff starts over; "back" alert)
+    healthy_after_s: float = Field(default=60.0, ge=0)
+    #: admins are alerted when a component stays down this long
+    alert_after_s: float = Field(default=300.0, ge=0)
+    check_interval_s: PositiveSeconds = 5.0
+
+
+class RetentionConfig(_Section):
+    """How long finished rows are kept (see :mod:`bot.pruner`); undelivered notifications never go."""
+
+    #: delivered, failed or suppressed notifications (the outbox)
+    notifications_days: float = Field(default=30, gt=0)
+    #: link attempts (the brute-force limits look back minutes, not days)
+    login_records_days: float = Field(default=90, gt=0)
+    #: link codes once used or expired
+    link_codes_days: float = Field(default=1, gt=0)
+    admin_audit_days: float = Field(default=365, gt=0)
+    #: rows per DELETE statement
+    batch_size: int = Field(default=1000, ge=1, le=100_000)
+    #: seconds between pruning rounds (one replica prunes: an advisory lock)
+    interval_s: float = Field(default=3600, ge=1)
+    enabled: bool = True
+    lock_key: int = 0x6D676E6B7072756E
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -299,15 +331,53 @@ class Config(BaseSettings):
         toml_file=None,
     )
 
+    #: allow http:// and ws:// platform, tracker and price URLs (local test servers); off by default
+    allow_insecure_urls: bool = False
     database: DatabaseConfig = DatabaseConfig()
     telegram: TelegramConfig = TelegramConfig()
     discord: DiscordConfig = DiscordConfig()
     trackers: TrackersConfig = TrackersConfig()
     alerts: AlertsConfig = AlertsConfig()
     http: HttpConfig = HttpConfig()
+    components: ComponentsConfig = ComponentsConfig()
+    retention: RetentionConfig = RetentionConfig()
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()
+
+    @model_validator(mode="after")
+    def _secure_urls(self) -> Config:
+        if self.allow_insecure_urls:
+            return self
+        insecure = [
+            f"{key} = {url}"
+            for key, url in self.external_urls()
+            if url is not None and str(url).lower().startswith(("http://", "ws://"))
+        ]
+        if insecure:
+            raise ValueError(
+                "must be https:// (wss:// for the gateway): "
+                + ", ".join(insecure)
+                + "; set allow_insecure_urls = true (env MINEGNK_ALLOW_INSECURE_URLS=true) to allow "
+                "plain http, e.g. for a local test server"
+            )
+        return self
+
+    def external_urls(self) -> list[tuple[str, object]]:
+        """Every platform, tracker and price endpoint, by its config key."""
+        urls: list[tuple[str, object]] = [
+            ("telegram.api_base", self.telegram.api_base),
+            ("telegram.webhook_url", self.telegram.webhook_url),
+            ("discord.api_base", self.discord.api_base),
+            ("discord.gateway_url", self.discord.gateway_url),
+            ("trackers.hyperfusion.base_url", self.trackers.hyperfusion.base_url),
+            ("trackers.hashiro.base_url", self.trackers.hashiro.base_url),
+            ("prices.http_url", self.prices.http_url),
+        ]
+        urls += [
+            (f"trackers.gonka_api.base_urls[{i}]", u) for i, u in enumerate(self.trackers.gonka_api.base_urls)
+        ]
+        return urls
 
     @model_validator(mode="after")
     def _webhook_needs_http(self) -> Config:
@@ -376,7 +446,11 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors(include_url=False, include_input=False):
+        msg = err["msg"].removeprefix("Value error, ")
+        if not err["loc"]:  # a rule across sections names its keys itself
+            parts.append(msg)
+            continue
         key = ".".join(str(p) for p in err["loc"])
         env = ENV_PREFIX + "__".join(str(p) for p in err["loc"]).upper()
-        parts.append(f"{key}: {err['msg']} (env {env})")
+        parts.append(f"{key}: {msg} (env {env})")
     return "invalid configuration: " + "; ".join(parts)
