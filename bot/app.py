@@ -110,7 +110,7 @@ def build_components(
         from bot.telegram.component import TelegramBot
 
         # replies and alerts share one send budget, so together they stay under Telegram's ~30/s
-        budget = send_budget(cfg.telegram)
+        budget = send_budget(cfg.telegram, res.pool)  # and with the other replicas, via PostgreSQL
         components.append(TelegramBot(cfg, res.pool, services, res.metrics, http, send_budget=budget))
         sender = TelegramSender(cfg.telegram, budget=budget)
         components.append(DeliveryWorker(res.pool, sender, cfg.alerts, alert_metrics))

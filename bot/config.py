@@ -81,8 +81,15 @@ class TelegramConfig(_Section):
     request_timeout_s: PositiveSeconds = 20.0
     #: platform user ids that are admins even without a portal admin account
     admin_ids: tuple[int, ...] = ()
-    #: overall outgoing messages per second (no one-second window holds more); Telegram allows about 30
-    global_rate_per_s: float = Field(default=28.0, gt=0, le=30)
+    #: overall outgoing messages per second of the bot, all replicas together (no one-second window
+    #: holds more); Telegram allows about 30. Alert delivery leaves one slot of each second to replies.
+    global_rate_per_s: float = Field(default=30.0, gt=0, le=30)
+    #: replicas on one token share the send budget through PostgreSQL (``telegram_send_budget``);
+    #: false: each process keeps its own (one replica only)
+    shared_send_budget: bool = True
+    #: while more than one replica sends, the shared window is this much longer than a second: their
+    #: sends reach Telegram with different delays, and the margin keeps the interleaving under the rate
+    replica_window_margin_s: float = Field(default=0.1, ge=0, le=1)
     per_chat_rate_per_s: float = Field(default=1.0, gt=0)
     per_group_rate_per_min: float = Field(default=20.0, gt=0)
 
@@ -320,6 +327,23 @@ class AccountsConfig(_Section):
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
 
+class LimitsConfig(_Section):
+    """What one person may ask of the bot, and how much the bot handles at once."""
+
+    #: commands, button presses and form answers per platform identity: a burst of ``actions_burst``,
+    #: then ``actions_per_min`` a minute; the excess is dropped
+    actions_per_min: float = Field(default=60.0, gt=0)
+    actions_burst: int = Field(default=20, ge=1)
+    #: a person over the limit is told to slow down at most this often (the rest: no answer)
+    slow_down_notice_s: float = Field(default=60.0, gt=0)
+    #: support requests one account may send in an hour
+    requests_per_hour: int = Field(default=20, ge=1)
+    #: Telegram updates / Discord interactions handled at once per process (the others wait)
+    max_concurrent_updates: int = Field(default=32, ge=1)
+    #: identities whose limits are remembered (the least recently seen are forgotten first)
+    max_tracked_identities: int = Field(default=100_000, ge=100)
+
+
 class Config(BaseSettings):
     """The whole configuration. Build it with :func:`load_config`."""
 
@@ -344,6 +368,7 @@ class Config(BaseSettings):
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @model_validator(mode="after")
     def _secure_urls(self) -> Config:

@@ -36,6 +36,7 @@ from typing import Any
 import asyncpg
 
 from bot.alerts.delivery.base import (
+    ChatMoved,
     DeliveryTarget,
     PermanentError,
     RetryLater,
@@ -46,6 +47,7 @@ from bot.alerts.delivery.base import (
 from bot.alerts.metrics import AlertMetrics
 from bot.config import AlertsConfig
 from bot.db import outbox_claims as q
+from bot.db import routes as routes_db
 from bot.db.types import Pool
 from bot.render.message import Message, OutgoingMessage
 
@@ -280,6 +282,11 @@ class DeliveryWorker:
             await self._record("retry", extra, lambda: self._retry(row, done, wait, error, False))
             self._count_retry("rate_limited")
             log.info("rate limited, retry in %.1fs", exc.retry_after, extra=extra)
+        except ChatMoved as exc:
+            await self._shielded(self._moved(row, sent + list(exc.sent), exc.new_target_id))
+            log.warning(
+                "the chat moved to %s: route and undelivered rows follow", exc.new_target_id, extra=extra
+            )
         except TargetGone as exc:
             self._sending.discard(row.id)
             done, gone = sent + list(exc.sent), exc
@@ -374,6 +381,21 @@ class DeliveryWorker:
         async with self._pool.acquire() as conn, conn.transaction():
             await q.disable_target(conn, self.platform, row.target_id, str(exc), exc.code)
             await q.mark_failed(conn, row.id, f"target gone: {exc}", sent)
+
+    async def _moved(self, row: q.Claimed, sent: list[str], new_target: str) -> None:
+        """The chat has a new id: its route and undelivered rows (this one first) go there, now."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await routes_db.move_route(conn, self.platform, row.target_id, new_target)
+            await q.retarget(conn, self.platform, row.target_id, new_target, including=row.id)
+            await q.reschedule(
+                conn,
+                row.id,
+                self.worker,
+                delay_s=0,
+                error="chat moved",
+                count_attempt=False,
+                message_ids=sent,
+            )
 
     async def _delivered(self, row: q.Claimed, ids: list[str], dm_channel_id: str | None) -> None:
         delivered_at = await q.mark_delivered(self._pool, row.id, ids)

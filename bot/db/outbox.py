@@ -14,6 +14,20 @@ from bot.render.message import Message
 
 TargetKind = Literal["user", "channel"]
 
+#: claim order of a notification kind (lower first, also within one target): node and monitoring
+#: alerts 0 (every kind not listed), request notifications and the startup notice 1, broadcasts 2;
+#: so neither a broadcast to every user nor a burst of requests delays a node alert
+CLAIM_PRIORITY: dict[str, int] = {
+    "request_new": 1,
+    "request_update": 1,
+    "startup": 1,
+    "broadcast": 2,
+}
+
+
+def claim_priority(kind: str) -> int:
+    return CLAIM_PRIORITY.get(kind, 0)
+
 
 @dataclass(frozen=True, slots=True)
 class NewNotification:
@@ -31,10 +45,10 @@ class NewNotification:
 
 ENQUEUE_SQL = """
 INSERT INTO notifications (platform, target_kind, target_id, kind, payload, dedup_key,
-                           incident_ids, reply_to_incident, detected_at)
-SELECT p, tk, tid, k, pl::jsonb, dk, ARRAY(SELECT jsonb_array_elements_text(ii::jsonb)::uuid), rti, da
+                           incident_ids, reply_to_incident, detected_at, priority)
+SELECT p, tk, tid, k, pl::jsonb, dk, ARRAY(SELECT jsonb_array_elements_text(ii::jsonb)::uuid), rti, da, pr
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::uuid[], $9::timestamptz[]) AS t(p, tk, tid, k, pl, dk, ii, rti, da)
+            $8::uuid[], $9::timestamptz[], $10::smallint[]) AS t(p, tk, tid, k, pl, dk, ii, rti, da, pr)
 ON CONFLICT (dedup_key) DO NOTHING
 RETURNING id
 """
@@ -55,5 +69,6 @@ async def enqueue(db: Executor, items: list[NewNotification]) -> list[UUID]:
         [json.dumps([str(x) for x in i.incident_ids]) for i in items],
         [i.reply_to_incident for i in items],
         [i.detected_at for i in items],
+        [claim_priority(i.kind) for i in items],
     )
     return [r["id"] for r in rows]

@@ -2,8 +2,11 @@
 
 Workers claim due rows with ``FOR UPDATE SKIP LOCKED`` (replicas never claim the same row) and a lease
 (``claimed_by``/``claimed_until``): a row whose worker died is claimed again once its lease expires.
-Each target's rows are sent in order: a row is due only when no older row to the same target is
-still undelivered, so a recovery never overtakes the alert it replies to.
+Each target's rows are sent in order of priority, then age: a row is due only when no row to the same
+target that goes before it is still undelivered, so a recovery never overtakes the alert it replies
+to, and a node alert to the admin group never waits behind a queue of request notices. Due rows are
+claimed most urgent first (``priority``: node alerts, then request notifications, then broadcasts;
+see :data:`bot.db.outbox.CLAIM_PRIORITY`), so a broadcast to every user never delays an alert.
 """
 
 from __future__ import annotations
@@ -28,14 +31,15 @@ WITH due AS (
       AND (n.status = 'pending' OR n.claimed_until < now())
       -- never a row this worker is still sending, even if its lease ran out meanwhile
       AND n.id <> ALL($5::uuid[])
-      -- the oldest undelivered row of its target (a per-row index probe, whatever the statistics say)
+      -- the first undelivered row of its target, most urgent then oldest (a per-row index probe,
+      -- whatever the statistics say)
       AND n.id = (
           SELECT o.id FROM notifications o
           WHERE o.platform = n.platform AND o.target_kind = n.target_kind AND o.target_id = n.target_id
             AND o.status IN ('pending', 'sending')
-          ORDER BY o.created_at, o.id
+          ORDER BY o.priority, o.created_at, o.id
           LIMIT 1)
-    ORDER BY n.next_attempt_at, n.created_at
+    ORDER BY n.priority, n.next_attempt_at, n.created_at
     LIMIT $2
     FOR UPDATE OF n SKIP LOCKED
 ), claimed AS (
@@ -44,7 +48,7 @@ WITH due AS (
         attempts = n.attempts + 1
     FROM due WHERE n.id = due.id
     RETURNING n.id, n.platform, n.target_kind, n.target_id, n.kind, n.payload, n.attempts,
-              n.message_ids, n.reply_to_incident, n.detected_at, n.created_at
+              n.message_ids, n.reply_to_incident, n.detected_at, n.created_at, n.priority
 )
 SELECT c.*, dt.dm_channel_id,
        CASE WHEN dt.disabled_at IS NOT NULL THEN coalesce(dt.reason, 'disabled') END AS disabled_reason,
@@ -61,7 +65,7 @@ LEFT JOIN LATERAL (
     ORDER BY o.created_at
     LIMIT 1
 ) r ON true
-ORDER BY c.created_at
+ORDER BY c.priority, c.created_at
 """
 
 MARK_DELIVERED_SQL = """
@@ -110,6 +114,11 @@ ENABLE_TARGET_SQL = """
 UPDATE delivery_targets SET disabled_at = NULL, reason = NULL, error_code = NULL, updated_at = now()
 WHERE platform = $1 AND target_id = $2 AND disabled_at IS NOT NULL
 RETURNING target_id
+"""
+
+RETARGET_SQL = """
+UPDATE notifications SET target_id = $3
+WHERE platform = $1 AND target_id = $2 AND (status = 'pending' OR id = $4)
 """
 
 SET_DM_CHANNEL_SQL = """
@@ -211,6 +220,15 @@ async def disable_target(db: Executor, platform: str, target_id: str, reason: st
 async def enable_target(db: Executor, platform: str, target_id: str) -> bool:
     """Re-enable a disabled target (the user unblocked the bot and wrote to it); ``True`` if it was off."""
     return await db.fetchval(ENABLE_TARGET_SQL, platform, target_id) is not None
+
+
+async def retarget(
+    db: Executor, platform: str, old_target: str, new_target: str, including: UUID | None = None
+) -> int:
+    """Point the undelivered rows of a chat that changed id at the new one (pending rows, and
+    ``including``: the row whose send found out); returns how many."""
+    status = await db.execute(RETARGET_SQL, platform, old_target, new_target, including)
+    return int(status.split()[-1])
 
 
 async def set_dm_channel(db: Executor, platform: str, target_id: str, channel_id: str) -> None:

@@ -120,3 +120,17 @@ async def update_status(
     row = await db.fetchrow(UPDATE_STATUS_SQL, number, status, notes, processed_by, assigned_to)
     assert row is not None
     return _request(row)
+
+
+LOCK_USER_REQUESTS_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('minegnk:requests:' || $1::text, 0))"
+
+COUNT_RECENT_SQL = """
+SELECT count(*) FROM support_requests WHERE user_id = $1 AND created_at > now() - make_interval(secs => $2)
+"""
+
+
+async def count_recent_locked(conn: Executor, user_id: UUID, window_s: float) -> int:
+    """The user's requests of the last ``window_s`` seconds; inside a transaction, holding the user's
+    request lock until it ends (two replicas cannot both let a request past the limit)."""
+    await conn.execute(LOCK_USER_REQUESTS_SQL, str(user_id))
+    return int(await conn.fetchval(COUNT_RECENT_SQL, user_id, float(window_s)) or 0)

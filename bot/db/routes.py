@@ -52,3 +52,22 @@ async def delete_route(db: Executor, platform: str, chat_id: str) -> AlertRoute 
 
 async def list_routes(db: Executor, scopes: list[str]) -> list[AlertRoute]:
     return [AlertRoute(**dict(r)) for r in await db.fetch(LIST_ROUTES_SQL, scopes)]
+
+
+MOVE_ROUTE_SQL = """
+WITH moved AS (
+    DELETE FROM alert_routes WHERE platform = $1 AND chat_id = $2
+    RETURNING scope, created_by, created_at
+)
+INSERT INTO alert_routes (platform, chat_id, scope, created_by, created_at)
+SELECT $1, $3, scope, created_by, created_at FROM moved
+ON CONFLICT (platform, chat_id) DO NOTHING
+RETURNING scope
+"""
+
+
+async def move_route(db: Executor, platform: str, old_chat_id: str, new_chat_id: str) -> Scope | None:
+    """The chat got a new id (a Telegram group upgraded to a supergroup): its route follows. Returns
+    the scope moved (None: the old chat had no route, or the new one had its own already)."""
+    scope = await db.fetchval(MOVE_ROUTE_SQL, platform, old_chat_id, new_chat_id)
+    return scope if scope in ("all", "admin", "requests") else None

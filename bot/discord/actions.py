@@ -16,6 +16,7 @@ import discord
 
 from bot.discord.caller import caller_of
 from bot.discord.failures import STALE_BUTTON, report_error
+from bot.discord.gate import Gate
 from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer
 from bot.domain.numbers import parse_uint
@@ -116,8 +117,15 @@ class ActionRouter:
     """``client.actions``: what :class:`bot.discord.views.ActionButton` hands every click to."""
 
     def __init__(
-        self, services: Services, meter: Meter, *, budget_s: float, open_request_form: ModalOpener
+        self,
+        services: Services,
+        meter: Meter,
+        *,
+        budget_s: float,
+        open_request_form: ModalOpener,
+        gate: Gate,
     ) -> None:
+        self._gate = gate
         self._services = services
         self._meter = meter
         self._budget_s = budget_s
@@ -127,11 +135,15 @@ class ActionRouter:
         self, interaction: discord.Interaction[Any], action: str, args: tuple[str, ...]
     ) -> None:
         known = action in ACTIONS or action == REQUEST_FORM
-        try:
-            with self._meter.measure(f"button:{action if known else 'unknown'}"):
-                await self._dispatch(interaction, action, args)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported to the user and logged there
-            await report_error(interaction, exc)
+
+        async def work() -> None:
+            try:
+                with self._meter.measure(f"button:{action if known else 'unknown'}"):
+                    await self._dispatch(interaction, action, args)
+            except Exception as exc:  # noqa: BLE001 - every failure is reported to the user and logged
+                await report_error(interaction, exc)
+
+        await self._gate.run(interaction, work)
 
     async def _dispatch(
         self, interaction: discord.Interaction[Any], action: str, args: tuple[str, ...]

@@ -15,12 +15,13 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.config import DiscordConfig
+from bot.config import DiscordConfig, LimitsConfig
 from bot.db.types import Pool
 from bot.discord.actions import ActionRouter
 from bot.discord.commands import Handlers, all_commands
 from bot.discord.failures import STALE_BUTTON, report_error, send_notice
 from bot.discord.forms import FormHandlers, is_form
+from bot.discord.gate import Gate
 from bot.discord.input import clean_options
 from bot.discord.metering import Meter
 from bot.discord.sync import sync_if_changed
@@ -47,14 +48,28 @@ class Tree(app_commands.CommandTree[Any]):
 class Frontend:
     """Everything the client delegates to; one per client."""
 
-    def __init__(self, config: DiscordConfig, pool: Pool, services: Services, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        config: DiscordConfig,
+        pool: Pool,
+        services: Services,
+        metrics: Metrics,
+        limits: LimitsConfig | None = None,
+    ) -> None:
+        limits = limits or LimitsConfig()
         self.config = config
         self.pool = pool
         meter = Meter(metrics)
-        self.handlers = Handlers(services, meter, config.ack_budget_s)
-        self.forms = FormHandlers(services, meter, config.ack_budget_s)
+        # per-person limits and bounded concurrency in front of every command, click and form
+        gate = Gate(services.throttle, limits.max_concurrent_updates)
+        self.handlers = Handlers(services, meter, config.ack_budget_s, gate)
+        self.forms = FormHandlers(services, meter, config.ack_budget_s, gate)
         self.actions = ActionRouter(
-            services, meter, budget_s=config.ack_budget_s, open_request_form=self.forms.open_request_form
+            services,
+            meter,
+            budget_s=config.ack_budget_s,
+            open_request_form=self.forms.open_request_form,
+            gate=gate,
         )
         #: True when the last start synced the command tree (False: unchanged, no call made)
         self.synced: bool | None = None

@@ -20,6 +20,7 @@ from discord import app_commands
 
 from bot.discord.caller import caller_of
 from bot.discord.forms import FormHandlers
+from bot.discord.gate import Gate
 from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer, message_of
 from bot.errors import UsageError
@@ -51,20 +52,25 @@ def describe(name: str) -> str:
 class Handlers:
     """The glue every handler uses: caller, service call, reply, metrics."""
 
-    def __init__(self, services: Services, meter: Meter, budget_s: float) -> None:
+    def __init__(self, services: Services, meter: Meter, budget_s: float, gate: Gate) -> None:
         self.services = services
         self.meter = meter
         self.budget_s = budget_s
+        self.gate = gate
 
     async def run(self, interaction: Interaction, name: str, work: Work, *, ephemeral: bool = True) -> None:
         """``ephemeral=False`` tells the channel, except for a command whose answer may hold a code, an
         email or request details (:attr:`CommandSpec.private_only`): that one is always ephemeral."""
         spec = BY_NAME.get(name)
         ephemeral = ephemeral or (spec is not None and spec.private_only)
-        with self.meter.measure(name):
-            await answer(
-                interaction, work(caller_of(interaction)), budget_s=self.budget_s, ephemeral=ephemeral
-            )
+
+        async def measured() -> None:
+            with self.meter.measure(name):
+                await answer(
+                    interaction, work(caller_of(interaction)), budget_s=self.budget_s, ephemeral=ephemeral
+                )
+
+        await self.gate.run(interaction, measured)
 
     async def node_choices(
         self, interaction: Interaction, current: str, *, with_all: bool = False

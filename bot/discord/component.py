@@ -30,7 +30,7 @@ class DiscordBot:
             raise ValueError("DiscordBot needs discord.token")
         self._config = config.discord
         self._token = config.discord.token
-        self.frontend = Frontend(config.discord, pool, services, metrics)
+        self.frontend = Frontend(config.discord, pool, services, metrics, config.limits)
         self.client: BotClient | ShardedBotClient | None = None
         self.ready = asyncio.Event()
 

@@ -17,6 +17,7 @@ import discord
 
 from bot.discord.caller import caller_of
 from bot.discord.failures import report_error
+from bot.discord.gate import Gate
 from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer, message_of
 from bot.domain.text import clean_input
@@ -79,7 +80,8 @@ def submitted_values(data: dict[str, Any]) -> dict[str, str]:
 
 
 class FormHandlers:
-    def __init__(self, services: Services, meter: Meter, budget_s: float) -> None:
+    def __init__(self, services: Services, meter: Meter, budget_s: float, gate: Gate) -> None:
+        self._gate = gate
         self._services = services
         self._meter = meter
         self._budget_s = budget_s
@@ -129,11 +131,15 @@ class FormHandlers:
         name = {LINK_FORM: "form:link"}.get(custom_id, "form:unknown")
         if custom_id.startswith(REQUEST_FORM):
             name = "form:request"
-        try:
-            with self._meter.measure(name):
-                await self._submit(interaction, custom_id, values)
-        except Exception as exc:  # noqa: BLE001 - reported to the user (and logged when unexpected)
-            await report_error(interaction, exc)
+
+        async def work() -> None:
+            try:
+                with self._meter.measure(name):
+                    await self._submit(interaction, custom_id, values)
+            except Exception as exc:  # noqa: BLE001 - reported to the user (and logged when unexpected)
+                await report_error(interaction, exc)
+
+        await self._gate.run(interaction, work)
 
     async def _submit(
         self, interaction: discord.Interaction[Any], custom_id: str, values: dict[str, str]

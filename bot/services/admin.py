@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.db import fleet as fleet_db
 from bot.db import nodes as nodes_db
 from bot.db import outbox
+from bot.db import outbox_claims as claims_db
 from bot.db import routes as routes_db
 from bot.db.fleet import OutboxDepth, SourceHealth
 from bot.db.nodes import Node
@@ -25,7 +26,7 @@ from bot.db.types import Pool
 from bot.db.users import User
 from bot.domain.formatting import format_age, status_badge
 from bot.domain.identifiers import IDENTIFIER_TYPES, IdentifierType, parse_identifier
-from bot.errors import InvalidInputError, NotFoundError, UsageError, UserError
+from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError, UsageError, UserError
 from bot.render.message import Field_, Message, Span
 from bot.services import provisioning
 from bot.services.authz import Authz
@@ -91,6 +92,17 @@ class FleetStats:
 class RouteResult:
     scope: Scope | None
     message: Message
+
+
+ROUTE_TEXT: dict[Scope, str] = {
+    "all": "every alert and request",
+    "admin": "node and monitoring alerts",
+    "requests": "support requests",
+}
+
+
+#: a chat named by a reference (``@name`` or id) -> (its id, its title, whether the caller administers it)
+ChatLookup = Callable[[str], Awaitable[tuple[str, str, bool]]]
 
 
 def parse_scope(text: str | None) -> Scope:
@@ -363,35 +375,68 @@ class AdminService:
         return await self._run(caller, "stats", None, body)
 
     async def alerts_here(self, caller: Caller, scope: str | None = None) -> RouteResult:
+        """Route alerts to the chat the command was sent in (and send there again if the chat had
+        been disabled after the platform refused a message: the bot is evidently back)."""
+
         async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
             s = parse_scope(scope)
-            await routes_db.upsert_route(
-                self._pool, caller.platform, caller.chat_id, s, None if actor.user is None else actor.user.id
-            )
-            what = {
-                "all": "every alert and request",
-                "admin": "node and monitoring alerts",
-                "requests": "support requests",
-            }[s]
+            reenabled = await self._route(actor, caller.chat_id, s)
             msg = Message.text(
-                f"This chat now receives {what}. /alerts_off stops it.",
+                f"This chat now receives {ROUTE_TEXT[s]}. /alerts_off stops it.",
                 title="Alerts routed here",
                 severity="success",
             )
-            return RouteResult(scope=s, message=msg), {"scope": s}
+            return RouteResult(scope=s, message=msg), {"scope": s, "reenabled": reenabled}
 
         return await self._run(caller, "alerts_here", f"{caller.platform}:{caller.chat_id}", body)
 
-    async def alerts_off(self, caller: Caller) -> RouteResult:
+    async def alerts_to(
+        self, caller: Caller, target: str, scope: str | None, lookup: ChatLookup
+    ) -> RouteResult:
+        """Route alerts to a chat named from elsewhere (``target``: a Telegram channel, whose posts
+        carry no sender): the caller must be a bot admin and, as the platform says (``lookup``, asked
+        only once the caller is known to be an admin), an administrator of that chat."""
+        chat_id = target
+
         async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
-            removed = await routes_db.delete_route(self._pool, caller.platform, caller.chat_id)
+            nonlocal chat_id
+            chat_id, title, chat_admin = await lookup(target)
+            if not chat_admin:
+                raise PermissionDeniedError(f"Only an administrator of {title} may route alerts there.")
+            s = parse_scope(scope)
+            reenabled = await self._route(actor, chat_id, s)
+            msg = Message.text(
+                f"{title} now receives {ROUTE_TEXT[s]}. /alerts_off {chat_id} stops it.",
+                title="Alerts routed",
+                severity="success",
+            )
+            details = {"scope": s, "reenabled": reenabled, "chat": chat_id, "from": caller.chat_id}
+            return RouteResult(scope=s, message=msg), details
+
+        return await self._run(caller, "alerts_here", f"{caller.platform}:{target}", body)
+
+    async def _route(self, actor: Actor, chat_id: str, scope: Scope) -> bool:
+        """Upsert the route and re-enable the chat; True when it had been disabled."""
+        platform = actor.caller.platform
+        async with self._pool.acquire() as conn, conn.transaction():
+            await routes_db.upsert_route(
+                conn, platform, chat_id, scope, None if actor.user is None else actor.user.id
+            )
+            return await claims_db.enable_target(conn, platform, chat_id)
+
+    async def alerts_off(self, caller: Caller, chat_id: str | None = None) -> RouteResult:
+        """Stop routing alerts to this chat (or to ``chat_id``, named from a private chat)."""
+        chat = chat_id or caller.chat_id
+
+        async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
+            removed = await routes_db.delete_route(self._pool, caller.platform, chat)
             if removed is None:
                 raise NotFoundError("This chat was not receiving alerts.")
             return RouteResult(
                 scope=None, message=Message.text("This chat no longer receives alerts.", title="Alerts off")
             ), {"was": removed.scope}
 
-        return await self._run(caller, "alerts_off", f"{caller.platform}:{caller.chat_id}", body)
+        return await self._run(caller, "alerts_off", f"{caller.platform}:{chat}", body)
 
 
 def _identifier_type(text: str | None) -> IdentifierType | None:

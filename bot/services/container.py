@@ -10,6 +10,7 @@ from bot.services.accounts import AccountsService
 from bot.services.admin import AdminService
 from bot.services.authz import Authz
 from bot.services.charts import ChartRenderer
+from bot.services.chats import ChatsService
 from bot.services.earnings import EarningsService
 from bot.services.help import HelpService
 from bot.services.mutes import MutesService
@@ -17,6 +18,7 @@ from bot.services.nodes import NodesService
 from bot.services.prices import PriceSource, build_price_source
 from bot.services.requests import RequestsService
 from bot.services.settings import SettingsService
+from bot.services.throttle import Throttle
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,10 @@ class Services:
     settings: SettingsService
     help: HelpService
     prices: PriceSource
+    #: per-person limits, checked by both frontends before a handler runs
+    throttle: Throttle
+    #: what the platforms report about chats (bot added back, group migrated)
+    chats: ChatsService
 
     @classmethod
     def build(cls, pool: Pool, config: Config, *, prices: PriceSource | None = None) -> Services:
@@ -50,6 +56,8 @@ class Services:
             settings=SettingsService(pool, authz),
             help=HelpService(authz),
             prices=price_source,
+            throttle=Throttle(config.limits),
+            chats=ChatsService(pool),
         )
 
     async def aclose(self) -> None:

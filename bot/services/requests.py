@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -23,7 +24,7 @@ from bot.db import users as users_db
 from bot.db.requests import SupportRequest
 from bot.db.types import Conn, Pool
 from bot.domain.numbers import parse_uint
-from bot.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
+from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
 from bot.render.message import Button, Field_, Message, Span
 from bot.services import actions
 from bot.services.authz import Authz
@@ -44,6 +45,8 @@ STATUS_TEXT = {
     "rejected": "❌ rejected",
 }
 MAX_COMMENTS = 2000
+#: the window of ``limits.requests_per_hour``
+REQUEST_WINDOW_S = 3600.0
 MAX_NOTES = 1000
 
 
@@ -220,6 +223,7 @@ class RequestsService:
         actor = await self._authz.require_linked(caller)
         f = parse_form(form)
         async with self._pool.acquire() as conn, conn.transaction():
+            await self._within_limit(conn, actor.me.id)
             req = await requests_db.insert_request(
                 conn,
                 actor.me.id,
@@ -251,6 +255,17 @@ class RequestsService:
                 skip=(caller.platform, caller.platform_user_id),
             )
         return RequestResult(request=req, message=user_msg)
+
+    async def _within_limit(self, conn: Conn, user_id: UUID) -> None:
+        """At most ``limits.requests_per_hour`` requests per account (an admin group is no inbox for a
+        flood of them)."""
+        most = self._config.limits.requests_per_hour
+        if await requests_db.count_recent_locked(conn, user_id, REQUEST_WINDOW_S) >= most:
+            raise RateLimitedError(
+                f"You have sent {most} requests in the last hour. Please wait before sending another; "
+                "/myrequests shows the ones we have.",
+                REQUEST_WINDOW_S,
+            )
 
     async def mine(self, caller: Caller, page: int = 0) -> RequestListResult:
         actor = await self._authz.require_linked(caller)

@@ -18,29 +18,35 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.config import TelegramConfig
-from bot.ratelimit import Priority, SendBudget
+from bot.ratelimit import Budget, ChatLimiters, Priority, SendBudget
 
 log = logging.getLogger(__name__)
 
 _COUNTED_PREFIXES = ("Send", "Edit", "Copy", "Forward")
+#: replies one chat may get at once before its 1/s applies (a command answered in a few parts)
+REPLY_BURST = 3
 
 
 class FloodControl(BaseRequestMiddleware):
-    """Keeps every message sent under the global send rate (as a reply: ahead of alert delivery),
-    retries a 429 after its ``retry_after`` and a
-    5xx (Telegram's side failed: nothing was done) after ``server_error_backoff_s`` doubling."""
+    """Keeps every message sent under the global send rate (as a reply: ahead of alert delivery) and
+    each chat's rate (``chats``: a short burst, then Telegram's 1/s; a person typing twenty commands
+    in a second gets their answers paced instead of 429s that waste the budget), retries a 429 after
+    its ``retry_after`` and a 5xx (Telegram's side failed: nothing was done) after
+    ``server_error_backoff_s`` doubling."""
 
     def __init__(
         self,
         global_rate_per_s: float,
         *,
-        budget: SendBudget | None = None,
+        budget: Budget | None = None,
+        chats: ChatLimiters | None = None,
         max_retries: int = 3,
         max_wait_s: float = 60.0,
         server_error_backoff_s: float = 0.5,
     ) -> None:
         # the process-wide send budget when given (shared with alert delivery), else one of its own
-        self.budget = budget if budget is not None else SendBudget(global_rate_per_s)
+        self.budget: Budget = budget if budget is not None else SendBudget(global_rate_per_s)
+        self._chats = chats
         self._max_retries = max_retries
         self._max_wait_s = max_wait_s
         self._backoff_s = server_error_backoff_s
@@ -54,6 +60,9 @@ class FloodControl(BaseRequestMiddleware):
         attempt = 0
         while True:
             if counts_against_send_rate(method):
+                to = getattr(method, "chat_id", None)
+                if self._chats is not None and isinstance(to, int) and attempt == 0:
+                    await self._chats.acquire(to)
                 await self.budget.acquire(Priority.REPLY)
             try:
                 return await make_request(bot, method)
@@ -119,11 +128,12 @@ def make_session(config: TelegramConfig) -> AiohttpSession:
     return session
 
 
-def make_bot(config: TelegramConfig, *, budget: SendBudget | None = None) -> Bot:
+def make_bot(config: TelegramConfig, *, budget: Budget | None = None) -> Bot:
     """The real client for ``config`` (its token must be set); ``budget`` is the shared send limiter."""
     assert config.token is not None
     session = make_session(config)
-    session.middleware(FloodControl(config.global_rate_per_s, budget=budget))
+    chats = ChatLimiters(config.per_chat_rate_per_s, config.per_group_rate_per_min, burst=REPLY_BURST)
+    session.middleware(FloodControl(config.global_rate_per_s, budget=budget, chats=chats))
     return Bot(
         config.token.get_secret_value(), session=session, default=DefaultBotProperties(parse_mode="HTML")
     )

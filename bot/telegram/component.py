@@ -20,7 +20,7 @@ from bot.config import Config
 from bot.db.types import Pool
 from bot.errors import ConfigError
 from bot.metrics import Metrics
-from bot.ratelimit import SendBudget
+from bot.ratelimit import Budget
 from bot.services.container import Services
 from bot.telegram.client import make_bot
 from bot.telegram.dispatcher import build_dispatcher
@@ -44,12 +44,19 @@ class TelegramBot:
         http: HttpServer | None = None,
         *,
         polling_timeout_s: int = 10,
-        send_budget: SendBudget | None = None,
+        send_budget: Budget | None = None,
     ) -> None:
         self._config = config.telegram
         self.bot: Bot = make_bot(self._config, budget=send_budget)
         self.menus = CommandMenus(pool, config, services.help)
-        self.dispatcher: Dispatcher = build_dispatcher(services, self.menus, PostgresStorage(pool), metrics)
+        self._max_concurrent = config.limits.max_concurrent_updates
+        self.dispatcher: Dispatcher = build_dispatcher(
+            services,
+            self.menus,
+            PostgresStorage(pool),
+            metrics,
+            max_concurrent_updates=self._max_concurrent,
+        )
         self._polling_timeout_s = polling_timeout_s
         self.ready = asyncio.Event()
         if self._config.mode == "webhook":
@@ -89,6 +96,8 @@ class TelegramBot:
                 handle_signals=False,
                 close_bot_session=False,
                 polling_timeout=self._polling_timeout_s,
+                # no more updates fetched while this many are being handled
+                tasks_concurrency_limit=self._max_concurrent,
             ),
             name="telegram-polling",
         )

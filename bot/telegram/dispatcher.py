@@ -14,13 +14,24 @@ from bot.telegram.menus import CommandMenus
 from bot.telegram.metrics_middleware import CommandMetrics
 from bot.telegram.private_answers import PrivateAnswers
 from bot.telegram.routers import all_routers
+from bot.telegram.throttle_middleware import ThrottleUpdates
 
 
 def build_dispatcher(
-    services: Services, menus: CommandMenus, storage: BaseStorage, metrics: Metrics
+    services: Services,
+    menus: CommandMenus,
+    storage: BaseStorage,
+    metrics: Metrics,
+    *,
+    max_concurrent_updates: int = 32,
 ) -> Dispatcher:
-    """Handlers receive ``services`` and ``menus`` by name (aiogram's workflow data)."""
+    """Handlers receive ``services`` and ``menus`` by name (aiogram's workflow data). Every update
+    passes the per-person limits and the concurrency bound first."""
     dp = Dispatcher(storage=storage, services=services, menus=menus)
+    # ahead of the conversation state (a database read per update): a refused update costs nothing
+    dp.update.outer_middleware.unregister(dp.fsm)
+    dp.update.outer_middleware(ThrottleUpdates(services.throttle, max_concurrent_updates))
+    dp.update.outer_middleware(dp.fsm)
     dp.message.outer_middleware(CleanInput())
     dp.callback_query.outer_middleware(CleanInput())
     dp.message.outer_middleware(CommandMetrics(metrics))

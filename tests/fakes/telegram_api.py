@@ -84,11 +84,19 @@ class _Messages(dict[tuple[int, int], "FakeMessage"]):
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 @dataclass
@@ -170,6 +178,12 @@ class FakeTelegram:
         self.webhook_secret: str | None = None
         self.webhook_responses: list[int] = []
         self.chat_types: dict[int, str] = {}
+        #: channels and groups made with :meth:`add_chat`: id -> (title, @username or None)
+        self.chat_info: dict[int, tuple[str, str | None]] = {}
+        #: chat id -> user id -> member status (creator, administrator, member, left, kicked)
+        self.members: dict[int, dict[int, str]] = {}
+        #: groups upgraded to supergroups: old id -> new id (sends to the old id answer 400)
+        self.migrated: dict[int, int] = {}
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Condition()
         self._update_ids = itertools.count(1000)
@@ -254,7 +268,84 @@ class FakeTelegram:
         self.chat_types[chat_id] = kind
         if kind == "private":
             return {"id": chat_id, "type": "private", "first_name": f"User{user_id}"}
-        return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
+        title, username = self.chat_info.get(chat_id, (f"Group {chat_id}", None))
+        chat: dict[str, Any] = {"id": chat_id, "type": kind, "title": title}
+        if username:
+            chat["username"] = username
+        return chat
+
+    # ------------------------------------------------------------------ chats, members, migrations
+    def add_chat(
+        self,
+        chat_id: int,
+        kind: str = "channel",
+        *,
+        username: str | None = None,
+        admins: tuple[int, ...] = (),
+        members: tuple[int, ...] = (),
+        bot_status: str = "administrator",
+    ) -> None:
+        """A group or channel (``kind``: group, supergroup, channel) with its administrators; the bot
+        is in it with ``bot_status``. ``username`` without the @."""
+        self.chat_types[chat_id] = kind
+        self.chat_info[chat_id] = (f"{kind.capitalize()} {chat_id}", username)
+        roles = self.members.setdefault(chat_id, {})
+        roles.update({u: "administrator" for u in admins})
+        roles.update({u: "member" for u in members})
+        roles[BOT_ID] = bot_status
+
+    def channel_post(self, chat_id: int, text: str) -> int:
+        """A post in channel ``chat_id`` (no sender: channel posts have no ``from``)."""
+        msg = FakeMessage(
+            chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=False, text=text
+        )
+        self.messages[(chat_id, msg.message_id)] = msg
+        payload: dict[str, Any] = {
+            "message_id": msg.message_id,
+            "date": int(time.time()),
+            "chat": self._chat(chat_id, 0),
+            "sender_chat": self._chat(chat_id, 0),
+            "text": text,
+        }
+        if text.startswith("/"):
+            payload["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self.push({"channel_post": payload})
+
+    def bot_membership(self, chat_id: int, status: str, *, by: int, old_status: str = "left") -> int:
+        """The bot was added to (``member``/``administrator``) or removed from (``left``/``kicked``)
+        ``chat_id`` by user ``by``: a ``my_chat_member`` update."""
+        self.members.setdefault(chat_id, {})[BOT_ID] = status
+        bot = {"id": BOT_ID, "is_bot": True, "first_name": "MineGNK", "username": BOT_USERNAME}
+        return self.push(
+            {
+                "my_chat_member": {
+                    "chat": self._chat(chat_id, by),
+                    "from": self.user(by),
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": old_status, "user": bot},
+                    "new_chat_member": _member(status, bot),
+                }
+            }
+        )
+
+    def migrate(self, old_id: int, new_id: int, *, by: int) -> None:
+        """Group ``old_id`` became supergroup ``new_id``: the service message in the old group, and
+        sends to the old id answer 400 with ``migrate_to_chat_id`` from now on."""
+        self.migrated[old_id] = new_id
+        self.chat_types[old_id] = "group"
+        self.chat_types[new_id] = "supergroup"
+        self.members[new_id] = dict(self.members.get(old_id, {BOT_ID: "member"}))
+        self.push(
+            {
+                "message": {
+                    "message_id": self._next_message_id(old_id),
+                    "date": int(time.time()),
+                    "chat": self._chat(old_id, by),
+                    "from": self.user(by),
+                    "migrate_to_chat_id": new_id,
+                }
+            }
+        )
 
     def _next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
@@ -497,6 +588,8 @@ class FakeTelegram:
             body: dict[str, Any] = {"ok": False, "error_code": err.code, "description": err.description}
             if err.retry_after is not None:
                 body["parameters"] = {"retry_after": err.retry_after}
+            if err.migrate_to_chat_id is not None:
+                body["parameters"] = {"migrate_to_chat_id": err.migrate_to_chat_id}
             return web.json_response(body, status=err.code)
         finally:
             await self._touch()
@@ -521,8 +614,16 @@ class FakeTelegram:
         return chat_id
 
     def _deliverable(self, chat_id: int) -> None:
+        if chat_id in self.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self.migrated[chat_id],
+            )
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if self.members.get(chat_id, {}).get(BOT_ID) in ("left", "kicked"):
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
 
     @staticmethod
     def _visible(text: str, parse_mode: str | None) -> str:
@@ -788,6 +889,57 @@ class FakeTelegram:
     async def _m_getwebhookinfo(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         return {"url": self.webhook_url or "", "has_custom_certificate": False, "pending_update_count": 0}
 
+    def _resolve_chat(self, params: dict[str, Any]) -> int:
+        ref = str(params.get("chat_id") or "")
+        if ref.startswith("@"):
+            for chat_id, (_, username) in self.chat_info.items():
+                if username is not None and username.lower() == ref[1:].lower():
+                    return chat_id
+            raise ApiError(400, "Bad Request: chat not found")
+        chat_id = self._chat_id(params)
+        if chat_id < 0 and chat_id not in self.chat_types:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat_id
+
+    async def _m_getchat(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        chat_id = self._resolve_chat(params)
+        if self.members.get(chat_id, {}).get(BOT_ID) in ("left", "kicked"):
+            raise ApiError(400, "Bad Request: chat not found")
+        gifts = dict.fromkeys(
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
+            False,
+        )
+        return {
+            **self._chat(chat_id, chat_id),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
+
+    async def _m_getchatmember(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        chat_id = self._resolve_chat(params)
+        user_id = _int(params.get("user_id"))
+        if user_id is None:
+            raise ApiError(400, "Bad Request: invalid user_id specified")
+        roles = self.members.get(chat_id, {})
+        if (
+            roles.get(BOT_ID) not in ("creator", "administrator")
+            and self.chat_types.get(chat_id) == "channel"
+        ):
+            raise ApiError(400, "Bad Request: member list is inaccessible")
+        user = (
+            {"id": BOT_ID, "is_bot": True, "first_name": "MineGNK", "username": BOT_USERNAME}
+            if user_id == BOT_ID
+            else self.user(user_id)
+        )
+        return _member(roles.get(user_id, "left"), user)
+
     async def _m_sendchataction(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         self._deliverable(self._chat_id(params))
         return True
@@ -800,6 +952,36 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    """A ChatMember object of ``status`` as the Bot API shapes each kind."""
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(
+            {
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": True,
+                "can_restrict_members": True,
+                "can_promote_members": False,
+                "can_change_info": True,
+                "can_invite_users": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+                "can_send_welcome_messages": False,
+                "can_post_messages": True,
+                "can_edit_messages": True,
+            }
+        )
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
 
 
 def _scope_key(scope: Any) -> str:

@@ -7,6 +7,7 @@ raises exactly one of:
 * :class:`RetryLater` — rate limited; nothing may be sent to the platform before ``retry_after``;
 * :class:`TargetGone` — the platform says this chat can never be reached (blocked bot, closed DMs,
   deleted chat); the worker disables the target and records the failure;
+* :class:`ChatMoved` — the chat has a new id: the worker moves its route and undelivered rows there;
 * :class:`TransientError` — network error, timeout, 5xx: retried with backoff;
 * :class:`PermanentError` — the platform refused this message (it would refuse it again).
 
@@ -43,6 +44,14 @@ class TargetGone(SendFailed):
     def __init__(self, code: int, message: str, *, sent: tuple[str, ...] = ()) -> None:
         super().__init__(f"{code}: {message}", sent=sent)
         self.code = code
+
+
+class ChatMoved(SendFailed):
+    """The chat has a new id (a Telegram group upgraded to a supergroup): send there instead."""
+
+    def __init__(self, new_target_id: str, *, sent: tuple[str, ...] = ()) -> None:
+        super().__init__(f"the chat moved to {new_target_id}", sent=sent)
+        self.new_target_id = new_target_id
 
 
 class TransientError(SendFailed):

@@ -1,8 +1,8 @@
 """Sending outbox messages to Telegram through aiogram's real :class:`~aiogram.Bot`.
 
-Rates: the process-wide :class:`~bot.ratelimit.SendBudget` at ``telegram.global_rate_per_s`` (no
-one-second window over it; alerts paced evenly, command replies go first and together, alerts keep at
-least a quarter when both wait);
+Rates: the bot's send budget at ``telegram.global_rate_per_s`` (no one-second window over it, all
+replicas together; alerts paced evenly, command replies go first and together, alerts keep at least a
+quarter when both wait; :func:`send_budget`);
 1/s per chat (aiolimiter); for groups
 (negative chat ids) also ``telegram.per_group_rate_per_min``. Per-chat limiters idle for two minutes
 are evicted. A 429 pauses every send of this bot for ``retry_after`` (no request goes out during the
@@ -15,8 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import os
+import socket
 import time
+import uuid
 
+import asyncpg
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -29,9 +34,9 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
-from aiolimiter import AsyncLimiter
 
 from bot.alerts.delivery.base import (
+    ChatMoved,
     DeliveryTarget,
     PermanentError,
     Platform,
@@ -42,68 +47,72 @@ from bot.alerts.delivery.base import (
     TransientError,
 )
 from bot.config import TelegramConfig
+from bot.db.send_budget import take_slot
+from bot.db.types import Pool
 from bot.domain.numbers import parse_uint
-from bot.ratelimit import Priority, SendBudget
+from bot.ratelimit import IDLE_EVICT_S, Budget, ChatLimiters, Priority, SendBudget, SharedSendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render
 from bot.telegram.client import make_session
 
 log = logging.getLogger(__name__)
 
-IDLE_EVICT_S = 120.0
-_EVICT_EVERY = 512
+__all__ = ["IDLE_EVICT_S", "ChatLimiters", "SharedSlots", "TelegramSender", "send_budget"]
+
 #: 400 descriptions that mean the chat itself is unreachable, not this message
 _GONE_400 = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked", "not enough rights")
 
 
-class ChatLimiters:
-    """Per-chat limiters (1/s; groups also N/min), created on demand and evicted when idle."""
-
-    def __init__(self, per_chat_per_s: float, per_group_per_min: float) -> None:
-        self._per_chat = per_chat_per_s
-        self._per_group = per_group_per_min
-        self._limiters: dict[int, tuple[list[AsyncLimiter], float]] = {}
-        self._uses = 0
-
-    def __len__(self) -> int:
-        return len(self._limiters)
-
-    async def acquire(self, chat_id: int) -> None:
-        now = time.monotonic()
-        self._uses += 1
-        if self._uses % _EVICT_EVERY == 0:
-            self.evict(now)
-        entry = self._limiters.get(chat_id)
-        if entry is None:
-            limiters = [AsyncLimiter(1, 1.0 / self._per_chat)]
-            if chat_id < 0:
-                limiters.append(AsyncLimiter(self._per_group, 60.0))
-        else:
-            limiters = entry[0]
-        self._limiters[chat_id] = (limiters, now)
-        for limiter in limiters:
-            await limiter.acquire()
-        self._limiters[chat_id] = (limiters, time.monotonic())
-
-    def evict(self, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        idle = [c for c, (_, used) in self._limiters.items() if now - used > IDLE_EVICT_S]
-        for chat_id in idle:
-            del self._limiters[chat_id]
-        return len(idle)
+def send_budget(config: TelegramConfig, pool: Pool | None = None) -> Budget:
+    """The Telegram send budget, shared by alert delivery and command replies (replies first; see
+    :mod:`bot.ratelimit`) and, with a ``pool`` and ``telegram.shared_send_budget``, by every replica on
+    the same token (through PostgreSQL)."""
+    local = SendBudget(config.global_rate_per_s)
+    if pool is None or not config.shared_send_budget or config.token is None:
+        return local
+    bot_id = int(config.token.get_secret_value().split(":", 1)[0])
+    slots = SharedSlots(pool, bot_id, local.window_s, margin_s=config.replica_window_margin_s)
+    return SharedSendBudget(local, slots)
 
 
-def send_budget(config: TelegramConfig) -> SendBudget:
-    """The process-wide Telegram send budget, shared by alert delivery and command replies (replies
-    first; see :mod:`bot.ratelimit`)."""
-    return SendBudget(config.global_rate_per_s)
+class SharedSlots:
+    """Slots of the window every replica shares (:func:`bot.db.send_budget.take_slot`).
+
+    When the database cannot answer, the send goes ahead on this process's own budget (a failover
+    must not stop alerts; Telegram's 429s, honoured, cover a short excess) and that is logged, at
+    most once a minute."""
+
+    def __init__(self, pool: Pool, bot_id: int, window_s: float, *, margin_s: float = 0.0) -> None:
+        self._pool = pool
+        self._bot_id = bot_id
+        self._window_s = window_s
+        self._margin_s = margin_s
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._warned_at = -math.inf
+
+    async def __call__(self, room: int) -> float:
+        try:
+            answer = await take_slot(
+                self._pool, self._bot_id, room, self._window_s, owner=self._owner, margin_s=self._margin_s
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            now = time.monotonic()
+            if now - self._warned_at >= 60:
+                self._warned_at = now
+                log.warning(
+                    "shared send budget unavailable (%s): sending on this replica's own budget",
+                    exc,
+                    extra={"platform": "telegram"},
+                )
+            return 0.0
+        return answer.wait_s
 
 
 class TelegramSender:
     platform: Platform = "telegram"
 
     def __init__(
-        self, config: TelegramConfig, *, bot: Bot | None = None, budget: SendBudget | None = None
+        self, config: TelegramConfig, *, bot: Bot | None = None, budget: Budget | None = None
     ) -> None:
         if bot is None:
             if config.token is None:
@@ -189,7 +198,7 @@ class TelegramSender:
             self.pause(exc.retry_after)
             raise RetryLater(float(exc.retry_after), "Telegram flood control") from exc
         except TelegramMigrateToChat as exc:
-            raise PermanentError(f"the group became supergroup {exc.migrate_to_chat_id}") from exc
+            raise ChatMoved(str(exc.migrate_to_chat_id)) from exc
         except TelegramForbiddenError as exc:
             raise TargetGone(403, exc.message) from exc
         except TelegramEntityTooLarge as exc:

@@ -10,6 +10,7 @@ from bot.telegram.routers import (
     earnings,
     fallback,
     linking,
+    membership,
     mutes,
     nodes,
     requests,
@@ -21,6 +22,7 @@ from bot.telegram.routers import (
 def all_routers() -> list[Router]:
     """Fresh routers (a Router can belong to one Dispatcher only); the fallback is last."""
     return [
+        membership.router(),
         start.router(),
         linking.router(),
         nodes.router(),

@@ -5,11 +5,16 @@ sender's private chat when typed in a group: :mod:`bot.telegram.private_answers`
 
 from __future__ import annotations
 
+import re
+
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message as TgMessage
 
+from bot.errors import NotFoundError
 from bot.render.message import Message, Span
+from bot.services.admin import ChatLookup
 from bot.services.container import Services
 from bot.telegram.context import message_caller
 from bot.telegram.replies import send
@@ -21,6 +26,34 @@ def deep_link(bot_username: str | None, code: str) -> Message:
     payload = code.replace("-", "")
     url = f"https://t.me/{bot_username}?start={payload}"
     return Message(lines=((Span(text="Or open: "), Span(text=url, style="link", url=url)),))
+
+
+_CHAT_ID = re.compile(r"-\d{1,20}")
+_CHAT_NAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
+
+
+def chat_reference(args: str) -> tuple[str | None, str | None]:
+    """``/alerts_here [@channel | -100…] [scope]``: the chat named (if any) and the rest."""
+    head, _, rest = args.strip().partition(" ")
+    if _CHAT_ID.fullmatch(head) or _CHAT_NAME.fullmatch(head):
+        return head, rest.strip() or None
+    return None, args.strip() or None
+
+
+def chat_lookup(bot: Bot, user_id: int) -> ChatLookup:
+    """Asks Telegram for the chat named and the caller's role in it (getChat, getChatMember)."""
+
+    async def lookup(target: str) -> tuple[str, str, bool]:
+        try:
+            chat = await bot.get_chat(target if target.startswith("@") else int(target))
+            member = await bot.get_chat_member(chat.id, user_id)
+        except (TelegramBadRequest, TelegramForbiddenError):
+            raise NotFoundError(
+                f"I cannot see {target}. Add me to it (to a channel as an administrator), then try again."
+            ) from None
+        return str(chat.id), chat.title or target, member.status in ("creator", "administrator")
+
+    return lookup
 
 
 def router() -> Router:
@@ -90,12 +123,36 @@ def router() -> Router:
 
     @r.message(Command("alerts_here"))
     async def alerts_here(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
-        result = await services.admin.alerts_here(message_caller(message), text_of(command) or "all")
+        caller = message_caller(message)
+        target, scope = chat_reference(text_of(command))
+        if target is None:
+            result = await services.admin.alerts_here(caller, scope or "all")
+        else:  # a channel (or group) named from here: Telegram says whether the caller administers it
+            user_id = message.from_user.id if message.from_user is not None else message.chat.id
+            result = await services.admin.alerts_to(caller, target, scope, chat_lookup(bot, user_id))
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("alerts_off"))
-    async def alerts_off(message: TgMessage, bot: Bot, services: Services) -> None:
-        result = await services.admin.alerts_off(message_caller(message))
+    async def alerts_off(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
+        target, _ = chat_reference(text_of(command))
+        chat_id = None
+        if target is not None:
+            user_id = message.from_user.id if message.from_user is not None else message.chat.id
+            chat_id, _title, _admin = await chat_lookup(bot, user_id)(target)
+        result = await services.admin.alerts_off(message_caller(message), chat_id)
         await send(bot, message.chat.id, result.message)
+
+    @r.channel_post(Command("alerts_here", "alerts_off"))
+    async def in_a_channel(message: TgMessage, bot: Bot) -> None:
+        # a channel post has no sender: who is asking is unknown, so the admin names the channel from
+        # a private chat, where Telegram can say whether they administer it
+        me = await bot.me()
+        chat = (message.chat.username and f"@{message.chat.username}") or str(message.chat.id)
+        text = (
+            f"Channel posts do not say who wrote them. To route alerts here, an admin of the bot who "
+            f"administers this channel sends @{me.username} in a private chat: /alerts_here {chat} "
+            f"(or /alerts_off {chat})."
+        )
+        await send(bot, message.chat.id, Message.text(text, title="Alerts in a channel"))
 
     return r

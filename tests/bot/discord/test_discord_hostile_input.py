@@ -75,6 +75,7 @@ async def world(module_db_url: str) -> AsyncIterator[World]:
                 database={"url": module_db_url, "migrate_on_start": False},
                 http={"host": "127.0.0.1", "port": 0},
                 accounts={"bcrypt_rounds": 4},
+                limits={"actions_burst": 100_000},  # a fuzzer is no person: limits tested apart
             )
             config = base.model_copy(
                 update={"discord": base.discord.model_copy(update=_discord_section(base, fake))}

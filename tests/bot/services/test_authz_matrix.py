@@ -44,6 +44,11 @@ async def _fresh_code(pool: Pool) -> str:
     return (await issue_link_code(pool, email, 900)).code
 
 
+async def _channel_admin(target: str) -> tuple[str, str, bool]:
+    """The platform's answer for a channel the caller administers."""
+    return target, "Channel", True
+
+
 async def _link(s: Services, c: Caller, w: World, p: Pool) -> Any:
     return await s.accounts.link(c, await _fresh_code(p))
 
@@ -94,6 +99,7 @@ MATRIX: dict[str, tuple[Op, dict[str, str]]] = {
     "stats": (lambda s, c, w, p: s.admin.stats(c), ADM),
     "alerts_here": (lambda s, c, w, p: s.admin.alerts_here(c, "admin"), ADM),
     "alerts_off": (lambda s, c, w, p: s.admin.alerts_off(c), ADM),
+    "alerts_to": (lambda s, c, w, p: s.admin.alerts_to(c, "-100999", "admin", _channel_admin), ADM),
 }
 
 _OUTCOMES: dict[type[UserError], str] = {
@@ -204,6 +210,7 @@ def test_the_matrix_covers_every_public_service_operation() -> None:
         "stats",
         "alerts_here",
         "alerts_off",
+        "alerts_to",
     }
     exempt = {
         "link_with_code": "covered by link (one token)",

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.db.types import Pool
-from bot.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
+from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
 from bot.services.container import Services
 from tests.bot.services.helpers import assert_renders, services
 from tests.helpers import caller, make_user
@@ -159,3 +159,20 @@ async def test_admin_list_by_status_and_bad_numbers(pool: Pool, config: Config) 
         await svc.requests.take(caller("9"), numbers[0])
     failed = await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE outcome = 'failed'")
     assert failed == 5
+
+
+async def test_an_account_may_send_only_so_many_requests_an_hour_from_any_platform(
+    pool: Pool, config: Config
+) -> None:
+    limited = config.model_copy(update={"limits": config.limits.model_copy(update={"requests_per_hour": 3})})
+    svc = services(pool, limited)
+    await make_user(pool, "op@example.com", telegram="1", discord="d1")
+    form = {"type": "support", "comments": "node down"}
+    for uid, platform in (("1", "telegram"), ("d1", "discord"), ("1", "telegram")):
+        await svc.requests.create(caller(uid, platform=platform), form)  # type: ignore[arg-type]
+    with pytest.raises(RateLimitedError, match="3 requests in the last hour"):
+        await svc.requests.create(caller("d1", platform="discord"), form)
+    assert await pool.fetchval("SELECT count(*) FROM support_requests") == 3
+    # an hour later the account may ask again
+    await pool.execute("UPDATE support_requests SET created_at = created_at - interval '61 minutes'")
+    await svc.requests.create(caller("1"), form)
