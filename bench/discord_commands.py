@@ -46,6 +46,7 @@ async def bench(db_url: str, count: int, concurrency: int) -> None:
     async with open_pool(db_url, min_size=2, max_size=10) as pool:
         config = load_config(
             None,
+            allow_insecure_urls=True,  # the fakes speak plain http on loopback
             database={"url": db_url, "migrate_on_start": False},
             discord={
                 "token": fake.token,

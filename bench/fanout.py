@@ -53,6 +53,7 @@ async def bench(db_url: str, count: int, rate: float, in_flight: int, server_rat
     fake.set_rate_limits(global_per_s=server_rate, per_chat_per_s=1.0)
     config = load_config(
         None,
+        allow_insecure_urls=True,  # the fakes speak plain http on loopback
         database={"url": db_url, "migrate_on_start": False},
         telegram={"token": TOKEN, "api_base": fake.base_url, "global_rate_per_s": rate},
         alerts={"outbox_batch_size": in_flight},

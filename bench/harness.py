@@ -289,6 +289,7 @@ class BotProcess:
         w = self.world
         return {
             **os.environ,
+            "MINEGNK_ALLOW_INSECURE_URLS": "true",  # the fakes speak plain http on loopback
             "MINEGNK_DATABASE__URL": w.cluster.url,
             "MINEGNK_HTTP__HOST": "127.0.0.1",
             "MINEGNK_HTTP__PORT": str(self.port),

@@ -77,6 +77,7 @@ async def child(n: int, admin_url: str) -> dict[str, float]:
         url = q.get(timeout=300)
         cfg = load_config(
             None,
+            allow_insecure_urls=True,  # the fakes speak plain http on loopback
             database={"url": dsn, "migrate_on_start": False},
             trackers={
                 "hyperfusion": {"base_url": url},

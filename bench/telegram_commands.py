@@ -71,6 +71,7 @@ async def bench(db_url: str, users: int, rate: float, sequential: int) -> None:
     await fake.start()
     config = load_config(
         None,
+        allow_insecure_urls=True,  # the fakes speak plain http on loopback
         database={"url": db_url, "migrate_on_start": False},
         telegram={"token": TOKEN, "api_base": fake.base_url, "global_rate_per_s": rate},
     )

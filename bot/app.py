@@ -2,8 +2,9 @@
 
 ``run(config)`` resolves the database (configured URL or the embedded server), applies migrations,
 opens the pool, builds each configured component and runs them all in one TaskGroup until SIGTERM or
-SIGINT. A component is anything with a ``name`` and an ``async run()`` that works until cancelled and
-cleans up in ``finally`` (returning in-flight work to the outbox).
+SIGINT, each under the :class:`~bot.supervisor.Supervisor` (a failing component is restarted with
+backoff while the others run). A component is anything with a ``name`` and an ``async run()`` that
+works until cancelled and cleans up in ``finally`` (returning in-flight work to the outbox).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Protocol
 
+from bot.alerts.components import ComponentAlerts
 from bot.alerts.engine import AlertEngine
 from bot.alerts.metrics import AlertMetrics
 from bot.alerts.outbox import DeliveryWorker
@@ -32,18 +33,14 @@ from bot.looplag import LoopLagMonitor
 from bot.metrics import Metrics
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
+from bot.pruner import Pruner
 from bot.services.container import Services
+from bot.supervisor import Component, Supervisor
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
 
 GIL_SWITCH_INTERVAL_S = 0.001
-
-
-class Component(Protocol):
-    name: str
-
-    async def run(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +74,18 @@ async def open_resources(config: Config, *, migrate: bool | None = None) -> Asyn
         yield Resources(config=config, dsn=dsn, pool=pool, metrics=Metrics())
 
 
-def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
+def build_components(
+    res: Resources, stack: AsyncExitStack, supervisor: Supervisor | None = None
+) -> list[Component]:
     """Every component this configuration asks for; a platform with no token is not started."""
     cfg = res.config
     components: list[Component] = [LoopLagMonitor(res.metrics)]
-    http = HttpServer(cfg.http.host, cfg.http.port, res.pool, res.metrics) if cfg.http.enabled else None
+    report = None if supervisor is None else supervisor.report
+    http = (
+        HttpServer(cfg.http.host, cfg.http.port, res.pool, res.metrics, components=report)
+        if cfg.http.enabled
+        else None
+    )
     if http is not None:
         components.append(http)
     alert_metrics = AlertMetrics(res.metrics.registry)
@@ -93,6 +97,8 @@ def build_components(res: Resources, stack: AsyncExitStack) -> list[Component]:
         )
     else:
         log.warning("every tracker source is disabled: the poller is not started")
+    if cfg.retention.enabled:
+        components.append(Pruner(res.pool, cfg.retention))
     # the command core both chat frontends call (built once, shared)
     services = Services.build(res.pool, cfg)
     stack.push_async_callback(services.aclose)
@@ -140,23 +146,20 @@ class _Stop(Exception):
     """Raised inside the TaskGroup to end it on a signal."""
 
 
-async def run_components(components: list[Component], stop: asyncio.Event, metrics: Metrics) -> None:
+async def run_components(components: list[Component], stop: asyncio.Event, supervisor: Supervisor) -> None:
+    """Run every component under ``supervisor`` (plus its alert watch) until ``stop`` is set."""
+
     async def watch_stop() -> None:
         await stop.wait()
         raise _Stop
 
-    async def supervised(component: Component) -> None:
-        metrics.component_up.labels(component.name).set(1)
-        try:
-            await component.run()
-        finally:
-            metrics.component_up.labels(component.name).set(0)
-
+    supervisor.register([c.name for c in components])
     try:
         async with asyncio.TaskGroup() as tg:
             tg.create_task(watch_stop(), name="stop-watcher")
+            tg.create_task(supervisor.watch(), name="supervisor-watch")
             for component in components:
-                tg.create_task(supervised(component), name=component.name)
+                tg.create_task(supervisor.supervise(component), name=component.name)
     except* _Stop:
         log.info("stopped")
 
@@ -171,10 +174,11 @@ async def run(config: Config, *, stop: asyncio.Event | None = None) -> None:
     async with AsyncExitStack() as stack:
         res = await stack.enter_async_context(open_resources(config))
         res.metrics.up.set(1)
-        components = build_components(res, stack)
+        supervisor = Supervisor(config.components, res.metrics, alert=ComponentAlerts(res.pool, config))
+        components = build_components(res, stack, supervisor)
         freeze_startup_heap()
         # a worker thread holding the GIL (mapping 10,000 nodes, drawing a chart) hands it back to
         # the event loop after this long: at the default 5 ms every await paid up to 5 ms meanwhile
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         log.info("starting: %s", ", ".join(c.name for c in components) or "nothing to run")
-        await run_components(components, stop, res.metrics)
+        await run_components(components, stop, supervisor)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import getpass
 import logging
 import sys
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 from bot import __version__
 from bot.config import Config, load_config
+from bot.domain.numbers import parse_uint
 from bot.errors import BotError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument(
         "--rollback", metavar="N", help="roll back the last N migrations ('all' for every one)", default=None
     )
+    m.add_argument(
+        "--drop-seed-tables",
+        action="store_true",
+        help="let --rollback drop the tables shared with the portal (users, nodes, ...: their data is lost)",
+    )
     sub.add_parser("check-config", help="validate the configuration and exit")
     sub.add_parser("poll-once", help="run one tracker poll cycle and print nodes, statuses and sources")
 
@@ -48,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     ur.add_argument("role", choices=["user", "admin"])
     ul = u.add_parser("link-code", help="issue a one-time code the user sends to the bot with /link")
     ul.add_argument("email")
+    ud = u.add_parser("deactivate", help="deactivate an account (no commands, alerts or linking)")
+    ud.add_argument("email")
+    uu = u.add_parser("activate", help="re-activate a deactivated account")
+    uu.add_argument("email")
 
     n = sub.add_parser("node", help="manage nodes").add_subparsers(dest="node_command", required=True)
     na = n.add_parser("assign", help="link a node to a user (creates the node when new)")
@@ -70,11 +81,33 @@ def _read_password() -> str:
     return line.rstrip("\r\n")
 
 
-async def _with_pool(config: Config, fn: Callable[[Any], Awaitable[T]]) -> T:
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (a container with an arbitrary uid)
+        return "unknown"
+
+
+async def _audited(
+    config: Config,
+    action: str,
+    target: str,
+    fn: Callable[[Any], Awaitable[T]],
+    details: Callable[[T], dict[str, Any]] | None = None,
+) -> T:
+    """Run an admin action and write it to the audit log (``platform = 'cli'``), ok or failed."""
     from bot.app import open_resources
+    from bot.services.provisioning import audit_cli
 
     async with open_resources(config) as res:
-        return await fn(res.pool)
+        try:
+            result = await fn(res.pool)
+        except BotError as exc:
+            reason = getattr(exc, "message", None) or str(exc)
+            await audit_cli(res.pool, _operator(), action, target, "failed", {"reason": reason[:200]})
+            raise
+        await audit_cli(res.pool, _operator(), action, target, "ok", details(result) if details else None)
+        return result
 
 
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
@@ -93,7 +126,12 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         timeout = config.database.migrate_lock_timeout_s
         if args.rollback is not None:
             count = None if args.rollback == "all" else _positive_int(args.rollback)
-            done = await asyncio.to_thread(rollback_migrations, dsn, count, timeout)
+            done = await asyncio.to_thread(
+                functools.partial(rollback_migrations, drop_seed_tables=args.drop_seed_tables),
+                dsn,
+                count,
+                timeout,
+            )
             print(f"rolled back {len(done)} migration(s)")
         else:
             done = await asyncio.to_thread(apply_migrations, dsn, timeout)
@@ -106,8 +144,10 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "user":
         if args.user_command == "add":
             password = _read_password()
-            user = await _with_pool(
+            user = await _audited(
                 config,
+                "user_add",
+                args.email,
                 lambda pool: provisioning.add_user(
                     pool,
                     args.email,
@@ -116,27 +156,50 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
                     name=args.name,
                     rounds=config.accounts.bcrypt_rounds,
                 ),
+                lambda u: {"role": u.role, "user_id": str(u.id)},
             )
             print(f"created {user.role} {user.email} ({user.id})")
             return 0
         if args.user_command == "set-role":
-            user = await _with_pool(config, lambda pool: provisioning.set_role(pool, args.email, args.role))
+            user = await _audited(
+                config,
+                "set_role",
+                args.email,
+                lambda pool: provisioning.set_role(pool, args.email, args.role),
+                lambda u: {"role": u.role},
+            )
             print(f"{user.email} is now {user.role}")
             return 0
         if args.user_command == "link-code":
-            issued = await _with_pool(
+            issued = await _audited(
                 config,
+                "linkcode",
+                args.email,
                 lambda pool: provisioning.issue_link_code(pool, args.email, config.accounts.link_code_ttl_s),
+                lambda i: {"expires_at": i.expires_at.isoformat()},
             )
             print(f"link code for {issued.user.email}, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
             print(issued.code)
             return 0
+        if args.user_command in ("deactivate", "activate"):
+            active = args.user_command == "activate"
+            user = await _audited(
+                config,
+                f"user_{args.user_command}",
+                args.email,
+                lambda pool: provisioning.set_active(pool, args.email, active),
+            )
+            print(f"{user.email} is now {'active' if user.is_active else 'deactivated'}")
+            return 0
     if args.command == "node" and args.node_command == "assign":
-        user, assignment = await _with_pool(
+        user, assignment = await _audited(
             config,
+            "assign",
+            f"{args.email} {args.identifier}",
             lambda pool: provisioning.assign_node(
                 pool, args.email, args.identifier, identifier_type=args.type, display_name=args.name
             ),
+            lambda r: {"node_id": str(r[1].node.id), "node_created": r[1].node_created},
         )
         node = assignment.node
         what = (
@@ -150,9 +213,10 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
 
 def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    value = parse_uint(text)
+    if value is None or value < 1:
         raise BotError("--rollback takes a positive number or 'all'")
-    return int(text)
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

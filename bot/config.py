@@ -7,6 +7,7 @@ Secrets are :class:`~pydantic.SecretStr` so they never appear in reprs or logs.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.domain.numbers import parse_uint
 from bot.errors import ConfigError
 
 ENV_PREFIX = "MINEGNK_"
@@ -101,7 +103,7 @@ class TelegramConfig(_Section):
     def _token_shape(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None:
             head, _, tail = v.get_secret_value().partition(":")
-            if not head.isdigit() or not tail:
+            if parse_uint(head) is None or not tail:
                 raise ValueError("must look like 123456:ABC... (the token BotFather gives)")
         return v
 
@@ -160,9 +162,10 @@ class HyperfusionConfig(_Section):
 
 class GonkaApiConfig(_Section):
     enabled: bool = True
+    #: node1/node2 also serve plain http on :8000; https on :8443 (trackers README, "Base URLs")
     base_urls: tuple[AnyHttpUrl, ...] = (
-        AnyHttpUrl("http://node1.gonka.ai:8000"),
-        AnyHttpUrl("http://node2.gonka.ai:8000"),
+        AnyHttpUrl("https://node1.gonka.ai:8443"),
+        AnyHttpUrl("https://node2.gonka.ai:8443"),
         AnyHttpUrl("https://node3.gonka.ai"),
         AnyHttpUrl("https://node4.gonka.ai"),
     )
@@ -202,8 +205,14 @@ class TrackersConfig(_Section):
     #: status thresholds (docs/architecture.md, "Node status"): above these rates a node is unhealthy
     missed_rate_threshold: float = Field(default=0.10, ge=0, le=1)
     invalidation_rate_threshold: float = Field(default=0.10, ge=0, le=1)
-    #: a confirmation PoC ratio at or below this is unhealthy (it forfeits the epoch reward)
+    #: a confirmation PoC ratio at or below this is unhealthy (it forfeits the epoch reward); the chain's
+    #: ``confirmation_poc_params.alpha_threshold`` replaces it whenever the chain can be read
     confirmation_ratio_threshold: float = Field(default=0.5, ge=0, le=1)
+    #: fallbacks for the chain's SPRT thresholds (``validation_params.invalidation_h_threshold`` /
+    #: ``downtime_h_threshold``, the epoch's frozen values first), used and logged only when the chain
+    #: cannot be read; defaults are the live values of 2026-09 (after proposal 96)
+    invalidation_llr_threshold: Decimal = Field(default=Decimal(40), gt=0)
+    inactive_llr_threshold: Decimal = Field(default=Decimal(10**9), gt=0)
     #: consecutive failed health probes after which the endpoint counts as unreachable (offline)
     offline_after_health_failures: int = Field(default=3, ge=1)
     #: settled-income look-ups per cycle (one per node per epoch, never more); 0 disables earnings
@@ -255,6 +264,37 @@ class HttpConfig(_Section):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+
+
+class ComponentsConfig(_Section):
+    """Supervision of the running parts (see :mod:`bot.supervisor`)."""
+
+    #: a failed component is started again after base * 2^(failures-1) seconds, at most max (+-20 %)
+    restart_backoff_base_s: PositiveSeconds = 1.0
+    restart_backoff_max_s: PositiveSeconds = 300.0
+    #: a component up this long counts as recovered (its backoff starts over; "back" alert)
+    healthy_after_s: float = Field(default=60.0, ge=0)
+    #: admins are alerted when a component stays down this long
+    alert_after_s: float = Field(default=300.0, ge=0)
+    check_interval_s: PositiveSeconds = 5.0
+
+
+class RetentionConfig(_Section):
+    """How long finished rows are kept (see :mod:`bot.pruner`); undelivered notifications never go."""
+
+    #: delivered, failed or suppressed notifications (the outbox)
+    notifications_days: float = Field(default=30, gt=0)
+    #: link attempts (the brute-force limits look back minutes, not days)
+    login_records_days: float = Field(default=90, gt=0)
+    #: link codes once used or expired
+    link_codes_days: float = Field(default=1, gt=0)
+    admin_audit_days: float = Field(default=365, gt=0)
+    #: rows per DELETE statement
+    batch_size: int = Field(default=1000, ge=1, le=100_000)
+    #: seconds between pruning rounds (one replica prunes: an advisory lock)
+    interval_s: float = Field(default=3600, ge=1)
+    enabled: bool = True
+    lock_key: int = 0x6D676E6B7072756E
 
 
 class LoggingConfig(_Section):
@@ -315,16 +355,54 @@ class Config(BaseSettings):
         toml_file=None,
     )
 
+    #: allow http:// and ws:// platform, tracker and price URLs (local test servers); off by default
+    allow_insecure_urls: bool = False
     database: DatabaseConfig = DatabaseConfig()
     telegram: TelegramConfig = TelegramConfig()
     discord: DiscordConfig = DiscordConfig()
     trackers: TrackersConfig = TrackersConfig()
     alerts: AlertsConfig = AlertsConfig()
     http: HttpConfig = HttpConfig()
+    components: ComponentsConfig = ComponentsConfig()
+    retention: RetentionConfig = RetentionConfig()
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()
     limits: LimitsConfig = LimitsConfig()
+
+    @model_validator(mode="after")
+    def _secure_urls(self) -> Config:
+        if self.allow_insecure_urls:
+            return self
+        insecure = [
+            f"{key} = {url}"
+            for key, url in self.external_urls()
+            if url is not None and str(url).lower().startswith(("http://", "ws://"))
+        ]
+        if insecure:
+            raise ValueError(
+                "must be https:// (wss:// for the gateway): "
+                + ", ".join(insecure)
+                + "; set allow_insecure_urls = true (env MINEGNK_ALLOW_INSECURE_URLS=true) to allow "
+                "plain http, e.g. for a local test server"
+            )
+        return self
+
+    def external_urls(self) -> list[tuple[str, object]]:
+        """Every platform, tracker and price endpoint, by its config key."""
+        urls: list[tuple[str, object]] = [
+            ("telegram.api_base", self.telegram.api_base),
+            ("telegram.webhook_url", self.telegram.webhook_url),
+            ("discord.api_base", self.discord.api_base),
+            ("discord.gateway_url", self.discord.gateway_url),
+            ("trackers.hyperfusion.base_url", self.trackers.hyperfusion.base_url),
+            ("trackers.hashiro.base_url", self.trackers.hashiro.base_url),
+            ("prices.http_url", self.prices.http_url),
+        ]
+        urls += [
+            (f"trackers.gonka_api.base_urls[{i}]", u) for i, u in enumerate(self.trackers.gonka_api.base_urls)
+        ]
+        return urls
 
     @model_validator(mode="after")
     def _webhook_needs_http(self) -> Config:
@@ -393,7 +471,11 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors(include_url=False, include_input=False):
+        msg = err["msg"].removeprefix("Value error, ")
+        if not err["loc"]:  # a rule across sections names its keys itself
+            parts.append(msg)
+            continue
         key = ".".join(str(p) for p in err["loc"])
         env = ENV_PREFIX + "__".join(str(p) for p in err["loc"]).upper()
-        parts.append(f"{key}: {err['msg']} (env {env})")
+        parts.append(f"{key}: {msg} (env {env})")
     return "invalid configuration: " + "; ".join(parts)

@@ -16,17 +16,22 @@ from typing import Any
 
 CONTEXT_KEYS = ("platform", "chat", "user", "node", "update", "notification", "source", "request")
 
-# Telegram bot tokens (123456:AA…), Discord tokens (three dot-separated base64 parts), bcrypt hashes
+# Telegram bot tokens (123456:AA…), Discord tokens (three dot-separated base64 parts), bcrypt hashes;
+# in URLs: credentials (scheme://user:password@host), the token in a Bot API path (/bot<token>/...,
+# /file/bot<token>/...) and secret-looking query parameters
 _SECRET_PATTERNS = (
-    re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"),
-    re.compile(r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),
-    re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}"),
+    (re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"), "[redacted]"),
+    (re.compile(r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"), "[redacted]"),
+    (re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}"), "[redacted]"),
+    (re.compile(r"(?<=://)[^/\s@:]*:[^/\s@]*@"), "[redacted]@"),
+    (re.compile(r"(?<=/bot)[^/\s?#\]\[]+(?=/)"), "[redacted]"),
+    (re.compile(r"(?i)([?&](?:token|access_token|key|api_key|secret|password)=)[^&#\s]+"), r"\1[redacted]"),
 )
 
 
 def redact(text: str) -> str:
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub("[redacted]", text)
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
     return text
 
 

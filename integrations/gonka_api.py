@@ -14,14 +14,23 @@ from typing import Any
 from pydantic import AliasChoices, Field, TypeAdapter
 from pydantic.dataclasses import dataclass
 
+from bot.domain.chain_params import ChainThresholds
 from bot.domain.identifiers import OPERATOR_HRP, convert_hrp
-from bot.domain.node_stats import ParticipantView, SourceSnapshot
+from bot.domain.network import ConfirmationPoC
+from bot.domain.node_stats import ParticipantView, SkippedRows, SourceSnapshot
 from bot.errors import InvalidInputError
+from integrations.chain_enums import (
+    CONFIRMATION_POC_RUNNING,
+    ConfirmationPoCPhase,
+    ParticipantStatus,
+    phase_label,
+)
+from integrations.chain_params import fetch_chain_thresholds
 from integrations.errors import InconsistentPayloadError
 from integrations.http import JsonFetcher
 from integrations.hyperfusion import EpochStats
 from integrations.jsonstream import parse_object_streaming
-from integrations.payload import LENIENT, validate_items, whole
+from integrations.payload import LENIENT, validate_items_tolerant, whole
 
 SOURCE = "gonka_api"
 PARTICIPANTS_PATH = "/v1/epochs/current/participants"
@@ -69,7 +78,8 @@ class Excluded:
 @dataclass(frozen=True, slots=True, config=LENIENT)
 class ParticipantsHead:
     active_participants: ActiveHead
-    excluded_participants: tuple[Excluded, ...] | None = None
+    #: raw rows, validated one by one (:func:`excluded_rows`): a bad one is skipped, not the page
+    excluded_participants: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
@@ -78,16 +88,50 @@ class LatestEpoch:
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
+class ConfirmationPoCEvent:
+    """``active_confirmation_poc_event``: numbers as numbers (v0.2.14) or strings (v0.2.15), the phase
+    as its enum number (v0.2.14) or name (v0.2.15)."""
+
+    epoch_index: int | None = None
+    event_sequence: int | None = None
+    trigger_height: int | None = None
+    generation_start_height: int | None = None
+    phase: ConfirmationPoCPhase = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
 class EpochsLatest:
     latest_epoch: LatestEpoch
     block_height: int | None = None
     phase: str | None = None
+    is_confirmation_poc_active: bool | None = None
+    #: absent when no confirmation PoC is under way
+    active_confirmation_poc_event: ConfirmationPoCEvent | None = None
+
+
+def confirmation_poc(latest: EpochsLatest) -> ConfirmationPoC | None:
+    """The network's confirmation PoC from ``/v1/epochs/latest``; None when the node does not say."""
+    event = latest.active_confirmation_poc_event
+    active = latest.is_confirmation_poc_active
+    if active is None and event is None:
+        return None  # a node older than confirmation PoC
+    if event is not None and event.phase is not None:
+        running = event.phase in CONFIRMATION_POC_RUNNING
+        active = running if active is None else active and event.phase != "CONFIRMATION_POC_COMPLETED"
+    if not active:
+        return ConfirmationPoC(active=False)
+    return ConfirmationPoC(
+        active=True,
+        phase=phase_label(event.phase) if event is not None else None,
+        epoch_id=event.epoch_index if event is not None else None,
+        event_sequence=event.event_sequence if event is not None else None,
+    )
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
 class ChainParticipant:
     address: str = Field(validation_alias=AliasChoices("address", "index"))
-    status: str | None = None
+    status: ParticipantStatus = None
     current_epoch_stats: EpochStats | None = None
 
 
@@ -123,6 +167,7 @@ class SummaryEnvelope:
 
 
 _EPOCH_PARTICIPANT = TypeAdapter(EpochParticipant)
+_EXCLUDED = TypeAdapter(Excluded)
 _PARTICIPANTS_HEAD = TypeAdapter(ParticipantsHead)
 _LATEST = TypeAdapter(EpochsLatest)
 _CHAIN_PARTICIPANT = TypeAdapter(ChainParticipant)
@@ -164,47 +209,59 @@ class GonkaApiClient:
         self._fetch = fetcher
         self._chain_api = chain_api
 
-    async def _participants(self) -> tuple[ParticipantsHead, list[EpochParticipant]]:
+    async def _participants(self, skipped: SkippedRows) -> tuple[ParticipantsHead, list[EpochParticipant]]:
         items: list[EpochParticipant] = []
+        page_skipped = SkippedRows()
 
         async def parse(chunks: Any) -> ParticipantsHead:
             items.clear()
+            page_skipped.clear()
             head = await parse_object_streaming(
-                chunks, ("active_participants", "participants"), validate_items(_EPOCH_PARTICIPANT, items)
+                chunks,
+                ("active_participants", "participants"),
+                validate_items_tolerant(_EPOCH_PARTICIPANT, EpochParticipant, items, page_skipped),
             )
             return _PARTICIPANTS_HEAD.validate_python(head)
 
         head = await self._fetch.get(PARTICIPANTS_PATH, parse)
+        skipped.merge(page_skipped)
         return head, items
 
-    async def _paged(self, path: str, key: str, adapter: TypeAdapter[Any], limit: int) -> list[Any]:
+    async def _paged(
+        self, path: str, key: str, adapter: TypeAdapter[Any], model: type, limit: int, skipped: SkippedRows
+    ) -> list[Any]:
         out: list[Any] = []
         next_key: str | None = None
         for _ in range(MAX_PAGES):
             page: list[Any] = []
+            page_skipped = SkippedRows()
 
-            async def parse(chunks: Any, page: list[Any] = page) -> PageHead:
+            async def parse(
+                chunks: Any, page: list[Any] = page, page_skipped: SkippedRows = page_skipped
+            ) -> PageHead:
                 page.clear()
-                return _PAGE_HEAD.validate_python(
-                    await parse_object_streaming(chunks, (key,), validate_items(adapter, page))
-                )
+                page_skipped.clear()
+                on_item = validate_items_tolerant(adapter, model, page, page_skipped)
+                return _PAGE_HEAD.validate_python(await parse_object_streaming(chunks, (key,), on_item))
 
             params = {"pagination.limit": str(limit)}
             if next_key:
                 params["pagination.key"] = next_key
             head = await self._fetch.get(path, parse, params=params)
             out.extend(page)
+            skipped.merge(page_skipped)
             next_key = head.pagination.next_key if head.pagination else None
             if not next_key:
                 return out
         raise InconsistentPayloadError(SOURCE, f"{path}: more than {MAX_PAGES} pages")
 
     async def poll(self) -> SourceSnapshot:
-        head, participants = await self._participants()
+        skipped = SkippedRows()
+        head, participants = await self._participants(skipped)
         latest = await self._fetch.get(LATEST_PATH, whole(_LATEST))
         epoch_id = head.active_participants.epoch_id or head.active_participants.epoch_group_id
         if not participants:
-            raise InconsistentPayloadError(SOURCE, f"no participants in epoch {epoch_id}")
+            raise InconsistentPayloadError(SOURCE, f"no readable participants in epoch {epoch_id}")
         if epoch_id is not None and epoch_id != latest.latest_epoch.index:
             raise InconsistentPayloadError(
                 SOURCE,
@@ -215,12 +272,27 @@ class GonkaApiClient:
         if self._chain_api:
             chain = {
                 c.address: c
-                for c in await self._paged(CHAIN_PARTICIPANTS_PATH, "participant", _CHAIN_PARTICIPANT, 10000)
+                for c in await self._paged(
+                    CHAIN_PARTICIPANTS_PATH,
+                    "participant",
+                    _CHAIN_PARTICIPANT,
+                    ChainParticipant,
+                    10000,
+                    skipped,
+                )
             }
+            # an unreadable validator row leaves its participant's jail status unknown (not found):
+            # counted, but its operator address says nothing about participant rows
+            bad_validators = SkippedRows()
             jailed = {
                 v.operator_address: v.jailed
-                for v in await self._paged(VALIDATORS_PATH, "validators", _VALIDATOR, 200)
+                for v in await self._paged(
+                    VALIDATORS_PATH, "validators", _VALIDATOR, Validator, 200, bad_validators
+                )
             }
+            for label, n in bad_validators.counts.items():
+                skipped.counts[f"validator.{label}"] += n
+                skipped.examples.setdefault(f"validator.{label}", bad_validators.examples[label])
         views: dict[str, ParticipantView] = {}
         for p in participants:
             c = chain.get(p.index)
@@ -233,6 +305,8 @@ class GonkaApiClient:
                 missed_rate=_missed_rate(stats),
                 invalidation_rate=_invalidation_rate(stats),
                 confirmation_poc_ratio=stats.confirmation_poc_ratio if stats else None,
+                invalid_llr=stats.invalid_llr if stats else None,
+                inactive_llr=stats.inactive_llr if stats else None,
                 weight=p.weight,
                 models=p.models or (),
                 ml_nodes=_ml_node_ids(p),
@@ -240,7 +314,11 @@ class GonkaApiClient:
                 inference_count=stats.inference_count if stats else None,
                 earned_coins=stats.earned_coins if stats else None,
             )
-        for ex in head.excluded_participants or ():
+        excluded: list[Excluded] = []
+        on_excluded = validate_items_tolerant(_EXCLUDED, Excluded, excluded, skipped)
+        for row in head.excluded_participants or ():
+            on_excluded(row)
+        for ex in excluded:
             base = views.get(ex.address) or ParticipantView(address=ex.address)
             views[ex.address] = ParticipantView(
                 **{
@@ -256,7 +334,15 @@ class GonkaApiClient:
             participants=views,
             poc_phase=None if latest.phase is None else latest.phase != "Inference",
             reports_health=False,
+            skipped=skipped,
+            confirmation_poc=confirmation_poc(latest),
         )
+
+    async def chain_thresholds(self, epoch_id: int) -> ChainThresholds | None:
+        """The chain's thresholds for ``epoch_id`` (two requests); None without the chain API."""
+        if not self._chain_api:
+            return None
+        return await fetch_chain_thresholds(self._fetch, epoch_id)
 
     async def settled_income(self, address: str, epoch_id: int) -> dict[int, int]:
         """Income (rewarded + earned, ngonka) of the settled epoch ``epoch_id - 1``."""

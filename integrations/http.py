@@ -20,6 +20,7 @@ from typing import TypeVar
 
 import aiohttp
 
+from bot.domain.numbers import parse_uint
 from integrations.errors import (
     BadPayloadError,
     SourceConnectionError,
@@ -49,8 +50,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = parse_uint(value)
+    if seconds is not None:
+        return float(seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -17,11 +17,12 @@ from pydantic import AliasChoices, Field, TypeAdapter
 from pydantic.dataclasses import dataclass
 from pydantic_core import from_json
 
-from bot.domain.node_stats import NGONKA_PER_GNK, ParticipantView, SourceSnapshot
+from bot.domain.node_stats import NGONKA_PER_GNK, ParticipantView, SkippedRows, SourceSnapshot
+from integrations.chain_decimal import ChainDecimal
 from integrations.errors import InconsistentPayloadError
 from integrations.http import JsonFetcher
 from integrations.jsonstream import parse_object_streaming
-from integrations.payload import LENIENT, whole
+from integrations.payload import LENIENT, field_labels, tolerant, whole
 
 SOURCE = "hyperfusion"
 CURRENT_PATH = "/api/v1/inference/current"
@@ -35,8 +36,15 @@ class EpochStats:
     rewarded_coins: int | None = None
     validated_inferences: int | None = None
     invalidated_inferences: int | None = None
-    confirmation_poc_ratio: float | None = Field(
+    #: chain Decimals: camelCase on the chain (``confirmationPoCRatio``, ``invalidLLR``, ``inactiveLLR``)
+    confirmation_poc_ratio: ChainDecimal = Field(
         default=None, validation_alias=AliasChoices("confirmation_poc_ratio", "confirmationPoCRatio")
+    )
+    invalid_llr: ChainDecimal = Field(
+        default=None, validation_alias=AliasChoices("invalidLLR", "invalid_llr")
+    )
+    inactive_llr: ChainDecimal = Field(
+        default=None, validation_alias=AliasChoices("inactiveLLR", "inactive_llr")
     )
 
 
@@ -54,7 +62,7 @@ class Participant:
     ready_to_unjail: bool | None = None
     node_healthy: bool | None = None
     ml_nodes_map: dict[str, Any] | None = None
-    confirmation_poc_ratio: float | None = Field(
+    confirmation_poc_ratio: ChainDecimal = Field(
         default=None, validation_alias=AliasChoices("confirmation_poc_ratio", "confirmationPoCRatio")
     )
     participant_status: str | None = None
@@ -128,6 +136,8 @@ def to_view(p: Participant, pool: dict[tuple[str, ...], tuple[str, ...]] | None 
         missed_rate=p.missed_rate,
         invalidation_rate=p.invalidation_rate,
         confirmation_poc_ratio=cpr,
+        invalid_llr=stats.invalid_llr if stats else None,
+        inactive_llr=stats.inactive_llr if stats else None,
         weight=p.weight,
         models=_shared(p.models, pool),
         ml_nodes=_shared(tuple(p.ml_nodes_map), pool) if p.ml_nodes_map else None,
@@ -176,14 +186,20 @@ class HyperfusionClient:
     async def poll(self) -> SourceSnapshot:
         views: dict[str, ParticipantView] = {}
         shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        skipped = SkippedRows()
+        validate = tolerant(_PARTICIPANT.validate_python, field_labels(Participant), skipped)
 
         def on_item(item: Any) -> None:
-            # validated and normalised one by one: no list of payload objects is ever held
-            view = to_view(_PARTICIPANT.validate_python(item), shared)
-            views[view.address] = view
+            # validated and normalised one by one: no list of payload objects is ever held; a row
+            # that fails validation is skipped and recorded, never the reason the payload fails
+            p = validate(item)
+            if p is not None:
+                view = to_view(p, shared)
+                views[view.address] = view
 
         async def parse(chunks: AsyncIterator[bytes]) -> CurrentHead:
             views.clear()  # a retried attempt starts over
+            skipped.clear()
             buffered: list[bytes] = []
             size = 0
             async for chunk in chunks:
@@ -214,6 +230,7 @@ class HyperfusionClient:
             participants=views,
             poc_phase=poc_phase(head),
             reports_health=True,
+            skipped=skipped,
         )
 
     async def settled_income(self, address: str, epoch_id: int) -> dict[int, int]:

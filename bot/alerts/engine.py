@@ -9,7 +9,8 @@ The poller calls :meth:`AlertEngine.on_cycle` inside its cycle transaction. Per 
   ``alerts.confirm_polls[status]`` consecutive polls (jailed: 1, i.e. at once) or, back to healthy,
   after ``alerts.recovery_polls``; seeing the notified status again clears the pending one (flapping
   never confirms);
-* offline is held (no advance, no reset) while the epoch is in its PoC phase;
+* offline is held (no advance, no reset) while the epoch is in its PoC phase or a confirmation PoC
+  runs (``CycleReport.offline_held``);
 * a confirmed problem opens an incident (one alert); a confirmed recovery closes it (one recovery,
   only when an alert was sent for it); an ongoing jailed/offline incident is reminded every
   ``alerts.reminder_interval_s``, at most ``alerts.reminder_max`` times.
@@ -274,7 +275,7 @@ class AlertEngine:
             if i % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # 10,000 nodes: let commands run between slices
             old = states.get(node_id)
-            new, event = step(old, obs, self._rules, poc_phase=report.poc_phase, now=report.finished_at)
+            new, event = step(old, obs, self._rules, poc_phase=report.offline_held, now=report.finished_at)
             if new is not None and new is not old and new != old:
                 changed.append(new)
             if event is not None:

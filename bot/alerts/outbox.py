@@ -29,6 +29,7 @@ import os
 import random
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +54,12 @@ from bot.render.message import Message, OutgoingMessage
 log = logging.getLogger(__name__)
 
 WAKE_CHANNEL = "minegnk_outbox"
+#: what a database outage or failover raises (TimeoutError is an OSError)
+DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+#: first retry of a failed lease renewal or result write; doubles up to the heartbeat interval
+HEARTBEAT_RETRY_BASE_S = 0.2
+RECORD_RETRY_BASE_S = 0.2
+RECORD_RETRY_MAX_S = 5.0
 
 
 def worker_id(platform: str) -> str:
@@ -81,6 +88,8 @@ class DeliveryWorker:
         self._metrics = metrics
         self._max_in_flight = max_in_flight or config.outbox_batch_size
         self._in_flight: dict[uuid.UUID, asyncio.Task[None]] = {}
+        #: rows claimed whose send has not finished (their outcome is not being recorded yet)
+        self._sending: set[uuid.UUID] = set()
         self._wake = asyncio.Event()
         #: set once the first claim ran (tests and benchmarks wait for it)
         self.ready = asyncio.Event()
@@ -108,11 +117,12 @@ class DeliveryWorker:
                             self._cfg.outbox_lease_s,
                             in_flight=list(self._in_flight),
                         )
-                    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    except DB_ERRORS as exc:
                         log.warning("claiming failed (%s); retrying", exc, extra={"platform": self.platform})
                         await asyncio.sleep(self._cfg.outbox_poll_interval_s)
                         continue
                     for row in claimed:
+                        self._sending.add(row.id)
                         task = asyncio.create_task(self._deliver(row), name=f"send-{row.id}")
                         self._in_flight[row.id] = task
                         task.add_done_callback(functools.partial(self._done, row.id))
@@ -127,8 +137,16 @@ class DeliveryWorker:
     def _on_notify(self, *_args: Any) -> None:
         self._wake.set()
 
-    def _done(self, notification_id: uuid.UUID, _task: asyncio.Task[None]) -> None:
+    def _done(self, notification_id: uuid.UUID, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(notification_id, None)
+        self._sending.discard(notification_id)
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "delivery of notification %s ended with an error",
+                notification_id,
+                exc_info=task.exception(),
+                extra={"platform": self.platform, "notification": str(notification_id)},
+            )
         if len(self._in_flight) <= self._max_in_flight // 2:
             self._wake.set()
 
@@ -143,31 +161,90 @@ class DeliveryWorker:
             await asyncio.gather(*still, return_exceptions=True)
         try:
             released = await q.release(self._pool, self.worker)
-        except (OSError, asyncpg.PostgresError) as exc:
+        except DB_ERRORS as exc:
             released = 0
             log.warning("could not return in-flight notifications: %s (their lease expires)", exc)
         if released:
             log.info("returned %d in-flight notifications to the outbox", released)
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
+        with contextlib.suppress(*DB_ERRORS):
             await listener.remove_listener(WAKE_CHANNEL, self._on_notify)
         await self._pool.release(listener)
         await self._sender.close()
         log.info("delivery worker %s stopped", self.worker, extra={"platform": self.platform})
 
     async def _heartbeat(self) -> None:
-        """Renew the leases of rows in flight; refresh the outbox gauges."""
-        every = max(self._cfg.outbox_lease_s / 3, 1.0)
+        """Renew the leases of rows in flight, whatever the database does; refresh the outbox gauges.
+
+        A failed renewal (a failover drops the connection mid-query, a new primary refuses
+        connections for a while) is logged and retried with a short capped backoff, so the leases
+        are renewed as soon as the database answers again, before another worker may take them.
+        Should a lease still have run out and another worker have taken the row over, the renewal
+        says so (the row is not returned) and this worker abandons that send if it has not gone out."""
+        every = min(max(self._cfg.outbox_lease_s / 3, 1.0), 5.0)
+        loop = asyncio.get_running_loop()
+        failures = 0
+        last_renewed = loop.time()
         while True:
+            ids = list(self._in_flight)
             try:
-                await q.renew(self._pool, list(self._in_flight), self.worker, self._cfg.outbox_lease_s)
-                if self._metrics is not None:
-                    depth = await q.depth(self._pool)
-                    count, oldest = depth.get(self.platform, (0, 0.0))
-                    self._metrics.outbox_depth.labels(self.platform).set(count)
-                    self._metrics.outbox_oldest_age.labels(self.platform).set(oldest)
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox heartbeat failed: %s", exc, extra={"platform": self.platform})
-            await asyncio.sleep(min(every, 5.0))
+                kept = await q.renew(self._pool, ids, self.worker, self._cfg.outbox_lease_s)
+            except DB_ERRORS as exc:
+                failures += 1
+                delay = min(HEARTBEAT_RETRY_BASE_S * 2.0 ** (failures - 1), every) * random.uniform(0.8, 1.2)
+                log.warning(
+                    "outbox lease renewal failed (%d in a row, %d rows in flight, renewed %.1fs ago, "
+                    "lease %.0fs): %s: %s; retrying in %.1fs",
+                    failures,
+                    len(ids),
+                    loop.time() - last_renewed,
+                    self._cfg.outbox_lease_s,
+                    exc.__class__.__name__,
+                    exc,
+                    delay,
+                    extra={"platform": self.platform, "worker": self.worker},
+                )
+                await asyncio.sleep(delay)
+                continue
+            if failures:
+                log.info(
+                    "outbox lease renewal works again after %d failures (%.1fs)",
+                    failures,
+                    loop.time() - last_renewed,
+                    extra={"platform": self.platform, "worker": self.worker},
+                )
+            failures = 0
+            last_renewed = loop.time()
+            self._abandon_lost(ids, kept)
+            await self._refresh_gauges()
+            await asyncio.sleep(every)
+
+    def _abandon_lost(self, ids: list[uuid.UUID], kept: set[uuid.UUID]) -> None:
+        """Rows whose lease another worker took over: that worker sends them; this one must not."""
+        for notification_id in ids:
+            task = self._in_flight.get(notification_id)
+            if notification_id in kept or task is None or notification_id not in self._sending:
+                continue
+            self._sending.discard(notification_id)
+            task.cancel()
+            if self._metrics is not None:
+                self._metrics.retries.labels(self.platform, "lease_lost").inc()
+            log.warning(
+                "lease of notification %s ran out and was taken over: its send here is abandoned",
+                notification_id,
+                extra={"platform": self.platform, "notification": str(notification_id)},
+            )
+
+    async def _refresh_gauges(self) -> None:
+        if self._metrics is None:
+            return
+        try:
+            depth = await q.depth(self._pool)
+        except DB_ERRORS as exc:
+            log.warning("outbox depth not refreshed: %s", exc, extra={"platform": self.platform})
+            return
+        count, oldest = depth.get(self.platform, (0, 0.0))
+        self._metrics.outbox_depth.labels(self.platform).set(count)
+        self._metrics.outbox_oldest_age.labels(self.platform).set(oldest)
 
     # ------------------------------------------------------------------ one row
     def _backoff(self, attempts: int) -> float:
@@ -179,8 +256,10 @@ class DeliveryWorker:
     async def _deliver(self, row: q.Claimed) -> None:
         extra = {"platform": self.platform, "chat": row.target_id, "notification": str(row.id)}
         if row.disabled_reason is not None:
-            await q.mark_failed(
-                self._pool, row.id, f"target disabled: {row.disabled_reason}", list(row.message_ids)
+            self._sending.discard(row.id)
+            reason = f"target disabled: {row.disabled_reason}"
+            await self._record(
+                "failed", extra, lambda: q.mark_failed(self._pool, row.id, reason, list(row.message_ids))
             )
             self._count_failed("target_disabled")
             log.info("not sent: target disabled (%s)", row.disabled_reason, extra=extra)
@@ -198,7 +277,9 @@ class DeliveryWorker:
                 target, outgoing, reply_to=row.reply_to_message_id, skip_parts=len(sent)
             )
         except RetryLater as exc:
-            await self._shielded(self._retry(row, sent + list(exc.sent), exc.retry_after, str(exc), False))
+            self._sending.discard(row.id)
+            done, wait, error = sent + list(exc.sent), exc.retry_after, str(exc)
+            await self._record("retry", extra, lambda: self._retry(row, done, wait, error, False))
             self._count_retry("rate_limited")
             log.info("rate limited, retry in %.1fs", exc.retry_after, extra=extra)
         except ChatMoved as exc:
@@ -207,36 +288,89 @@ class DeliveryWorker:
                 "the chat moved to %s: route and undelivered rows follow", exc.new_target_id, extra=extra
             )
         except TargetGone as exc:
-            await self._shielded(self._gone(row, sent + list(exc.sent), exc))
+            self._sending.discard(row.id)
+            done, gone = sent + list(exc.sent), exc
+            await self._record("failed", extra, lambda: self._gone(row, done, gone))
             self._count_failed("target_gone")
             log.warning("target gone, disabled: %s", exc, extra=extra)
         except PermanentError as exc:
-            await self._shielded(q.mark_failed(self._pool, row.id, f"refused: {exc}", sent + list(exc.sent)))
+            self._sending.discard(row.id)
+            done, reason = sent + list(exc.sent), f"refused: {exc}"
+            await self._record("failed", extra, lambda: q.mark_failed(self._pool, row.id, reason, done))
             self._count_failed("refused")
             log.error("refused by the platform: %s", exc, extra=extra)
         except TransientError as exc:
+            self._sending.discard(row.id)
             await self._transient(row, sent + list(exc.sent), str(exc), extra)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            self._sending.discard(row.id)
             log.exception("unexpected send error (will retry)", extra=extra)
             await self._transient(row, sent, f"{exc.__class__.__name__}: {exc}", extra)
         else:
+            self._sending.discard(row.id)
             ids = sent + list(result.message_ids)
-            await self._shielded(self._delivered(row, ids, result.dm_channel_id))
+            await self._record("delivered", extra, lambda: self._delivered(row, ids, result.dm_channel_id))
 
     async def _transient(self, row: q.Claimed, sent: list[str], error: str, extra: dict[str, str]) -> None:
         if row.attempts >= self._cfg.outbox_max_attempts:
-            await self._shielded(
-                q.mark_failed(self._pool, row.id, f"gave up after {row.attempts} attempts: {error}", sent)
-            )
+            reason = f"gave up after {row.attempts} attempts: {error}"
+            await self._record("failed", extra, lambda: q.mark_failed(self._pool, row.id, reason, sent))
             self._count_failed("attempts_exhausted")
             log.error("gave up after %d attempts: %s", row.attempts, error, extra=extra)
             return
         delay = self._backoff(row.attempts)
-        await self._shielded(self._retry(row, sent, delay, error, True))
+        await self._record("retry", extra, lambda: self._retry(row, sent, delay, error, True))
         self._count_retry("transient")
         log.warning("send failed (%s), retry %d in %.1fs", error, row.attempts, delay, extra=extra)
+
+    async def _record(self, outcome: str, extra: dict[str, str], write: Callable[[], Awaitable[Any]]) -> None:
+        """Write a send's outcome, retrying through a database outage; runs to the end even if the
+        worker is being cancelled (the send already happened).
+
+        The row stays in flight meanwhile, so the heartbeat keeps its lease and nobody sends it
+        again. After ``alerts.outbox_lease_s`` of failures the worker gives up (logged): the row is
+        sent again once its lease runs out (at least once, never lost)."""
+        await self._shielded(self._record_with_retries(outcome, extra, write))
+
+    async def _record_with_retries(
+        self, outcome: str, extra: dict[str, str], write: Callable[[], Awaitable[Any]]
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self._cfg.outbox_lease_s
+        failures = 0
+        while True:
+            try:
+                await write()
+            except DB_ERRORS as exc:
+                failures += 1
+                if loop.time() >= give_up_at:
+                    log.error(
+                        "could not record %s after %d tries: %s: %s; the notification is sent again "
+                        "when its lease runs out",
+                        outcome,
+                        failures,
+                        exc.__class__.__name__,
+                        exc,
+                        extra=extra,
+                    )
+                    return
+                delay = min(RECORD_RETRY_BASE_S * 2.0 ** (failures - 1), RECORD_RETRY_MAX_S)
+                log.warning(
+                    "could not record %s (try %d): %s: %s; retrying in %.1fs",
+                    outcome,
+                    failures,
+                    exc.__class__.__name__,
+                    exc,
+                    delay,
+                    extra=extra,
+                )
+                await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+                continue
+            if failures:
+                log.info("recorded %s after %d failed tries", outcome, failures, extra=extra)
+            return
 
     async def _retry(self, row: q.Claimed, sent: list[str], delay: float, error: str, count: bool) -> None:
         await q.reschedule(

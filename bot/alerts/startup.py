@@ -21,6 +21,7 @@ class StartupAnnouncement:
     """A one-shot component: enqueues "MineGNK Bot started" for every admin target of a running platform."""
 
     name = "startup-announcement"
+    oneshot = True  # done once run() returns (the supervisor does not restart it)
 
     def __init__(self, pool: Pool, config: Config, platforms: Sequence[str]) -> None:
         self._pool = pool

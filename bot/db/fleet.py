@@ -64,11 +64,14 @@ SELECT count(*) FROM notifications
 WHERE created_at > now() - interval '24 hours' AND NOT (kind = ANY($1::text[]))
 """
 
+# each part reads an index range (partial indexes on the open and on the finished rows), never the
+# whole outbox: delivered history can be millions of rows
 OUTBOX_DEPTH_SQL = """
-SELECT count(*) FILTER (WHERE status IN ('pending', 'sending')) AS pending,
-       count(*) FILTER (WHERE status = 'failed' AND created_at > now() - interval '24 hours') AS failed_24h,
-       min(created_at) FILTER (WHERE status IN ('pending', 'sending')) AS oldest_pending_at
-FROM notifications
+SELECT (SELECT count(*) FROM notifications WHERE status IN ('pending', 'sending')) AS pending,
+       (SELECT count(*) FROM notifications
+        WHERE status IN ('delivered', 'failed', 'suppressed') AND status = 'failed'
+          AND created_at > now() - interval '24 hours') AS failed_24h,
+       (SELECT min(created_at) FROM notifications WHERE status IN ('pending', 'sending')) AS oldest_pending_at
 """
 
 SOURCE_HEALTH_SQL = """

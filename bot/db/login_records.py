@@ -13,12 +13,15 @@ from typing import Literal
 from uuid import UUID
 
 from bot.db.types import Executor
+from bot.domain.emails import email_key
 
 Method = Literal["code", "password"]
 
 #: refusals because of the limit itself are recorded but do not extend the lockout
 RATE_LIMITED = "rate_limited"
 PENDING = "pending"
+#: a valid deep-link code shown for confirmation: recorded, not a failure (the code was right)
+CONFIRM_ASKED = "confirm_asked"
 
 INSERT_LOGIN_RECORD_SQL = """
 INSERT INTO login_records (platform, platform_user_id, chat_id, email, user_id, method, success, reason)
@@ -30,17 +33,29 @@ FINISH_LOGIN_RECORD_SQL = """
 UPDATE login_records SET success = $2, reason = $3, user_id = coalesce($4, user_id) WHERE id = $1
 """
 
+#: the failures the limits count: not refusals of the limit itself, nor a valid code shown for confirmation
+_COUNTED = f"NOT success AND coalesce(reason, '') NOT IN ('{RATE_LIMITED}', '{CONFIRM_ASKED}')"
+
 # The max-th most recent other counted failure in the window: when it leaves, one more try is allowed.
-CHAT_BLOCKING_FAILURE_SQL = """
+CHAT_BLOCKING_FAILURE_SQL = f"""
 SELECT created_at FROM login_records
-WHERE platform = $1 AND chat_id = $2 AND NOT success AND reason IS DISTINCT FROM 'rate_limited'
+WHERE platform = $1 AND chat_id = $2 AND {_COUNTED}
   AND created_at > now() - make_interval(secs => $3) AND id <> $5
 ORDER BY created_at DESC OFFSET $4 - 1 LIMIT 1
 """
 
-EMAIL_BLOCKING_FAILURE_SQL = """
+# The same per person (platform identity), whatever chat they try from (migration 0630's index).
+IDENTITY_BLOCKING_FAILURE_SQL = f"""
 SELECT created_at FROM login_records
-WHERE email = $1 AND NOT success AND reason IS DISTINCT FROM 'rate_limited'
+WHERE platform = $1 AND platform_user_id = $2 AND {_COUNTED}
+  AND created_at > now() - make_interval(secs => $3) AND id <> $5
+ORDER BY created_at DESC OFFSET $4 - 1 LIMIT 1
+"""
+
+# ``email`` holds bot.domain.emails.email_key of what was typed: one counter per account however spelled.
+EMAIL_BLOCKING_FAILURE_SQL = f"""
+SELECT created_at FROM login_records
+WHERE email = $1 AND {_COUNTED}
   AND created_at > now() - make_interval(secs => $2) AND id <> $4
 ORDER BY created_at DESC OFFSET $3 - 1 LIMIT 1
 """
@@ -67,7 +82,7 @@ async def record_attempt(db: Executor, a: Attempt) -> int:
         a.platform,
         a.platform_user_id,
         a.chat_id,
-        None if a.email is None else a.email.strip().lower()[:255],
+        None if a.email is None else email_key(a.email)[:255],
         a.user_id,
         a.method,
         a.success,
@@ -92,11 +107,27 @@ async def chat_blocked_until(
     return None if at is None else at + timedelta(seconds=window_s)
 
 
+async def identity_blocked_until(
+    db: Executor,
+    platform: str,
+    platform_user_id: str,
+    max_failures: int,
+    window_s: float,
+    *,
+    exclude_id: int = 0,
+) -> datetime | None:
+    """When this person may try again from any chat (``None`` below ``max_failures`` in the window)."""
+    at = await db.fetchval(
+        IDENTITY_BLOCKING_FAILURE_SQL, platform, platform_user_id, float(window_s), max_failures, exclude_id
+    )
+    return None if at is None else at + timedelta(seconds=window_s)
+
+
 async def email_blocked_until(
     db: Executor, email: str, max_failures: int, window_s: float, *, exclude_id: int = 0
 ) -> datetime | None:
     at = await db.fetchval(
-        EMAIL_BLOCKING_FAILURE_SQL, email.strip().lower(), float(window_s), max_failures, exclude_id
+        EMAIL_BLOCKING_FAILURE_SQL, email_key(email)[:255], float(window_s), max_failures, exclude_id
     )
     return None if at is None else at + timedelta(seconds=window_s)
 

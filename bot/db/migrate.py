@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,28 @@ log = logging.getLogger(__name__)
 
 #: pg_advisory_lock key of the migrator ("MGNKMIGR" as a signed 64-bit integer)
 MIGRATION_LOCK_KEY = 0x4D474E4B4D494752
+
+#: the tables the portal shares with the bot (and owns their data): a rollback never drops them
+#: unless told to explicitly (``minegnk-bot migrate --rollback ... --drop-seed-tables``)
+SEED_TABLES = ("users", "nodes", "user_nodes", "node_stats_cache", "earnings_history", "support_requests")
+_DROP_TABLE = re.compile(
+    r"\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?([\w\s.,\"]+?)\s*(?:CASCADE|RESTRICT)?\s*;", re.I
+)
+
+
+def seed_tables_dropped(migration_path: str | os.PathLike[str]) -> list[str]:
+    """The seed tables the rollback script of this migration drops (in its order)."""
+    path = Path(migration_path)
+    rollback = path.with_name(path.name.removesuffix(".sql") + ".rollback.sql")
+    if not rollback.is_file():
+        return []
+    dropped: list[str] = []
+    for match in _DROP_TABLE.finditer(rollback.read_text()):
+        for name in match.group(1).split(","):
+            table = name.strip().strip('"').rsplit(".", 1)[-1].lower()
+            if table in SEED_TABLES and table not in dropped:
+                dropped.append(table)
+    return dropped
 
 
 def migrations_dir() -> Path:
@@ -70,7 +93,14 @@ def _advisory_lock(dsn: str, timeout_s: float) -> Iterator[None]:
         conn.close()  # ends the session, which releases the advisory lock
 
 
-def _run(dsn: str, action: str, lock_timeout_s: float, target_count: int | None = None) -> list[str]:
+def _run(
+    dsn: str,
+    action: str,
+    lock_timeout_s: float,
+    target_count: int | None = None,
+    *,
+    drop_seed_tables: bool = False,
+) -> list[str]:
     from yoyo import get_backend, read_migrations
 
     with _advisory_lock(dsn, lock_timeout_s):
@@ -89,6 +119,15 @@ def _run(dsn: str, action: str, lock_timeout_s: float, target_count: int | None 
                     todo = backend.to_rollback(migrations)
                     if target_count is not None:
                         todo = todo[:target_count]
+                    seed = [(m.id, t) for m in todo for t in seed_tables_dropped(m.path)]
+                    if seed and not drop_seed_tables:
+                        raise MigrationError(
+                            "refusing to roll back "
+                            + ", ".join(sorted({mid for mid, _ in seed}))
+                            + ": it drops the shared seed tables "
+                            + ", ".join(t for _, t in seed)
+                            + " (the portal's data); pass --drop-seed-tables to do it anyway"
+                        )
                     backend.rollback_migrations(todo)
             return [m.id for m in todo]
         except MigrationError:
@@ -109,8 +148,13 @@ def apply_migrations(dsn: str, lock_timeout_s: float = 120.0) -> list[str]:
     return applied
 
 
-def rollback_migrations(dsn: str, count: int | None = None, lock_timeout_s: float = 120.0) -> list[str]:
-    """Roll back the last ``count`` migrations (all when ``None``); return their ids."""
-    rolled = _run(dsn, "rollback", lock_timeout_s, target_count=count)
+def rollback_migrations(
+    dsn: str, count: int | None = None, lock_timeout_s: float = 120.0, *, drop_seed_tables: bool = False
+) -> list[str]:
+    """Roll back the last ``count`` migrations (all when ``None``); return their ids.
+
+    Refuses (:class:`MigrationError`, nothing rolled back) when one of them would drop a shared seed
+    table (:data:`SEED_TABLES`), unless ``drop_seed_tables``."""
+    rolled = _run(dsn, "rollback", lock_timeout_s, target_count=count, drop_seed_tables=drop_seed_tables)
     log.info("rolled back migrations: %s", ", ".join(rolled) or "none")
     return rolled

@@ -93,6 +93,7 @@ WHERE id = $1 AND status = 'sending'
 RENEW_SQL = """
 UPDATE notifications SET claimed_until = now() + make_interval(secs => $3)
 WHERE id = ANY($1::uuid[]) AND claimed_by = $2 AND status = 'sending'
+RETURNING id
 """
 
 RELEASE_SQL = """
@@ -198,9 +199,12 @@ async def mark_failed(db: Executor, notification_id: UUID, error: str, message_i
     await db.execute(MARK_FAILED_SQL, notification_id, error[:2000], message_ids)
 
 
-async def renew(db: Executor, ids: list[UUID], worker: str, lease_s: float) -> None:
-    if ids:
-        await db.execute(RENEW_SQL, ids, worker, float(lease_s))
+async def renew(db: Executor, ids: list[UUID], worker: str, lease_s: float) -> set[UUID]:
+    """Extend this worker's leases on ``ids``; returns the ids it still held (the others were taken
+    over by another worker after their lease ran out, or are no longer being sent)."""
+    if not ids:
+        return set()
+    return {r["id"] for r in await db.fetch(RENEW_SQL, ids, worker, float(lease_s))}
 
 
 async def release(db: Executor, worker: str, ids: list[UUID] | None = None) -> int:

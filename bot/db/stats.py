@@ -103,7 +103,7 @@ SELECT u.node_id, u.status, u.status_reason, u.source, u.fetched_at, u.epoch_id,
            'ml_nodes', CASE WHEN u.ml_nodes <> '' THEN to_jsonb(string_to_array(u.ml_nodes, E'\\x1f')) END))
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[], $7::int8[],
             $8::text[], $9::int4[], $10::timestamptz[], $11::bool[], $12::int4[], $13::float8[],
-            $14::float8[], $15::float8[], $16::text[], $17::bool[], $18::text[], $19::text[])
+            $14::float8[], $15::numeric[], $16::text[], $17::bool[], $18::text[], $19::text[])
      AS u(node_id, status, status_reason, source, fetched_at, epoch_id, weight, models, jobs, jailed_until,
           ready_to_unjail, health_failures, missed_rate, invalidation_rate, confirmation_poc_ratio,
           chain_status, node_healthy, earned_ngonka, ml_nodes)

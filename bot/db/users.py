@@ -10,6 +10,8 @@ from uuid import UUID
 import asyncpg
 
 from bot.db.types import Executor
+from bot.domain.emails import email_key
+from bot.domain.numbers import parse_uint
 from bot.errors import ConflictError
 
 Role = Literal["user", "admin"]
@@ -49,14 +51,17 @@ RETURNING {_USER_COLUMNS}
 
 GET_USER_BY_ID_SQL = f"SELECT {_USER_COLUMNS} FROM users WHERE id = $1"
 
-GET_USER_BY_EMAIL_SQL = f"SELECT {_USER_COLUMNS} FROM users WHERE lower(email) = lower($1)"
+# Emails are matched on minegnk_email_key (migration 0630): $1 is bot.domain.emails.email_key(typed).
+GET_USER_BY_EMAIL_SQL = f"SELECT {_USER_COLUMNS} FROM users WHERE minegnk_email_key(email) = $1"
 
 GET_USERS_BY_TELEGRAM_SQL = f"SELECT {_USER_COLUMNS} FROM users WHERE telegram = $1"
 GET_USERS_BY_DISCORD_SQL = f"SELECT {_USER_COLUMNS} FROM users WHERE discord = $1"
 
-GET_PASSWORD_HASH_SQL = "SELECT id, password_hash FROM users WHERE lower(email) = lower($1)"
+GET_PASSWORD_HASH_SQL = "SELECT id, password_hash FROM users WHERE minegnk_email_key(email) = $1"
 
-SET_ROLE_SQL = f"UPDATE users SET role = $2 WHERE lower(email) = lower($1) RETURNING {_USER_COLUMNS}"
+NEWEST_PASSWORD_HASH_SQL = "SELECT password_hash FROM users ORDER BY created_at DESC LIMIT 1"
+
+SET_ROLE_SQL = f"UPDATE users SET role = $2 WHERE minegnk_email_key(email) = $1 RETURNING {_USER_COLUMNS}"
 
 SET_ACTIVE_SQL = f"UPDATE users SET is_active = $2 WHERE id = $1 RETURNING {_USER_COLUMNS}"
 
@@ -94,7 +99,7 @@ async def get_user(db: Executor, user_id: UUID) -> User | None:
 
 
 async def get_user_by_email(db: Executor, email: str) -> User | None:
-    return _user(await db.fetchrow(GET_USER_BY_EMAIL_SQL, email.strip()))
+    return _user(await db.fetchrow(GET_USER_BY_EMAIL_SQL, email_key(email)))
 
 
 async def get_user_by_identity(db: Executor, platform: Platform, identity: str) -> User | None:
@@ -102,12 +107,20 @@ async def get_user_by_identity(db: Executor, platform: Platform, identity: str) 
 
 
 async def get_password_hash(db: Executor, email: str) -> tuple[UUID, str] | None:
-    row = await db.fetchrow(GET_PASSWORD_HASH_SQL, email.strip())
+    row = await db.fetchrow(GET_PASSWORD_HASH_SQL, email_key(email))
     return None if row is None else (row["id"], row["password_hash"])
 
 
+async def newest_password_cost(db: Executor) -> int | None:
+    """The bcrypt cost of the newest account's hash (``$2b$12$...`` -> 12), ``None`` when unknown."""
+    stored: str | None = await db.fetchval(NEWEST_PASSWORD_HASH_SQL)
+    parts = (stored or "").split("$")
+    cost = parse_uint(parts[2]) if len(parts) > 3 and parts[1] in ("2a", "2b", "2y") else None
+    return cost if cost is not None and 4 <= cost <= 31 else None
+
+
 async def set_role(db: Executor, email: str, role: Role) -> User | None:
-    return _user(await db.fetchrow(SET_ROLE_SQL, email.strip(), role))
+    return _user(await db.fetchrow(SET_ROLE_SQL, email_key(email), role))
 
 
 async def set_active(db: Executor, user_id: UUID, active: bool) -> User | None:

@@ -19,6 +19,7 @@ from bot.discord.failures import STALE_BUTTON, report_error
 from bot.discord.gate import Gate
 from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer
+from bot.domain.numbers import parse_uint
 from bot.errors import InvalidInputError
 from bot.services import actions as names
 from bot.services.container import Services
@@ -43,10 +44,10 @@ class Action:
 
 
 def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInputError(STALE_BUTTON) from None
+    number = parse_uint(value)
+    if number is None:
+        raise InvalidInputError(STALE_BUTTON)
+    return number
 
 
 async def _nodes_page(s: Services, c: Caller, a: tuple[str, ...]) -> Reply:

@@ -59,6 +59,11 @@ class Handlers:
         self.gate = gate
 
     async def run(self, interaction: Interaction, name: str, work: Work, *, ephemeral: bool = True) -> None:
+        """``ephemeral=False`` tells the channel, except for a command whose answer may hold a code, an
+        email or request details (:attr:`CommandSpec.private_only`): that one is always ephemeral."""
+        spec = BY_NAME.get(name)
+        ephemeral = ephemeral or (spec is not None and spec.private_only)
+
         async def measured() -> None:
             with self.meter.measure(name):
                 await answer(

@@ -11,6 +11,7 @@ contradicted by another source that lists the participant is not believed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,7 @@ from bot.domain.identifiers import (
     bech32_encode,
     valcons_from_pubkey,
 )
+from bot.domain.network import ConfirmationPoC
 from bot.domain.status import NodeStatus
 
 NGONKA_PER_GNK = 10**9
@@ -53,7 +55,10 @@ class ParticipantView:
     node_healthy: bool | None = None
     missed_rate: float | None = None
     invalidation_rate: float | None = None
-    confirmation_poc_ratio: float | None = None
+    #: the chain's Decimals, exact (``integrations.chain_decimal``); None: not known
+    confirmation_poc_ratio: Decimal | None = None
+    invalid_llr: Decimal | None = None
+    inactive_llr: Decimal | None = None
     weight: int | None = None
     models: tuple[str, ...] = ()
     #: ML-node ids the source lists for this participant (None: the source does not list them)
@@ -61,6 +66,52 @@ class ParticipantView:
     validator_key: str | None = None
     inference_count: int | None = None
     earned_coins: int | None = None
+
+
+@dataclass(slots=True)
+class SkippedRows:
+    """Participant rows of one poll that failed validation: skipped, never the reason the poll fails.
+
+    A skipped participant is unknown for that source (never offline): its address, when the row had
+    one, is in ``addresses``; a row without a readable address makes every absence from that source
+    unbelievable this cycle (``unidentified``)."""
+
+    #: bounded reason label (the field that failed, or ``invalid``) -> rows
+    counts: Counter[str] = field(default_factory=Counter)
+    addresses: set[str] = field(default_factory=set)
+    unidentified: int = 0
+    #: reason label -> one example ("address: path: message"), for the once-per-cycle log line
+    examples: dict[str, str] = field(default_factory=dict)
+
+    def add(self, reason: str, address: str | None, detail: str) -> None:
+        self.counts[reason] += 1
+        if address is None:
+            self.unidentified += 1
+        else:
+            self.addresses.add(address)
+        self.examples.setdefault(reason, f"{address or '(no address)'}: {detail}"[:300])
+
+    def clear(self) -> None:
+        """Start over (a retried fetch)."""
+        self.counts.clear()
+        self.addresses.clear()
+        self.unidentified = 0
+        self.examples.clear()
+
+    def merge(self, other: SkippedRows) -> None:
+        self.counts.update(other.counts)
+        self.addresses |= other.addresses
+        self.unidentified += other.unidentified
+        for k, v in other.examples.items():
+            self.examples.setdefault(k, v)
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+    @property
+    def hides_participants(self) -> bool:
+        """A skipped row was (or may have been) a participant's: absences are not all believable."""
+        return bool(self.addresses) or self.unidentified > 0
 
 
 @dataclass(slots=True)
@@ -75,6 +126,10 @@ class SourceSnapshot:
     poc_phase: bool | None = None
     #: node_healthy is a criterion for this source (hyperfusion probes hosts; gonka_api does not)
     reports_health: bool = False
+    #: participant rows of this fetch that failed validation (their nodes are unknown for this source)
+    skipped: SkippedRows = field(default_factory=SkippedRows)
+    #: None when this source cannot tell (Hyperfusion does not report confirmation PoC)
+    confirmation_poc: ConfirmationPoC | None = None
     _by_key: dict[str, str] | None = field(default=None, repr=False)
     _by_valcons: dict[str, str] | None = field(default=None, repr=False)
 
@@ -99,8 +154,9 @@ class SourceSnapshot:
 class Thresholds:
     missed_rate: float = 0.10
     invalidation_rate: float = 0.10
-    #: confirmation PoC ratio at or below this disqualifies from the epoch reward
-    confirmation_ratio: float = 0.5
+    #: confirmation PoC ratio at or below this disqualifies from the epoch reward (the chain's
+    #: ``confirmation_poc_params.alpha_threshold`` when known, see :mod:`bot.domain.chain_params`)
+    confirmation_ratio: Decimal = Decimal("0.5")
     #: consecutive failed health probes after which the endpoint counts as unreachable (offline)
     offline_after_health_failures: int = 3
 
@@ -123,6 +179,8 @@ _INVALIDATED = Verdict(NodeStatus.UNHEALTHY, "invalidated inferences")
 _LOW_CPOC = Verdict(NodeStatus.UNHEALTHY, "low confirmation PoC")
 _HEALTH_FAILED = Verdict(NodeStatus.UNHEALTHY, "health check failed")
 _HEALTH_UNKNOWN = Verdict(NodeStatus.UNKNOWN, "health unknown")
+#: the source listed the participant but its row failed validation (skipped, counted, logged)
+UNREADABLE = Verdict(NodeStatus.UNKNOWN, "participant row unreadable")
 _HEALTHY = Verdict(NodeStatus.HEALTHY, None)
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
 from bot.db.types import Conn
+from bot.domain.network import NetworkState
 
 
 class NodeStatus(enum.StrEnum):
@@ -42,6 +44,11 @@ class Observation:
     epoch_id: int | None = None
     jailed_until: datetime | None = None
     ready_to_unjail: bool | None = None
+    #: the chain's early-warning numbers for this node (exact; None: not known), compared against
+    #: ``CycleReport.network.thresholds`` by alert conditions
+    confirmation_poc_ratio: Decimal | None = None
+    invalid_llr: Decimal | None = None
+    inactive_llr: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,14 @@ class CycleReport:
     epoch_id: int | None = None
     #: node ids whose cached status differs from the previous cycle (for logs and metrics)
     changed: tuple[UUID, ...] = field(default=())
+    #: the network as this cycle saw it: confirmation PoC, and the chain thresholds in force for the
+    #: epoch (what alert conditions on cPoC ratio and LLRs compare against)
+    network: NetworkState | None = None
+
+    @property
+    def offline_held(self) -> bool:
+        """Offline is held (never confirmed) during PoC and during a confirmation PoC alike."""
+        return self.poc_phase or (self.network is not None and self.network.offline_held)
 
 
 class CycleObserver(Protocol):

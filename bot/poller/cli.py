@@ -44,8 +44,11 @@ def render_report(report: CycleReport, labels: dict[UUID, tuple[str, str | None,
     if not report.sources:
         lines.append("no tracker source is enabled")
     extra = f"epoch {report.epoch_id}" if report.epoch_id is not None else "epoch unknown"
-    if report.poc_phase:
-        extra += ", PoC phase (offline alerts are held)"
+    phase = report.network.phase_text() if report.network is not None else None
+    if phase is None and report.poc_phase:
+        phase = "PoC in progress"
+    if phase is not None:
+        extra += f", {phase} (offline alerts are held)"
     lines.append(f"{len(report.observations)} node(s), {len(report.changed)} changed, {extra}")
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from bot.db.stats import WatchedNode
 from bot.domain.node_stats import (
+    UNREADABLE,
     NodeStats,
     NodeTarget,
     SourceSnapshot,
@@ -45,6 +46,15 @@ def _target(node: WatchedNode, snap: SourceSnapshot) -> NodeTarget | None:
     return resolve_target(node.identifier, node.identifier_type, snap)
 
 
+def _unreadable(snap: SourceSnapshot, address: str | None, listed: bool) -> bool:
+    """The source had a row for this node that failed validation (or may have had: a skipped row
+    without a readable address makes every absence from that source unbelievable this cycle)."""
+    skipped = snap.skipped
+    if address is None or address in skipped.addresses:
+        return True
+    return not listed and skipped.unidentified > 0
+
+
 def map_nodes(
     watched: Sequence[WatchedNode],
     snapshots: Sequence[SourceSnapshot],
@@ -75,6 +85,9 @@ def map_nodes(
                 verdicts.append(SourceVerdict(snap.source, _UNRESOLVED, None))
                 continue
             view = snap.participants.get(address) if address is not None else None
+            if snap.skipped.hides_participants and _unreadable(snap, address, view is not None):
+                verdicts.append(SourceVerdict(snap.source, UNREADABLE, None))
+                continue
             verdict = decide(
                 view,
                 reports_health=snap.reports_health,
@@ -111,6 +124,9 @@ def map_nodes(
                 epoch_id=stats.epoch_id,
                 jailed_until=stats.jailed_until,
                 ready_to_unjail=stats.ready_to_unjail,
+                confirmation_poc_ratio=stats.view.confirmation_poc_ratio if stats.view else None,
+                invalid_llr=stats.view.invalid_llr if stats.view else None,
+                inactive_llr=stats.view.inactive_llr if stats.view else None,
             )
         )
         if stats.status is not unknown_status and stats.status is not node.cached_status:

@@ -66,5 +66,23 @@ class PollerMetrics:
             ["source", "outcome"],
             registry=registry,
         )
+        self.rows_skipped = Counter(
+            "minegnk_tracker_rows_skipped_total",
+            "Participant rows skipped because they failed validation (the node is unknown for that source),"
+            " by the field that failed (or 'invalid')",
+            ["source", "reason"],
+            registry=registry,
+        )
+        self.values_out_of_range = Counter(
+            "minegnk_tracker_values_out_of_range_total",
+            "Values no cache column can hold (stored as unknown instead), by field",
+            ["source", "field"],
+            registry=registry,
+        )
+        self.thresholds_from_config = Gauge(
+            "minegnk_chain_thresholds_from_config",
+            "1 while a chain threshold (cPoC alpha, SPRT) comes from config because the chain did not say",
+            registry=registry,
+        )
         for status in NodeStatus:
             self.nodes.labels(status.value).set(0)

@@ -17,20 +17,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from uuid import UUID
 
 import aiohttp
 import asyncpg
 
 from bot.config import TrackersConfig
+from bot.db import network_state
 from bot.db import stats as db
+from bot.db.column_ranges import INT8_MAX, fit_to_columns
 from bot.db.types import Pool
+from bot.domain.network import NetworkState
 from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
 from bot.errors import BotError
+from bot.poller.chain_thresholds import ThresholdsKeeper
 from bot.poller.mapping import map_nodes
 from bot.poller.metrics import PollerMetrics
 from bot.poller.sources import Source, build_sources, income_source
@@ -48,7 +54,7 @@ def thresholds_of(cfg: TrackersConfig) -> Thresholds:
     return Thresholds(
         missed_rate=cfg.missed_rate_threshold,
         invalidation_rate=cfg.invalidation_rate_threshold,
-        confirmation_ratio=cfg.confirmation_ratio_threshold,
+        confirmation_ratio=Decimal(str(cfg.confirmation_ratio_threshold)),
         offline_after_health_failures=cfg.offline_after_health_failures,
     )
 
@@ -79,6 +85,8 @@ class Poller:
         self._sources = sources
         self.interval_s = interval_s if interval_s is not None else cfg.poll_interval_s
         self._thresholds = thresholds_of(cfg)
+        #: the chain's thresholds in force for the current epoch (read once per epoch)
+        self.chain_thresholds = ThresholdsKeeper(cfg)
         self._ledger_epoch: int | None = None
         self._ledger_done: set[UUID] = set()
         self._income_failed: set[str] = set()
@@ -172,6 +180,8 @@ class Poller:
             snap = await source.poll()
         except SourceError as exc:
             return exc
+        if snap.epoch_id is not None and not 0 <= snap.epoch_id <= INT8_MAX:
+            return InconsistentPayloadError(source.name, f"epoch {snap.epoch_id} is out of range")
         if snap.epoch_id is not None and last_epoch is not None and snap.epoch_id < last_epoch:
             return InconsistentPayloadError(
                 source.name, f"epoch went backwards: {snap.epoch_id} after {last_epoch}"
@@ -207,13 +217,34 @@ class Poller:
                     outcomes.append(db.SourceOutcome(source.name, True, None, result.epoch_id))
                     self.metrics.polls.labels(source.name, "ok").inc()
                     self.metrics.last_success.labels(source.name).set(now_ts)
-            # 10,000 nodes take about a second to map: off the event loop, so commands keep flowing
-            mapped = await asyncio.to_thread(
-                map_nodes, watched, snapshots, failed, self._thresholds, started_at
-            )
-            t_map = time.perf_counter()
+            self._count_skipped_rows(snapshots)
             epoch_id = next((s.epoch_id for s in snapshots if s.epoch_id is not None), None)
+            epoch_thresholds = await self.chain_thresholds.for_epoch(
+                epoch_id, [s for s in sources if s.name in {snap.source for snap in snapshots}]
+            )
+            self.metrics.thresholds_from_config.set(1 if epoch_thresholds.from_config else 0)
+            thresholds = replace(self._thresholds, confirmation_ratio=epoch_thresholds.cpoc_alpha)
+            # 10,000 nodes take about a second to map: off the event loop, so commands keep flowing
+            mapped = await asyncio.to_thread(map_nodes, watched, snapshots, failed, thresholds, started_at)
+            for (source_name, field_name), n in fit_to_columns(mapped.stats).items():
+                self.metrics.values_out_of_range.labels(source_name, field_name).inc(n)
+                log.warning(
+                    "source %s: %d value(s) of %s out of the cache column's range; stored as unknown",
+                    source_name,
+                    n,
+                    field_name,
+                )
+            t_map = time.perf_counter()
             poc_phase = any(s.poc_phase for s in snapshots)
+            network = NetworkState(
+                epoch_id=epoch_id,
+                poc_phase=poc_phase,
+                confirmation_poc=next(
+                    (s.confirmation_poc for s in snapshots if s.confirmation_poc is not None), None
+                ),
+                thresholds=epoch_thresholds,
+                observed_at=started_at,
+            )
             income = await self._collect_income(
                 sources, mapped.stats, epoch_id, {s.source for s in snapshots}
             )
@@ -232,6 +263,7 @@ class Poller:
             poc_phase=poc_phase,
             epoch_id=epoch_id,
             changed=tuple(mapped.changed),
+            network=network,
         )
         today = finished_at.date()
         t_write = time.perf_counter()
@@ -246,6 +278,8 @@ class Poller:
                 await db.upsert_earnings_history(conn, today, None)
             elif affected:
                 await db.upsert_earnings_history(conn, today, affected)
+            if snapshots:
+                await network_state.save(conn, network)
             if self._observer is not None:
                 await self._observer.on_cycle(conn, report)
             await db.record_source_health(
@@ -271,7 +305,7 @@ class Poller:
         self.metrics.last_cycle.set(time.time())
         self.metrics.cycle_duration.observe(time.perf_counter() - t0)
         log.info(
-            "poll cycle: %d nodes (%s), sources ok: %s, failed: %s, %d changed, poc_phase=%s, %.2fs"
+            "poll cycle: %d nodes (%s), sources ok: %s, failed: %s, %d changed, poc_phase=%s, cpoc=%s, %.2fs"
             " (load %.2f, fetch %.2f, map %.2f, write %.2f)",
             len(watched),
             ", ".join(f"{s.value} {n}" for s, n in counts.items() if n),
@@ -279,6 +313,7 @@ class Poller:
             ",".join(failed) or "-",
             len(mapped.changed),
             poc_phase,
+            network.phase_text() if network.confirmation_poc and network.confirmation_poc.active else "-",
             time.perf_counter() - t0,
             t_load - t0,
             t_fetch - t_load,
@@ -286,6 +321,25 @@ class Poller:
             time.perf_counter() - t_write,
         )
         return report
+
+    def _count_skipped_rows(self, snapshots: Sequence[SourceSnapshot]) -> None:
+        """Rows that failed validation: counted by field, and logged once per source per cycle."""
+        for snap in snapshots:
+            skipped = snap.skipped
+            if not skipped:
+                continue
+            for reason, n in skipped.counts.items():
+                self.metrics.rows_skipped.labels(snap.source, reason).inc(n)
+            log.warning(
+                "source %s: skipped %d unreadable row(s) this cycle (their nodes are unknown for this"
+                " source): %s",
+                snap.source,
+                sum(skipped.counts.values()),
+                "; ".join(
+                    f"{reason} x{n} (e.g. {skipped.examples.get(reason, '?')})"
+                    for reason, n in sorted(skipped.counts.items())
+                ),
+            )
 
     async def _collect_income(
         self, sources: list[Source], stats: list[NodeStats], epoch_id: int | None, ok_sources: set[str]

@@ -13,8 +13,9 @@ from bot.db import link_codes as link_codes_db
 from bot.db import login_records as records_db
 from bot.db import nodes as nodes_db
 from bot.db import users as users_db
-from bot.db.login_records import PENDING, RATE_LIMITED, Attempt, Method
+from bot.db.login_records import CONFIRM_ASKED, PENDING, RATE_LIMITED, Attempt, Method
 from bot.db.types import Conn, Pool
+from bot.domain.emails import mask_email
 from bot.domain.secrets import check_password, hash_link_code, hash_password, normalise_link_code
 from bot.errors import (
     ConflictError,
@@ -24,7 +25,8 @@ from bot.errors import (
     UsageError,
     UserError,
 )
-from bot.render.message import Message, Span
+from bot.render.message import Button, Message, Span
+from bot.services import actions
 from bot.services.authz import DEACTIVATED_TEXT, NOT_LINKED_TEXT, Authz
 from bot.services.context import Caller, LinkedActor
 from bot.services.errors import (
@@ -81,10 +83,13 @@ class WhoAmI:
 
 @dataclass(frozen=True, slots=True)
 class StartResult:
-    """``/start [payload]``: a welcome, or the outcome of linking with a deep-link code."""
+    """``/start [payload]``: a welcome, or, for a deep-link code, the question which account it links
+    (``confirm_email``, masked; the message carries Confirm / Cancel buttons). Nothing is linked and the
+    code is not used until the user confirms (:meth:`AccountsService.link_with_code`)."""
 
     message: Message
     link: LinkResult | None = None
+    confirm_email: str | None = None
 
 
 class AccountsService:
@@ -92,7 +97,7 @@ class AccountsService:
         self._pool = pool
         self._authz = authz
         self._cfg = config.accounts
-        self._dummy_hash: str | None = None
+        self._dummy_hashes: dict[int, str] = {}
         self._dummy_lock = asyncio.Lock()
 
     # -- entry points --------------------------------------------------------------------------
@@ -109,10 +114,13 @@ class AccountsService:
         raise UsageError(LINK_USAGE)
 
     async def start(self, caller: Caller, payload: str | None) -> StartResult:
-        """``/start`` (Telegram deep link ``?start=CODE`` passes the code as ``payload``)."""
+        """``/start`` (Telegram deep link ``?start=CODE`` passes the code as ``payload``).
+
+        A deep link may have been sent by someone else, to attach this identity to *their* account:
+        it only asks which account it links; the Confirm button links (:data:`actions.LINK_CONFIRM`).
+        """
         if payload and normalise_link_code(payload) is not None:
-            result = await self.link_with_code(caller, payload)
-            return StartResult(message=result.message, link=result)
+            return await self._ask_to_confirm(caller, payload)
         actor = await self._authz.resolve(caller)
         lines = [
             "MineGNK Bot watches your Gonka GPU nodes: status, earnings and alerts when a node is "
@@ -127,9 +135,64 @@ class AccountsService:
         lines.append("Send /help for the commands you can use.")
         return StartResult(message=Message.text("\n".join(lines), title="MineGNK Bot"))
 
+    async def _ask_to_confirm(self, caller: Caller, code: str) -> StartResult:
+        """Check the code like a link attempt (recorded, limited) without using it; name its account."""
+        attempt = await self._begin(_attempt(caller, "code"))
+        await self._check_limits(caller, attempt)
+        normalised = normalise_link_code(code)
+        assert normalised is not None
+        user: users_db.User | None = None
+        try:
+            async with self._pool.acquire() as conn:
+                row = await link_codes_db.get_link_code(conn, hash_link_code(normalised))
+                if row is None or row.used_at is not None or row.expires_at <= await records_db.db_now(conn):
+                    await _explain_unusable_code(conn, hash_link_code(normalised))
+                assert row is not None
+                user = await users_db.get_user(conn, row.user_id)
+                if user is None:
+                    raise LinkCodeInvalidError("That link code is not valid.")
+                if not user.is_active:
+                    raise AccountDeactivatedError(
+                        "This MineGNK account is deactivated and cannot be linked. Contact support."
+                    )
+                current = await users_db.get_user_by_identity(conn, caller.platform, caller.platform_user_id)
+        except UserError as exc:
+            await self._finish(attempt, False, _reason(exc), None if user is None else user.id)
+            raise
+        await self._finish(attempt, False, CONFIRM_ASKED, user.id)
+        platform = _PLATFORM_NAME[caller.platform]
+        masked = mask_email(user.email)
+        if current is not None and current.id == user.id:
+            text = f"This {platform} account is already linked to {user.email}."
+            return StartResult(message=Message.text(text, title="Already linked"))
+        lines = [
+            f"This link connects your {platform} account to the MineGNK account {masked}.",
+            "Confirm only if that is your own account: its alerts will come here, "
+            "and what you do here is done as that account.",
+        ]
+        if current is not None:
+            lines.append(f"Your {platform} account is linked to another MineGNK account: /unlink it first.")
+        return StartResult(
+            message=Message(
+                title="Link this account?",
+                lines=Message.text("\n".join(lines)).lines,
+                buttons=(
+                    (
+                        Button(label="✔ Confirm", action=actions.LINK_CONFIRM, args=(normalised,)),
+                        Button(label="✖ Cancel", action=actions.LINK_CANCEL),
+                    ),
+                ),
+            ),
+            confirm_email=masked,
+        )
+
+    def link_cancelled(self) -> Message:
+        """The answer to the Cancel button of a deep-link confirmation (the code stays unused)."""
+        return Message.text("Nothing was linked. The link code was not used.", title="Cancelled")
+
     async def link_with_code(self, caller: Caller, code: str) -> LinkResult:
         attempt = await self._begin(_attempt(caller, "code"))
-        await self._check_chat_limit(caller, attempt)
+        await self._check_limits(caller, attempt)
         normalised = normalise_link_code(code or "")
         if normalised is None:
             await self._finish(attempt, False, "invalid_code")
@@ -156,7 +219,7 @@ class AccountsService:
         return result
 
     async def link_with_password(self, caller: Caller, email: str, password: str) -> LinkResult:
-        typed = (email or "").strip().lower()[:255] or None
+        typed = (email or "").strip()[:255] or None
         if not caller.is_private:
             await records_db.record_attempt(self._pool, _attempt(caller, "password", typed, "not_private"))
             raise PrivateChatRequiredError(PRIVATE_ONLY_TEXT)
@@ -164,10 +227,10 @@ class AccountsService:
             email = validate_email(email)
         except InvalidInputError:
             attempt = await self._begin(_attempt(caller, "password", typed, "bad_email"))
-            await self._check_chat_limit(caller, attempt)
+            await self._check_limits(caller, attempt)
             raise
-        attempt = await self._begin(_attempt(caller, "password", email.lower()))
-        await self._check_chat_limit(caller, attempt)
+        attempt = await self._begin(_attempt(caller, "password", email))
+        await self._check_limits(caller, attempt)
         blocked = await records_db.email_blocked_until(
             self._pool, email, self._cfg.max_failures, self._cfg.failure_window_s, exclude_id=attempt
         )
@@ -175,12 +238,16 @@ class AccountsService:
             await self._refuse_limited(attempt, blocked)
         found = await users_db.get_password_hash(self._pool, email)
         if found is None:
-            await check_password(password, await self._dummy())  # same cost as a real check
+            await check_password(password, await self.equaliser_hash())  # same cost as a real check
             await self._finish(attempt, False, "unknown_email")
             raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
         user_id, password_hash = found
         if not await check_password(password, password_hash):
             await self._finish(attempt, False, "wrong_password", user_id)
+            raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
+        found_user = await users_db.get_user(self._pool, user_id)
+        if found_user is None or not found_user.is_active:  # answered like a wrong password, a failure
+            await self._finish(attempt, False, "deactivated", user_id)
             raise WrongCredentialsError(WRONG_CREDENTIALS_TEXT)
         try:
             async with self._pool.acquire() as conn, conn.transaction():
@@ -308,15 +375,16 @@ class AccountsService:
     ) -> None:
         await records_db.finish_attempt(self._pool, attempt_id, success, reason, user_id)
 
-    async def _check_chat_limit(self, caller: Caller, attempt_id: int) -> None:
-        blocked = await records_db.chat_blocked_until(
-            self._pool,
-            caller.platform,
-            caller.chat_id,
-            self._cfg.max_failures,
-            self._cfg.failure_window_s,
-            exclude_id=attempt_id,
+    async def _check_limits(self, caller: Caller, attempt_id: int) -> None:
+        """Failures are limited per chat and per person (the same identity trying from many groups)."""
+        limit, window = self._cfg.max_failures, self._cfg.failure_window_s
+        chat = await records_db.chat_blocked_until(
+            self._pool, caller.platform, caller.chat_id, limit, window, exclude_id=attempt_id
         )
+        person = await records_db.identity_blocked_until(
+            self._pool, caller.platform, caller.platform_user_id, limit, window, exclude_id=attempt_id
+        )
+        blocked = max((b for b in (chat, person) if b is not None), default=None)
         if blocked is not None:
             await self._refuse_limited(attempt_id, blocked)
 
@@ -330,11 +398,15 @@ class AccountsService:
             retry_after_s=wait,
         )
 
-    async def _dummy(self) -> str:
+    async def equaliser_hash(self) -> str:
+        """The hash an unknown email's password is checked against, so that answer takes as long as a
+        real check: bcrypt at the cost of the stored hashes (the newest account's; the portal may use
+        another cost than ``accounts.bcrypt_rounds``, which is the fallback on an empty table)."""
+        cost = await users_db.newest_password_cost(self._pool) or self._cfg.bcrypt_rounds
         async with self._dummy_lock:
-            if self._dummy_hash is None:
-                self._dummy_hash = await hash_password("minegnk-timing-equaliser", self._cfg.bcrypt_rounds)
-            return self._dummy_hash
+            if cost not in self._dummy_hashes:
+                self._dummy_hashes[cost] = await hash_password("minegnk-timing-equaliser", cost)
+            return self._dummy_hashes[cost]
 
 
 def _attempt(caller: Caller, method: Method, email: str | None = None, reason: str = PENDING) -> Attempt:

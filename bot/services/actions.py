@@ -16,3 +16,6 @@ REQUESTS_PAGE = "requests_page"
 REQ_TAKE = "req_take"
 REQ_APPROVE = "req_approve"
 REQ_REJECT = "req_reject"
+#: a Telegram deep link's confirmation (args: the normalised code) and its cancel (no args)
+LINK_CONFIRM = "link_confirm"
+LINK_CANCEL = "link_cancel"

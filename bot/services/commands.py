@@ -32,7 +32,9 @@ class CommandSpec:
     description: str
     audience: Audience
     options: tuple[CommandOption, ...] = ()
-    #: only answered in a private chat / DM (the frontend may still show it elsewhere)
+    #: the answer may hold a link code, an email or request details: it is only ever shown in a private
+    #: chat (Telegram: the sender's, the group is told) or an ephemeral reply (Discord). Both frontends
+    #: read this flag; nothing else decides it.
     private_only: bool = False
 
 
@@ -43,7 +45,9 @@ ROUTE_SCOPES = ("all", "admin", "requests")
 _NODE = CommandOption("node", "Node name or identifier", "node")
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("start", "/start", "What this bot does and how to link your account", "anyone"),
+    CommandSpec(
+        "start", "/start", "What this bot does and how to link your account", "anyone", private_only=True
+    ),
     CommandSpec("help", "/help", "The commands you can use", "anyone"),
     CommandSpec(
         "link",
@@ -51,9 +55,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Link your MineGNK account with a code from the portal",
         "anyone",
         (CommandOption("code", "The link code, e.g. K7QM-R2XP"),),
+        private_only=True,
     ),
-    CommandSpec("unlink", "/unlink", "Unlink this chat account from MineGNK", "linked"),
-    CommandSpec("whoami", "/whoami", "Which MineGNK account this chat account is linked to", "anyone"),
+    CommandSpec("unlink", "/unlink", "Unlink this chat account from MineGNK", "linked", private_only=True),
+    CommandSpec(
+        "whoami",
+        "/whoami",
+        "Which MineGNK account this chat account is linked to",
+        "anyone",
+        private_only=True,
+    ),
     CommandSpec("nodes", "/nodes", "Your nodes: status, earnings today, uptime, data age", "linked"),
     CommandSpec(
         "node",
@@ -100,8 +111,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Ask for a new node, support or anything else",
         "linked",
         (CommandOption("type", "Kind of request", required=False, choices=("new_node", "support", "other")),),
+        private_only=True,
     ),
-    CommandSpec("myrequests", "/myrequests", "Your requests and their status", "linked"),
+    CommandSpec("myrequests", "/myrequests", "Your requests and their status", "linked", private_only=True),
     CommandSpec(
         "assign",
         "/assign <email> <identifier> [wallet|node_id|operator|validator] [name]",
@@ -118,6 +130,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             ),
             CommandOption("name", "Display name", "text", required=False),
         ),
+        private_only=True,
     ),
     CommandSpec(
         "unassign",
@@ -125,6 +138,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Remove a node from a user",
         "admin",
         (CommandOption("email", "The user's email"), CommandOption("identifier", "Node identifier")),
+        private_only=True,
     ),
     CommandSpec(
         "requests",
@@ -132,6 +146,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "The request queue",
         "admin",
         (CommandOption("status", "Status", "status", required=False, choices=(*REQUEST_STATUSES, "all")),),
+        private_only=True,
     ),
     CommandSpec(
         "request_set",
@@ -143,9 +158,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
             CommandOption("status", "New status", "status", choices=REQUEST_STATUSES),
             CommandOption("notes", "Notes for the user", "text", required=False),
         ),
+        private_only=True,
     ),
     CommandSpec(
-        "user", "/user <email>", "A user's links and nodes", "admin", (CommandOption("email", "Email"),)
+        "user",
+        "/user <email>",
+        "A user's links and nodes",
+        "admin",
+        (CommandOption("email", "Email"),),
+        private_only=True,
     ),
     CommandSpec(
         "linkcode",
@@ -153,6 +174,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Issue a one-time link code for a user",
         "admin",
         (CommandOption("email", "Email"),),
+        private_only=True,
     ),
     CommandSpec(
         "broadcast",

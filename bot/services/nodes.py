@@ -22,6 +22,7 @@ from bot.services.authz import Authz
 from bot.services.commands import usage
 from bot.services.context import Caller, LinkedActor
 from bot.services.errors import NodeNotFoundError
+from bot.services.network import phase_line
 from bot.services.paging import MAX_ROWS, button_grid, nav_buttons, page_slice
 
 UNJAIL_HINT = "inferenced tx slashing unjail --from <key>"
@@ -154,6 +155,8 @@ class NodesService:
         now = datetime.now(UTC)
         items = []
         lines: list[tuple[Span, ...]] = []
+        if (phase := await phase_line(self._pool, now, self._stale_after)) is not None:
+            lines.append(phase)
         for n in shown:
             s = stats.get(n.id)
             items.append(
@@ -209,8 +212,12 @@ class NodesService:
         node = await self.resolve(caller, ref)
         stats = (await stats_read.get_stats(self._pool, [node.id])).get(node.id)
         history = tuple(await stats_read.history(self._pool, [node.id], 7))
+        phase = await phase_line(self._pool, datetime.now(UTC), self._stale_after)
         return NodeDetailResult(
-            node=node, stats=stats, history=history, message=self._detail_message(node, stats, history)
+            node=node,
+            stats=stats,
+            history=history,
+            message=self._detail_message(node, stats, history, phase),
         )
 
     async def suggest_nodes(
@@ -247,7 +254,13 @@ class NodesService:
         age = format_age(fetched_at, now)
         return f"{age} ⚠ stale" if now - fetched_at > self._stale_after else age
 
-    def _detail_message(self, node: Node, s: NodeStats | None, history: tuple[DayEarning, ...]) -> Message:
+    def _detail_message(
+        self,
+        node: Node,
+        s: NodeStats | None,
+        history: tuple[DayEarning, ...],
+        phase: tuple[Span, ...] | None = None,
+    ) -> Message:
         now = datetime.now(UTC)
         fields: list[Field_] = [
             Field_(name="Identifier", value=node.identifier, inline=False),
@@ -257,7 +270,7 @@ class NodesService:
             fields.append(Field_(name="GPU", value=node.gpu_type))
         if node.region:
             fields.append(Field_(name="Region", value=node.region))
-        lines: list[tuple[Span, ...]] = []
+        lines: list[tuple[Span, ...]] = [] if phase is None else [phase]
         severity: Severity = "info"
         if s is None:
             lines.append((Span(text="No data from the trackers yet; the next poll will fill this in."),))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from bot.domain.numbers import parse_uint
 from bot.render.message import Button
 
 T = TypeVar("T")
@@ -31,10 +32,9 @@ def nav_buttons(action: str, page: int, pages: int, *prefix: str) -> tuple[Butto
 
 
 def parse_page(text: str | int | None) -> int:
-    try:
-        return max(0, int(text or 0))
-    except ValueError:
-        return 0
+    if isinstance(text, int):
+        return max(0, text)
+    return parse_uint((text or "0").strip()) or 0
 
 
 #: the tightest platform limits on buttons (Discord: 5 action rows of 5)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from bot.db import audit as audit_db
 from bot.db import link_codes as link_codes_db
 from bot.db import nodes as nodes_db
 from bot.db import users as users_db
@@ -62,6 +64,37 @@ async def set_role(pool: Pool, email: str, role: users_db.Role) -> users_db.User
     if user is None:
         raise NotFoundError(f"No user with the email {email.strip()}.")
     return user
+
+
+async def set_active(pool: Pool, email: str, active: bool) -> users_db.User:
+    """Deactivate (no commands, no alerts, no linking) or re-activate an account; idempotent."""
+    user = await require_user(pool, email)
+    updated = await users_db.set_active(pool, user.id, active)
+    if updated is None:  # deleted meanwhile
+        raise NotFoundError(f"No user with the email {email.strip()}.")
+    return updated
+
+
+async def audit_cli(
+    pool: Pool,
+    operator: str,
+    action: str,
+    target: str,
+    outcome: audit_db.Outcome,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """An operator's CLI action in the audit log (``platform = 'cli'``, the OS user as the actor)."""
+    await audit_db.record(
+        pool,
+        actor_user_id=None,
+        platform="cli",
+        platform_user_id=operator[:100],
+        chat_id=None,
+        action=action,
+        target=target,
+        outcome=outcome,
+        details=details,
+    )
 
 
 async def require_user(pool: Pool, email: str) -> users_db.User:

@@ -23,6 +23,7 @@ from bot.db import requests as requests_db
 from bot.db import users as users_db
 from bot.db.requests import SupportRequest
 from bot.db.types import Conn, Pool
+from bot.domain.numbers import parse_uint
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
 from bot.render.message import Button, Field_, Message, Span
 from bot.services import actions
@@ -146,11 +147,8 @@ def parse_status(text: str) -> RequestStatus:
 
 
 def parse_number(text: str | int) -> int:
-    try:
-        n = int(str(text).strip().lstrip("#"))
-    except ValueError:
-        raise InvalidInputError("A request number is a whole number, like 42.") from None
-    if n <= 0 or n > 2**62:
+    n = text if isinstance(text, int) else parse_uint(str(text).strip().removeprefix("#"))
+    if n is None or n <= 0 or n > 2**62:
         raise InvalidInputError("A request number is a whole number, like 42.")
     return n
 

@@ -1,4 +1,5 @@
-"""Turning an aiogram event into the services' :class:`~bot.services.context.Caller`."""
+"""Turning an aiogram event into the services' :class:`~bot.services.context.Caller`, and deciding which
+events come from no one person (:func:`shared_sender`) and so never act (SPEC §6)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,38 @@ from aiogram.types import CallbackQuery, Chat, User
 from aiogram.types import Message as TgMessage
 
 from bot.services.context import Caller, ChatKind
+
+#: Telegram's shared senders: the same ``from.id`` for everyone who posts that way
+GROUP_ANONYMOUS_BOT = 1087968824  # an anonymous group admin
+CHANNEL_BOT = 136817688  # a message sent in a group on behalf of a channel
+SERVICE_NOTIFICATIONS = 777000  # automatic forwards from a linked channel, Telegram's own notices
+SHARED_SENDER_IDS = frozenset({GROUP_ANONYMOUS_BOT, CHANNEL_BOT, SERVICE_NOTIFICATIONS})
+
+SHARED_SENDER_TEXT = (
+    "I can't tell who sent this: it was posted anonymously, as a channel or as an automatic forward. "
+    "Write from your own account to use the bot."
+)
+
+
+def shared_sender(event: TgMessage | CallbackQuery) -> str | None:
+    """Why this message or button press has no one person behind it, or ``None`` when it has one.
+
+    Such an identity is shared by everyone posting that way in every group, so it is never linked
+    and never acts (the identity middleware refuses it before any handler runs).
+    """
+    user = event.from_user
+    if user is None:
+        return "no sender"
+    if isinstance(event, TgMessage):
+        if event.sender_chat is not None:
+            return "sender_chat"
+        if event.is_automatic_forward:
+            return "automatic forward"
+    if user.id in SHARED_SENDER_IDS:
+        return "shared service id"
+    if user.is_bot:
+        return "bot"
+    return None
 
 
 def chat_kind(chat: Chat) -> ChatKind:

@@ -8,9 +8,11 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.telegram.errors import on_error
+from bot.telegram.identity_middleware import SharedSenders
 from bot.telegram.input_middleware import CleanInput
 from bot.telegram.menus import CommandMenus
 from bot.telegram.metrics_middleware import CommandMetrics
+from bot.telegram.private_answers import PrivateAnswers
 from bot.telegram.routers import all_routers
 from bot.telegram.throttle_middleware import ThrottleUpdates
 
@@ -34,6 +36,11 @@ def build_dispatcher(
     dp.callback_query.outer_middleware(CleanInput())
     dp.message.outer_middleware(CommandMetrics(metrics))
     dp.callback_query.outer_middleware(CommandMetrics(metrics))
+    # no one person behind it (anonymous admin, channel, automatic forward, bot): refused before handlers
+    dp.message.outer_middleware(SharedSenders())
+    dp.callback_query.outer_middleware(SharedSenders())
+    # codes, emails and request details are answered in the sender's private chat (CommandSpec.private_only)
+    dp.message.outer_middleware(PrivateAnswers())
     dp.errors.register(on_error)
     dp.include_routers(*all_routers())
     return dp

@@ -11,6 +11,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 from aiogram.types import ErrorEvent
 
 from bot.errors import UserError
+from bot.telegram.private_answers import answer_chat, is_redirected, tell_origin
 from bot.telegram.replies import send_text
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,9 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
     query = update.callback_query
     message = update.message or (query.message if query is not None else None)
     chat_id = message.chat.id if message is not None else None
+    # a private-only command typed in a group: its refusal goes privately too (the group is told)
+    redirected = update.message is not None and is_redirected(update.message)
+    answer_to = answer_chat(update.message) if update.message is not None else chat_id
     if isinstance(exc, TelegramForbiddenError):  # blocked by the user, kicked from the group: nobody to tell
         log.info(
             "update %s: chat unreachable (%s)",
@@ -60,8 +64,13 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
                 await query.answer(text if short else text[: _ANSWER_LIMIT - 1] + "…", show_alert=True)
             if not short and chat_id is not None:
                 await send_text(bot, chat_id, text)
-        elif chat_id is not None:
-            await send_text(bot, chat_id, text)
+        elif answer_to is not None:
+            await send_text(bot, answer_to, text)
+            if redirected and update.message is not None:
+                await tell_origin(bot, update.message, delivered=True)
+    except TelegramForbiddenError:
+        if redirected and update.message is not None:
+            await tell_origin(bot, update.message, delivered=False)
     except TelegramAPIError as send_exc:
         log.warning(
             "could not tell chat about update %s: %s",

@@ -14,10 +14,17 @@ from bot.errors import UserError
 from bot.metrics import Metrics
 from bot.render.telegram import decode_callback
 from bot.services.commands import BY_NAME
+from bot.telegram.routers.callbacks import HANDLERS
+from bot.telegram.routers.requests import FORM
+
+#: every button action a Telegram router answers: anything else (stale, forged) is ``button:unknown``,
+#: so a forged payload never becomes a metric label of its own
+BUTTON_ACTIONS = frozenset({*HANDLERS, FORM})
 
 
 def command_name(event: TelegramObject) -> str:
-    """``/nodes@bot args`` -> ``nodes``; a button -> ``button:<action>``; anything else -> ``text``."""
+    """``/nodes@bot args`` -> ``nodes``; a button -> ``button:<action>`` (``button:unknown`` for an
+    action no router answers); anything else -> ``text``. Labels are a fixed set whatever users send."""
     if isinstance(event, TgMessage):
         text = event.text or ""
         if text.startswith("/"):
@@ -26,7 +33,9 @@ def command_name(event: TelegramObject) -> str:
         return "text"
     if isinstance(event, CallbackQuery):
         decoded = decode_callback(event.data)
-        return f"button:{decoded[0]}"[:40] if decoded else "button:invalid"
+        if decoded is None:
+            return "button:invalid"
+        return f"button:{decoded[0] if decoded[0] in BUTTON_ACTIONS else 'unknown'}"
     return "other"
 
 

@@ -113,3 +113,60 @@ def test_without_a_database_url_an_embedded_postgresql_is_used_and_announced(tmp
     assert "embedded PostgreSQL" in result.stderr
     assert (data / "PG_VERSION").exists()
     assert result.stdout.startswith("applied ")
+
+
+def _audit(db_url: str) -> list[tuple[str, str, str, str]]:
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT platform, action, target, outcome FROM admin_audit_log ORDER BY id"
+        ).fetchall()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_cli_admin_actions_are_audited_as_cli(db_url: str) -> None:
+    assert cli(db_url, "user", "add", "op@example.com", stdin="pw\n").returncode == 0
+    assert cli(db_url, "user", "set-role", "op@example.com", "admin").returncode == 0
+    assert cli(db_url, "user", "link-code", "op@example.com").returncode == 0
+    assert cli(db_url, "node", "assign", "op@example.com", WALLET).returncode == 0
+    assert cli(db_url, "user", "set-role", "ghost@example.com", "admin").returncode == 1
+    assert _audit(db_url) == [
+        ("cli", "user_add", "op@example.com", "ok"),
+        ("cli", "set_role", "op@example.com", "ok"),
+        ("cli", "linkcode", "op@example.com", "ok"),
+        ("cli", "assign", f"op@example.com {WALLET}", "ok"),
+        ("cli", "set_role", "ghost@example.com", "failed"),
+    ]
+    with psycopg.connect(db_url) as conn:
+        details = conn.execute("SELECT details::text FROM admin_audit_log").fetchall()
+    assert all("pw" not in d[0] for d in details)  # never the password
+
+
+def test_a_user_can_be_deactivated_and_reactivated_from_the_cli(db_url: str) -> None:
+    assert cli(db_url, "user", "add", "a@example.com", stdin="pw\n").returncode == 0
+    result = cli(db_url, "user", "deactivate", "a@example.com")
+    assert result.returncode == 0, result.stderr
+    assert "deactivated" in result.stdout
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT is_active FROM users").fetchone() == (False,)
+    refused = cli(db_url, "user", "link-code", "a@example.com")
+    assert refused.returncode == 1 and "deactivated" in refused.stderr
+    assert cli(db_url, "user", "activate", "a@example.com").returncode == 0
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT is_active FROM users").fetchone() == (True,)
+    actions = [(a, o) for _, a, _, o in _audit(db_url)]
+    assert ("user_deactivate", "ok") in actions and ("user_activate", "ok") in actions
+
+
+def test_migrate_rollback_refuses_to_drop_the_seed_tables_without_the_flag(db_url: str) -> None:
+    refused = cli(db_url, "migrate", "--rollback", "all")
+    assert refused.returncode == 1
+    assert "seed tables" in refused.stderr and "--drop-seed-tables" in refused.stderr
+    with psycopg.connect(db_url) as conn:  # nothing was rolled back
+        assert conn.execute("SELECT to_regclass('users'), to_regclass('notifications')").fetchone() == (
+            "users",
+            "notifications",
+        )
+    done = cli(db_url, "migrate", "--rollback", "all", "--drop-seed-tables")
+    assert done.returncode == 0, done.stderr
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT to_regclass('users')").fetchone() == (None,)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,7 +75,7 @@ def test_env_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_gonka_base_urls_list_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text("")
+    path.write_text("allow_insecure_urls = true\n")
     monkeypatch.setenv(
         "MINEGNK_TRACKERS__GONKA_API__BASE_URLS", '["http://127.0.0.1:1", "http://127.0.0.1:2"]'
     )
@@ -96,3 +96,43 @@ def test_webhook_mode_requires_a_secret(tmp_path: Path) -> None:
     path.write_text("[telegram]\ntoken='1:abc'\nmode='webhook'\nwebhook_url='https://bot.example.com/tg'\n")
     with pytest.raises(ConfigError, match="webhook_secret"):
         load_config(path)
+
+
+def test_the_shipped_config_binds_http_to_loopback() -> None:
+    import tomllib
+
+    shipped = tomllib.loads((REPO / "config.toml").read_text())
+    assert shipped["http"]["host"] == "127.0.0.1"
+    assert shipped["allow_insecure_urls"] is False
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"MINEGNK_TELEGRAM__API_BASE": "http://127.0.0.1:8081"}, "telegram.api_base"),
+        ({"MINEGNK_DISCORD__API_BASE": "http://discord.example/api/v10"}, "discord.api_base"),
+        ({"MINEGNK_DISCORD__GATEWAY_URL": "ws://gateway.example"}, "discord.gateway_url"),
+        (
+            {"MINEGNK_TRACKERS__HYPERFUSION__BASE_URL": "http://tracker.example"},
+            "trackers.hyperfusion.base_url",
+        ),
+        (
+            {"MINEGNK_TRACKERS__GONKA_API__BASE_URLS": '["http://node1.gonka.ai:8000"]'},
+            "gonka_api.base_urls[0]",
+        ),
+    ],
+)
+def test_plain_http_urls_are_refused_unless_allowed(env: dict[str, str], key: str) -> None:
+    refused = _check(REPO / "config.toml", **env)
+    assert refused.returncode == 2
+    assert key in refused.stderr and "allow_insecure_urls" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    allowed = _check(REPO / "config.toml", MINEGNK_ALLOW_INSECURE_URLS="true", **env)
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_the_test_and_bench_configs_load() -> None:
+    """The tests' config allows the loopback fakes; every default is https."""
+    assert load_config(REPO / "tests" / "empty_config.toml").allow_insecure_urls is True
+    defaults = Config()
+    assert all(str(url).startswith(("https://", "wss://")) for _, url in defaults.external_urls() if url)

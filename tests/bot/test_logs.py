@@ -33,7 +33,11 @@ def _emit(formatter: logging.Formatter, msg: str, *args: object, exc: bool = Fal
     return stream.getvalue()
 
 
-@pytest.mark.parametrize("secret", [TELEGRAM_TOKEN, DISCORD_TOKEN, hash_password_sync("pw", 4)])
+@pytest.mark.parametrize(
+    "secret",
+    [TELEGRAM_TOKEN, DISCORD_TOKEN, hash_password_sync("pw", 4)],
+    ids=["telegram-token", "discord-token", "bcrypt-hash"],
+)
 @pytest.mark.parametrize("formatter", [TextFormatter(), JsonFormatter()], ids=["text", "json"])
 def test_tokens_and_hashes_are_redacted(secret: str, formatter: logging.Formatter) -> None:
     out = _emit(formatter, "calling https://api.telegram.org/bot%s/sendMessage", secret)
@@ -58,3 +62,20 @@ def test_secrets_in_tracebacks_are_redacted_in_text() -> None:
     out = _emit(TextFormatter(), "token %s", TELEGRAM_TOKEN, exc=True)
     assert TELEGRAM_TOKEN not in out
     assert "RuntimeError" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("GET http://127.0.0.1:8081/bot42:TEST/getMe failed", "42:TEST"),  # any token in a Bot API path
+        ("download http://127.0.0.1:8081/file/bot7:short-token/photos/a.jpg", "7:short-token"),
+        ("cannot connect to postgresql://minegnk:hunter2@db:5432/minegnk", "hunter2"),
+        ("price source https://user:s3cret@prices.example/api", "s3cret"),
+        ("GET https://prices.example/api?token=abcdef123&pair=GNK", "abcdef123"),
+    ],
+)
+@pytest.mark.parametrize("formatter", [TextFormatter(), JsonFormatter()], ids=["text", "json"])
+def test_credentials_in_urls_are_redacted(line: str, secret: str, formatter: logging.Formatter) -> None:
+    out = _emit(formatter, "%s", line)
+    assert secret not in out
+    assert "[redacted]" in out

@@ -425,6 +425,8 @@ class FakeDiscord:
 
     def __init__(self, *, token: str = TOKEN, rate_limit: int = 50, rate_window_s: float = 1.0) -> None:
         self.token = token
+        #: set by :meth:`revoke_token`: every authenticated call answers 401 (a reset bot token)
+        self.token_revoked = False
         self._ids = itertools.count(1)
         self.app_id = self.snowflake()
         self.bot_user = FakeUser(self.app_id, "MineGNK", bot=True)
@@ -484,6 +486,10 @@ class FakeDiscord:
         roles = [r.id for r in g.roles if r.name == "Admin"] if admin else []
         g.members.append(FakeMember(user, roles))
         return user
+
+    def revoke_token(self, revoked: bool = True) -> None:
+        """The bot token was reset in the developer portal: REST answers 401 until restored."""
+        self.token_revoked = revoked
 
     def close_dms(self, user: FakeUser | int) -> None:
         """Messages to this user's DM channel now fail with 403 / 50007."""
@@ -970,7 +976,9 @@ class FakeDiscord:
                     failure.remaining -= 1
                     return _json(failure.body, failure.status, failure.headers)
             webhook = name.startswith(("callback", "webhook"))
-            if not webhook and request.headers.get("Authorization") != f"Bot {self.token}":
+            if not webhook and (
+                self.token_revoked or request.headers.get("Authorization") != f"Bot {self.token}"
+            ):
                 return _error(401, "401: Unauthorized")
             major = next(iter(m.groups()), "") or ""
             ok, headers = self._bucket_headers(name, major, rec)

@@ -44,6 +44,10 @@ BOT_USERNAME = "minegnk_test_bot"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+#: Telegram's shared senders (the same id for everyone who posts that way)
+GROUP_ANONYMOUS_BOT = 1087968824
+CHANNEL_BOT = 136817688
+SERVICE_NOTIFICATIONS = 777000
 #: fields aiogram sends as JSON strings inside form fields
 _JSON_FIELDS = frozenset(
     {
@@ -347,9 +351,21 @@ class FakeTelegram:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
     def message(
-        self, user_id: int, text: str, *, chat_id: int | None = None, username: str | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        username: str | None = None,
+        sender: dict[str, Any] | None = None,
+        sender_chat: dict[str, Any] | None = None,
+        automatic_forward: bool = False,
     ) -> FakeMessage:
-        """A user sends ``text`` (in their private chat unless ``chat_id`` names a group); pushed at once."""
+        """A user sends ``text`` (in their private chat unless ``chat_id`` names a group); pushed at once.
+
+        ``sender`` replaces the ``from`` object and ``sender_chat`` is added as Telegram does for shared
+        senders (see :meth:`anonymous_admin`, :meth:`as_channel`, :meth:`automatic_forward`).
+        """
         chat = user_id if chat_id is None else chat_id
         msg = FakeMessage(chat_id=chat, message_id=self._next_message_id(chat), from_bot=False, text=text)
         self.messages[(chat, msg.message_id)] = msg
@@ -357,9 +373,13 @@ class FakeTelegram:
             "message_id": msg.message_id,
             "date": int(time.time()),
             "chat": self._chat(chat, user_id),
-            "from": self.user(user_id, username),
+            "from": sender if sender is not None else self.user(user_id, username),
             "text": text,
         }
+        if sender_chat is not None:
+            payload["sender_chat"] = sender_chat
+        if automatic_forward:
+            payload["is_automatic_forward"] = True
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             payload["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
@@ -367,6 +387,42 @@ class FakeTelegram:
         return msg
 
     command = message  # a command is a message starting with "/"
+
+    def anonymous_admin(self, chat_id: int, text: str) -> FakeMessage:
+        """A group admin posting anonymously: ``from`` is GroupAnonymousBot, ``sender_chat`` the group."""
+        return self.message(
+            GROUP_ANONYMOUS_BOT,
+            text,
+            chat_id=chat_id,
+            sender={
+                "id": GROUP_ANONYMOUS_BOT,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            },
+            sender_chat={"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"},
+        )
+
+    def as_channel(self, chat_id: int, channel_id: int, text: str) -> FakeMessage:
+        """A message sent in a group on behalf of a channel: ``from`` is Channel_Bot."""
+        return self.message(
+            CHANNEL_BOT,
+            text,
+            chat_id=chat_id,
+            sender={"id": CHANNEL_BOT, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"},
+            sender_chat={"id": channel_id, "type": "channel", "title": f"Channel {channel_id}"},
+        )
+
+    def automatic_forward(self, chat_id: int, channel_id: int, text: str) -> FakeMessage:
+        """A linked channel's post forwarded into its discussion group: ``from`` is 777000."""
+        return self.message(
+            SERVICE_NOTIFICATIONS,
+            text,
+            chat_id=chat_id,
+            sender={"id": SERVICE_NOTIFICATIONS, "is_bot": False, "first_name": "Telegram"},
+            sender_chat={"id": channel_id, "type": "channel", "title": f"Channel {channel_id}"},
+            automatic_forward=True,
+        )
 
     def click(self, user_id: int, msg: FakeMessage, label: str) -> str:
         """The user presses the inline button labelled ``label`` under ``msg``; returns the query id."""

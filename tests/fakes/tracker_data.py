@@ -111,3 +111,97 @@ def synthetic_hyperfusion(n: int, epoch_id: int = 105) -> dict[str, Any]:
     payload["participants"] = parts
     payload["epoch_id"] = epoch_id
     return payload
+
+
+# -- the 2026 era: today's shapes (tests/data/trackers/2026, see its README and SOURCES.md) ----------
+
+DATA_2026 = DATA / "2026"
+#: the epoch the 2026 world is in: the one of the real exclusions and frozen validation params
+EPOCH_2026 = 366
+#: the participants of ``chain_participant_bulk.DERIVED.json``, by what the chain says of them
+ACTIVE_2026 = "gonka16dgkvx7mh609ntkzknckwaskgq9lcdp86j0skk"  # ACTIVE, ratio 1, invalidLLR 1.265406437825
+INACTIVE_2026 = "gonka1j7x6dv42xehe9e5au4ku3wvzwtqlegfjhlvzj6"  # INACTIVE, real ratio 0.0057419461588255
+NO_CPOC_YET_2026 = "gonka1qqyc9gsld2666kpunherra8rx2efwg4v8wafg3"  # ACTIVE, ratio null (no cPoC yet)
+#: listed in the DERIVED ``excluded_participants`` fragment (real epoch-366 rows)
+EXCLUDED_2026 = "gonka1scskt6wpnjnumsah6kjphmdu87vjgvcxmn4rxv"  # statistical_invalidations
+
+
+def recorded_2026(name: str) -> Any:
+    return json.loads((DATA_2026 / name).read_text())
+
+
+def era2026_chain_participants() -> dict[str, Any]:
+    """The chain participant list as chain REST serves it today: ``chain_participant_bulk.DERIVED.json``
+    unchanged (DERIVED: shape from the proto, Decimal objects, camelCase ``confirmationPoCRatio``)."""
+    payload: dict[str, Any] = recorded_2026("chain_participant_bulk.DERIVED.json")
+    return payload
+
+
+def era2026_epoch_participants(chain: dict[str, Any]) -> dict[str, Any]:
+    """DERIVED: ``/v1/epochs/current/participants`` of epoch 366 listing the chain list's participants
+    (the 2025 recorded shape of ``gonka-participants.json``; weights from the real epoch-366 group where
+    it has them), with the DERIVED ``excluded_participants`` fragment (real epoch-366 rows)."""
+    shape: dict[str, Any] = recorded("gonka-participants.json")
+    shape.pop("_meta", None)
+    template = shape["active_participants"]["participants"][0]
+    group = recorded_2026("chain_epoch_group_data_366_root.trimmed.json")["epoch_group_data"]
+    weights = {w["member_address"]: int(w["weight"]) for w in group["validation_weights"]}
+    parts = []
+    for p in chain["participant"]:
+        q = copy.deepcopy(template)
+        q["index"] = p["index"]
+        q["validator_key"] = p["validator_key"]
+        q["weight"] = weights.get(p["index"], template["weight"])
+        q["inference_url"] = p["inference_url"]
+        q["seed"]["participant"] = p["index"]
+        q["seed"]["epoch_index"] = EPOCH_2026
+        parts.append(q)
+    shape["active_participants"]["participants"] = parts
+    shape["active_participants"]["epoch_id"] = EPOCH_2026
+    shape["active_participants"]["epoch_group_id"] = int(group["epoch_group_id"])
+    shape["addresses"] = shape["addresses"][: len(parts)]
+    shape["excluded_participants"] = recorded_2026("dapi_epochs_participants_excluded_fragment.DERIVED.json")[
+        "excluded_participants"
+    ]
+    return shape
+
+
+def era2026_latest(cpoc: str | None = None) -> dict[str, Any]:
+    """DERIVED: ``/v1/epochs/latest`` in epoch 366: the 2025 recorded body (stages, params) with the
+    epoch renumbered; ``cpoc`` ``"v0.2.14"`` / ``"v0.2.15"`` lays the DERIVED confirmation-PoC fragment
+    of that version over it (phase a number / a name; its real epoch-267 event renumbered to 366)."""
+    payload: dict[str, Any] = recorded("gonka-epochs-latest.json")
+    payload["latest_epoch"]["index"] = EPOCH_2026
+    payload["is_confirmation_poc_active"] = False
+    if cpoc is not None:
+        fragment = recorded_2026(f"dapi_v1_epochs_latest_cpoc_active.{cpoc}.fragment.DERIVED.json")
+        event = fragment["active_confirmation_poc_event"]
+        event["epoch_index"] = str(EPOCH_2026) if isinstance(event["epoch_index"], str) else EPOCH_2026
+        payload["is_confirmation_poc_active"] = fragment["is_confirmation_poc_active"]
+        payload["active_confirmation_poc_event"] = event
+    return payload
+
+
+def era2026_validators(chain: dict[str, Any], jailed: set[str] = frozenset()) -> list[dict[str, Any]]:  # type: ignore[assignment]
+    """SYNTHETIC: staking validators (the Cosmos SDK shape) of the 2026 chain list's participants."""
+    return synthetic_validators(
+        {
+            "participants": [
+                {"address": p["index"], "validator_key": p["validator_key"], "weight": 1000}
+                for p in chain["participant"]
+            ]
+        },
+        jailed,
+    )
+
+
+def era2026_params() -> dict[str, Any]:
+    """The REAL live params of 2026-09 (alpha 0.5, invalidation H 40 after proposal 96)."""
+    payload: dict[str, Any] = recorded_2026("chain_inference_params_live_2026-09.json")
+    return payload
+
+
+def era2026_epoch_group_data() -> dict[str, Any]:
+    """The REAL root group of epoch 366 (frozen validation params: H 4, rate 0.1, downtime H 100)."""
+    payload: dict[str, Any] = recorded_2026("chain_epoch_group_data_366_root.trimmed.json")
+    return payload

@@ -2,8 +2,12 @@
 
 Routes: ``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusion);
 ``/v1/epochs/current/participants``, ``/v1/epochs/latest``, ``/chain-api/…/participant``,
-``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/…/epoch_performance_summary``
-(gonka_api). Payload dicts are plain attributes tests edit; :meth:`TrackerServer.fault` injects one
+``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/…/epoch_performance_summary``,
+``/chain-api/…/inference/params``, ``/chain-api/…/epoch_group_data/{epoch}`` and
+``/chain-api/…/excluded_participants/{epoch}`` (gonka_api). It serves either era: the 2025 recordings
+(``tests/bot/poller/conftest.py::tracker``) or the 2026 shapes (``tracker2026``, built by
+``tracker_data.era2026_*``); a chain route with nothing configured answers the chain's NotFound.
+Payload dicts are plain attributes tests edit; :meth:`TrackerServer.fault` injects one
 fault on one route (optionally for ``times`` requests): ``timeout``, ``status`` (5xx), ``429``,
 ``garbage`` (an HTML page with 200), ``truncated`` (half a JSON body), ``empty`` (no participants),
 ``epoch_back``, ``missing`` (drop an address), ``jailed_null`` (``is_jailed: null`` for an address).
@@ -27,6 +31,11 @@ GA_LATEST = "ga_latest"
 GA_CHAIN = "ga_chain_participants"
 GA_VALIDATORS = "ga_validators"
 GA_SUMMARY = "ga_summary"
+GA_PARAMS = "ga_params"
+GA_EPOCH_GROUP = "ga_epoch_group_data"
+GA_EXCLUDED = "ga_excluded_participants"
+#: the grpc-gateway error body of a NotFound (shape of samples-2026 chain_grpc_gateway_error_notfound)
+NOT_FOUND = {"code": 5, "message": "not found", "details": []}
 
 
 @dataclass
@@ -49,6 +58,11 @@ class TrackerServer:
         self.validators_page = 200
         self.rewards: dict[str, dict[str, Any]] = {}
         self.summaries: dict[tuple[int, str], dict[str, Any]] = {}
+        #: ``/chain-api/.../inference/params`` (None: NotFound, as on a node without it)
+        self.params: dict[str, Any] | None = None
+        #: epoch -> ``epoch_group_data/{epoch}`` (root group) and ``excluded_participants/{epoch}``
+        self.epoch_group_data: dict[int, dict[str, Any]] = {}
+        self.excluded: dict[int, dict[str, Any]] = {}
         self.faults: dict[str, Fault] = {}
         self.requests: Counter[str] = Counter()
         self.user_agents: set[str] = set()
@@ -78,6 +92,10 @@ class TrackerServer:
             "/chain-api/productscience/inference/inference/epoch_performance_summary/{epoch}/{addr}",
             self._ga_summary,
         )
+        chain = "/chain-api/productscience/inference/inference"
+        app.router.add_get(f"{chain}/params", self._ga_params)
+        app.router.add_get(f"{chain}/epoch_group_data/{{epoch}}", self._ga_epoch_group)
+        app.router.add_get(f"{chain}/excluded_participants/{{epoch}}", self._ga_excluded)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -172,6 +190,25 @@ class TrackerServer:
             self.requests[GA_SUMMARY] += 1
             return web.json_response({"code": 5, "message": "not found", "details": []}, status=404)
         return await self._serve(request, GA_SUMMARY, self.summaries[key])
+
+    async def _not_found_or_serve(
+        self, request: web.Request, route: str, payload: dict[str, Any] | None
+    ) -> web.StreamResponse:
+        if payload is None:
+            self.requests[route] += 1
+            return web.json_response(NOT_FOUND, status=404)
+        return await self._serve(request, route, payload)
+
+    async def _ga_params(self, request: web.Request) -> web.StreamResponse:
+        return await self._not_found_or_serve(request, GA_PARAMS, self.params)
+
+    async def _ga_epoch_group(self, request: web.Request) -> web.StreamResponse:
+        epoch = int(request.match_info["epoch"])
+        return await self._not_found_or_serve(request, GA_EPOCH_GROUP, self.epoch_group_data.get(epoch))
+
+    async def _ga_excluded(self, request: web.Request) -> web.StreamResponse:
+        epoch = int(request.match_info["epoch"])
+        return await self._not_found_or_serve(request, GA_EXCLUDED, self.excluded.get(epoch))
 
 
 def _participants_of(payload: dict[str, Any]) -> list[dict[str, Any]] | None:

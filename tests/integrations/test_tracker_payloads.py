@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -72,7 +73,7 @@ def test_hyperfusion_participant_accepts_strings_ints_nulls_and_camel_case() -> 
     assert p.current_epoch_stats is not None
     assert p.current_epoch_stats.inference_count == 14 and p.current_epoch_stats.missed_requests == 2
     view = hyperfusion.to_view(p)
-    assert view.is_jailed is None and view.confirmation_poc_ratio == 0.4
+    assert view.is_jailed is None and view.confirmation_poc_ratio == Decimal("0.4")
     assert view.jailed_until is not None and view.jailed_until.tzinfo is not None
 
 

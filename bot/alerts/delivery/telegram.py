@@ -49,6 +49,7 @@ from bot.alerts.delivery.base import (
 from bot.config import TelegramConfig
 from bot.db.send_budget import take_slot
 from bot.db.types import Pool
+from bot.domain.numbers import parse_uint
 from bot.ratelimit import IDLE_EVICT_S, Budget, ChatLimiters, Priority, SendBudget, SharedSendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render
@@ -177,9 +178,10 @@ class TelegramSender:
     async def _send_chunk(self, chat_id: int, chunk: TelegramChunk, reply_to: str | None) -> str:
         await self._acquire(chat_id)
         markup = InlineKeyboardMarkup.model_validate(chunk.reply_markup) if chunk.reply_markup else None
+        reply_id = parse_uint(reply_to)
         reply = (
-            ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
-            if reply_to and reply_to.isdigit()
+            ReplyParameters(message_id=reply_id, allow_sending_without_reply=True)
+            if reply_id is not None
             else None
         )
         try:

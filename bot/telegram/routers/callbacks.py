@@ -14,6 +14,7 @@ from aiogram import Bot, Router
 from aiogram.types import CallbackQuery
 from aiogram.types import Message as TgMessage
 
+from bot.domain.numbers import parse_uint
 from bot.render.message import Message
 from bot.render.telegram import decode_callback
 from bot.services import actions
@@ -21,6 +22,7 @@ from bot.services.container import Services
 from bot.services.context import Caller
 from bot.telegram.buttons import STALE_TEXT
 from bot.telegram.context import callback_caller
+from bot.telegram.menus import CommandMenus
 from bot.telegram.replies import drop_keyboard, edit, send
 from bot.telegram.routers.earnings import send_report
 
@@ -38,12 +40,13 @@ class Press:
     query: CallbackQuery
     target: TgMessage | None
     args: tuple[str, ...]
+    menus: CommandMenus
 
     def page(self, index: int = 0) -> int:
-        value = self.args[index]
-        if not value.isdigit():
+        value = parse_uint(self.args[index])
+        if value is None:
             raise _Stale
-        return int(value)
+        return value
 
     async def in_place(self, message: Message, toast: str | None = None) -> None:
         """Answer, then show ``message`` in place of the pressed one (pages, toggles)."""
@@ -132,6 +135,17 @@ async def _req_reject(p: Press) -> None:
     await _req_decide(p, "rejected")
 
 
+async def _link_confirm(p: Press) -> None:
+    """The Confirm button of a deep link (``/start CODE``): only now is the code used."""
+    result = await p.services.accounts.link_with_code(p.caller, p.args[0])
+    await p.in_place(result.message, toast="Linked")
+    await p.menus.refresh(p.bot, p.caller)
+
+
+async def _link_cancel(p: Press) -> None:
+    await p.in_place(p.services.accounts.link_cancelled(), toast="Cancelled")
+
+
 #: action (bot.services.actions; args in bot/services/README.md) -> (number of args, handler)
 HANDLERS: dict[str, tuple[int, Handler]] = {
     actions.NODES_PAGE: (1, _nodes_page),
@@ -146,6 +160,8 @@ HANDLERS: dict[str, tuple[int, Handler]] = {
     actions.REQ_TAKE: (1, _req_take),
     actions.REQ_APPROVE: (1, _req_approve),
     actions.REQ_REJECT: (1, _req_reject),
+    actions.LINK_CONFIRM: (1, _link_confirm),
+    actions.LINK_CANCEL: (0, _link_cancel),
 }
 
 
@@ -158,7 +174,7 @@ def router() -> Router:
     r = Router(name="callbacks")
 
     @r.callback_query()
-    async def pressed(query: CallbackQuery, bot: Bot, services: Services) -> None:
+    async def pressed(query: CallbackQuery, bot: Bot, services: Services, menus: CommandMenus) -> None:
         decoded = decode_callback(query.data)
         entry = HANDLERS.get(decoded[0]) if decoded is not None else None
         if decoded is None or entry is None or len(decoded[1]) != entry[0]:
@@ -172,6 +188,7 @@ def router() -> Router:
             query=query,
             target=target,
             args=decoded[1],
+            menus=menus,
         )
         try:
             await entry[1](press)

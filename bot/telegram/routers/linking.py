@@ -35,7 +35,12 @@ def router() -> Router:
 
     @r.message(Command("link"))
     async def link(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, menus: CommandMenus
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        menus: CommandMenus,
+        answer_chat: int,
     ) -> None:
         caller = message_caller(message)
         args = text_of(command)
@@ -46,19 +51,21 @@ def router() -> Router:
             result = await services.accounts.link_with_password(caller, first, rest.strip())
         else:
             result = await services.accounts.link(caller, args)
-        await send(bot, message.chat.id, result.message)
+        await send(bot, answer_chat, result.message)
         await menus.refresh(bot, caller)
 
     @r.message(Command("unlink"))
-    async def unlink(message: TgMessage, bot: Bot, services: Services, menus: CommandMenus) -> None:
+    async def unlink(
+        message: TgMessage, bot: Bot, services: Services, menus: CommandMenus, answer_chat: int
+    ) -> None:
         caller = message_caller(message)
         result = await services.accounts.unlink(caller)
-        await send(bot, message.chat.id, result.message)
+        await send(bot, answer_chat, result.message)
         await menus.refresh(bot, caller)
 
     @r.message(Command("whoami"))
-    async def whoami(message: TgMessage, bot: Bot, services: Services) -> None:
+    async def whoami(message: TgMessage, bot: Bot, services: Services, answer_chat: int) -> None:
         result = await services.accounts.whoami(message_caller(message))
-        await send(bot, message.chat.id, result.message)
+        await send(bot, answer_chat, result.message)
 
     return r

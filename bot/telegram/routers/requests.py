@@ -17,7 +17,6 @@ from aiogram.types import Message as TgMessage
 
 from bot.render.message import Button, Field_, Message
 from bot.services.container import Services
-from bot.services.context import Caller
 from bot.telegram.buttons import Action
 from bot.telegram.context import callback_caller, message_caller
 from bot.telegram.replies import drop_keyboard, send
@@ -73,10 +72,10 @@ async def _ask(bot: Bot, services: Services, state: FSMContext, chat_id: int | s
     await send(bot, chat_id, Message(lines=Message.text(f"{step.prompt}{hint}").lines, buttons=(row,)))
 
 
-async def _begin(bot: Bot, services: Services, state: FSMContext, caller: Caller, kind: str) -> None:
+async def _begin(bot: Bot, services: Services, state: FSMContext, chat_id: int | str, kind: str) -> None:
     services.requests.steps(kind)  # an unknown type is refused here, before any state is kept
     await state.set_data({"type": kind, "step": 0, "answers": {}})
-    await _ask(bot, services, state, caller.chat_id)
+    await _ask(bot, services, state, chat_id)
 
 
 def router() -> Router:
@@ -84,17 +83,22 @@ def router() -> Router:
 
     @r.message(Command("request"))
     async def request(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, state: FSMContext
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        state: FSMContext,
+        answer_chat: int,
     ) -> None:
         caller = message_caller(message)
         await services.authz.require_linked(caller)
-        await state.clear()
+        await state.clear()  # the form runs where the answer goes: the private chat
         kind = text_of(command)
         if kind:
-            await _begin(bot, services, state, caller, kind)
+            await _begin(bot, services, state, answer_chat, kind)
         else:
             await state.set_state(RequestForm.choosing_type)
-            await send(bot, message.chat.id, _type_picker())
+            await send(bot, answer_chat, _type_picker())
 
     @r.message(Command("cancel"))
     async def cancel(message: TgMessage, bot: Bot, state: FSMContext) -> None:
@@ -136,7 +140,7 @@ def router() -> Router:
             await query.answer()
             if target is not None:
                 await drop_keyboard(bot, target)
-            await _begin(bot, services, state, caller, args[1])
+            await _begin(bot, services, state, caller.chat_id, args[1])
             return
         if args == ("skip",) and current == RequestForm.filling.state:
             data = await state.get_data()
@@ -163,8 +167,8 @@ def router() -> Router:
         await query.answer(FORM_CLOSED, show_alert=True)
 
     @r.message(Command("myrequests"))
-    async def myrequests(message: TgMessage, bot: Bot, services: Services) -> None:
+    async def myrequests(message: TgMessage, bot: Bot, services: Services, answer_chat: int) -> None:
         result = await services.requests.mine(message_caller(message))
-        await send(bot, message.chat.id, result.message)
+        await send(bot, answer_chat, result.message)
 
     return r

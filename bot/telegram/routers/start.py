@@ -18,11 +18,16 @@ def router() -> Router:
 
     @r.message(Command("start"))
     async def start(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, menus: CommandMenus
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        menus: CommandMenus,
+        answer_chat: int,
     ) -> None:
         caller = message_caller(message)
         result = await services.accounts.start(caller, text_of(command) or None)
-        await send(bot, message.chat.id, result.message)
+        await send(bot, answer_chat, result.message)
         if result.link is not None:
             await menus.refresh(bot, caller)
 

@@ -281,7 +281,7 @@ def test_earnings_history_one_row_per_node_per_day(migrated: str) -> None:
 
 
 def test_rollback_to_zero_then_reapply(migrated: str) -> None:
-    rolled = rollback_migrations(migrated)
+    rolled = rollback_migrations(migrated, drop_seed_tables=True)
     assert rolled
     with psycopg.connect(migrated) as conn:
         assert not (_tables(conn) & set(SEED_COLUMNS))

@@ -15,8 +15,16 @@ from bot.domain.status import CycleObserver, CycleReport
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
 from tests.fakes.tracker_data import (
+    EPOCH_2026,
+    era2026_chain_participants,
+    era2026_epoch_group_data,
+    era2026_epoch_participants,
+    era2026_latest,
+    era2026_params,
+    era2026_validators,
     gonka_latest,
     hyperfusion_current,
+    recorded_2026,
     synthetic_chain_participants,
     synthetic_gonka_participants,
     synthetic_validators,
@@ -37,6 +45,25 @@ async def tracker() -> AsyncIterator[TrackerServer]:
     srv.gonka_latest = gonka_latest()
     srv.chain_participants = synthetic_chain_participants(hf)
     srv.validators = synthetic_validators(hf)
+    await srv.start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()
+
+
+@pytest_asyncio.fixture
+async def tracker2026() -> AsyncIterator[TrackerServer]:
+    """The local tracker serving today's shapes (gonka_api only: Hyperfusion answers 503)."""
+    srv = TrackerServer()
+    chain = era2026_chain_participants()
+    srv.chain_participants = chain
+    srv.gonka_participants = era2026_epoch_participants(chain)
+    srv.gonka_latest = era2026_latest()
+    srv.validators = era2026_validators(chain)
+    srv.params = era2026_params()
+    srv.epoch_group_data = {EPOCH_2026: era2026_epoch_group_data()}
+    srv.excluded = {EPOCH_2026: recorded_2026("chain_excluded_participants_366.json")}
     await srv.start()
     try:
         yield srv
@@ -99,6 +126,9 @@ def metric(poller: Poller, name: str, **labels: str) -> float:
         poller.metrics.nodes,
         poller.metrics.leader,
         poller.metrics.income_lookups,
+        poller.metrics.rows_skipped,
+        poller.metrics.values_out_of_range,
+        poller.metrics.thresholds_from_config,
     ):
         for m in family.collect():
             for s in m.samples:

@@ -86,6 +86,7 @@ async def test_every_identifier_type_maps_locally_with_one_request_per_bulk_endp
         ts.GA_LATEST: 1,
         ts.GA_CHAIN: 1,
         ts.GA_VALIDATORS: 1,
+        ts.GA_PARAMS: 1,  # the chain's thresholds, once per epoch (NotFound here: config is used)
     }
     assert tracker.user_agents == {cfg.trackers.user_agent}
 

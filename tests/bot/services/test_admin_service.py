@@ -70,7 +70,8 @@ async def test_link_code_from_chat_links_the_user(pool: Pool, config: Config) ->
     link = issued.telegram_deep_link("@MineGnkBot")
     assert link == f"https://t.me/MineGnkBot?start={issued.code}"
     payload = link.partition("?start=")[2]
-    assert (await svc.accounts.start(caller("2"), payload)).link is not None
+    assert (await svc.accounts.start(caller("2"), payload)).confirm_email == "o***@example.com"
+    assert (await svc.accounts.link_with_code(caller("2"), payload)).user.telegram == "2"
     issued = await svc.admin.link_code(ADMIN, "op@example.com")
     assert (await svc.accounts.link(caller("1", platform="discord"), issued.code)).user.discord == "1"
 

@@ -42,9 +42,9 @@ async def live(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIter
                 await task
 
 
-async def cycle(tg: Tg, node_id: str, status: NodeStatus, at: datetime) -> None:
+async def cycle(tg: Tg, node_id: UUID, status: NodeStatus, at: datetime) -> None:
     observation = Observation(
-        node_id=UUID(node_id),
+        node_id=node_id,
         status=status,
         reason="validator jailed" if status is NodeStatus.JAILED else None,
         source="hyperfusion",
@@ -82,7 +82,7 @@ async def test_jailed_alert_reaches_the_owner_and_mute_1h_from_the_button_silenc
     [muted] = await tg.click(USER_TG, alert, "Mute 1h")
     assert "rig-a" in muted.text
     mute = await tg.pool.fetchrow("SELECT node_id, until_resolved, until FROM mutes")
-    assert mute is not None and str(mute["node_id"]) == node_id and not mute["until_resolved"]
+    assert mute is not None and mute["node_id"] == node_id and not mute["until_resolved"]
     assert timedelta(minutes=55) < mute["until"] - datetime.now(UTC) <= timedelta(hours=1)
     # it recovers and is jailed again: the admin chat hears about it, the muted owner does not
     admin_before = len(tg.fake.sent_to(ADMIN_CHAT))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services.context import Caller
 from tests.bot.telegram.conftest import USER_TG, Tg
 
 
@@ -30,13 +31,39 @@ async def test_link_by_code_then_whoami_and_unlink(tg: Tg) -> None:
     assert "not linked" in who.text.lower()
 
 
-async def test_deep_link_start_links(tg: Tg) -> None:
+async def test_a_deep_link_asks_which_account_and_links_only_on_confirm(tg: Tg) -> None:
     await tg.user("bob@example.com")
     code = await tg.link_code("bob@example.com")
-    reply = await tg.reply(USER_TG, f"/start {code.replace('-', '')}")
-    assert "bob@example.com" in reply.text
+    ask = await tg.reply(USER_TG, f"/start {code.replace('-', '')}")
+    assert "b***@example.com" in ask.text and "bob@example.com" not in ask.text
+    assert [b["text"] for b in ask.buttons] == ["✔ Confirm", "✖ Cancel"]
+    # nothing linked, the code not used, until the user confirms
+    assert await tg.pool.fetchval("SELECT telegram FROM users WHERE email = 'bob@example.com'") is None
+    assert await tg.pool.fetchval("SELECT used_at FROM link_codes") is None
+    await tg.click(USER_TG, ask, "Confirm", expect=0)
+    await tg.fake.wait_until(lambda: "bob@example.com" in (tg.fake.last_to(USER_TG).text or ""))
     row = await tg.pool.fetchrow("SELECT telegram FROM users WHERE email = 'bob@example.com'")
     assert row is not None and row["telegram"] == str(USER_TG)
+    assert await tg.pool.fetchval("SELECT used_at FROM link_codes") is not None
+
+
+async def test_a_deep_link_someone_else_sent_is_cancelled_and_links_nothing(tg: Tg) -> None:
+    await tg.user("mallory@example.com")
+    code = await tg.link_code("mallory@example.com")
+    ask = await tg.reply(USER_TG, f"/start {code.replace('-', '')}")
+    assert "m***@example.com" in ask.text
+    await tg.click(USER_TG, ask, "Cancel", expect=0)
+    await tg.fake.wait_until(lambda: "Nothing was linked" in (tg.fake.last_to(USER_TG).text or ""))
+    assert await tg.pool.fetchval("SELECT telegram FROM users WHERE email = 'mallory@example.com'") is None
+    assert await tg.pool.fetchval("SELECT used_at FROM link_codes") is None
+    # pressing Confirm on a link that was meanwhile used elsewhere links nothing either
+    await tg.services.accounts.link_with_code(
+        Caller(platform="discord", platform_user_id="d1", chat_id="d1"), code
+    )
+    query = tg.fake.press(USER_TG, ask, f"link_confirm:{code.replace('-', '')}")
+    await tg.fake.wait_until(lambda: query not in tg.fake.unanswered_callbacks())
+    assert "already used" in tg.answer_of(query)["text"]
+    assert await tg.pool.fetchval("SELECT telegram FROM users WHERE email = 'mallory@example.com'") is None
 
 
 async def test_link_by_password_deletes_the_message(tg: Tg) -> None:

@@ -1,0 +1,21 @@
+"""The network's phase for the node views: shown by ``/nodes`` and ``/node`` on every frontend."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.db import network_state
+from bot.db.types import Pool
+from bot.render.message import Span
+
+
+async def phase_line(pool: Pool, now: datetime, fresh_for: timedelta) -> tuple[Span, ...] | None:
+    """``⏳ Confirmation PoC in progress (generation) · offline alerts are held`` while the last
+    cycle (no older than ``fresh_for``) saw PoC or a confirmation PoC under way; None otherwise."""
+    state = await network_state.load(pool)
+    if state is None or now - state.observed_at > fresh_for:
+        return None  # a stopped poller's last word is no longer news
+    text = state.phase_text()
+    if text is None:
+        return None
+    return (Span(text="⏳ "), Span(text=text, style="bold"), Span(text=" · offline alerts are held"))
