@@ -14,7 +14,8 @@ from bot.domain.emails import email_key, mask_email
 from bot.errors import RateLimitedError
 from bot.services.errors import LinkCodeInvalidError, WrongCredentialsError
 from bot.services.provisioning import add_user
-from tests.bot.services.helpers import caller, make_user, services
+from tests.bot.services.helpers import services
+from tests.helpers import caller, make_user
 
 ADMIN = "admin@example.com"
 PASSWORD = "the-right-one"

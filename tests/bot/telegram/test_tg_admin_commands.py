@@ -73,8 +73,10 @@ async def test_linkcode_gives_a_code_and_a_deep_link_that_works(adm: Tg) -> None
     assert deep.startswith("https://t.me/minegnk_test_bot?start=")
     payload = deep.split("start=", 1)[1]
     assert payload.replace("-", "") in code_msg.text.replace("-", "")
-    linked = await adm.reply(USER_TG + 9, f"/start {payload}")
-    assert "new@example.com" in linked.text
+    ask = await adm.reply(USER_TG + 9, f"/start {payload}")
+    assert "n***@example.com" in ask.text  # the deep link asks first (issue 15 item 3)
+    await adm.click(USER_TG + 9, ask, "Confirm", expect=0)
+    await adm.fake.wait_until(lambda: "new@example.com" in (adm.fake.last_to(USER_TG + 9).text or ""))
     assert (await adm.reply(ADMIN_TG, "/linkcode")).text.startswith("Usage: /linkcode")
     assert "Traceback" not in (await adm.reply(ADMIN_TG, "/linkcode nobody@example.com")).text
 
