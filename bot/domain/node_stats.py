@@ -130,6 +130,8 @@ class SourceSnapshot:
     skipped: SkippedRows = field(default_factory=SkippedRows)
     #: None when this source cannot tell (Hyperfusion does not report confirmation PoC)
     confirmation_poc: ConfirmationPoC | None = None
+    #: the newest epoch whose rewards are settled as of this fetch; None when this source cannot tell
+    settled_epoch_id: int | None = None
     _by_key: dict[str, str] | None = field(default=None, repr=False)
     _by_valcons: dict[str, str] | None = field(default=None, repr=False)
 
