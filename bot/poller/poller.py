@@ -8,8 +8,8 @@ before every cycle and steps down when it is gone.
 A cycle fetches each enabled source's bulk payload once (concurrently), maps every ``nodes`` row
 locally, and in ONE transaction writes the cache (one statement), the income ledger and the
 ``earnings_history`` rows it changes (``bot/poller/ledger.py``), calls ``CycleObserver.on_cycle``
-(the alert engine) with the :class:`CycleReport`, and updates ``source_health`` (with an observer, only the poller's own columns:
-the engine keeps failures and degraded state itself).
+(the alert engine) with the :class:`CycleReport`, and updates ``source_health`` (with an observer,
+only the poller's own columns: the engine keeps failures and degraded state itself).
 """
 
 from __future__ import annotations
