@@ -1,8 +1,8 @@
 -- earnings_history rows written before the epoch ledger copied the last settled epoch's income into
 -- every UTC day. A row is rebuilt as the exact sum of the node's epochs that settled that day where
--- the ledger allows: the day lies within the node's ledger (from its first to its last settled epoch)
--- and the node has a row for every epoch that settled that day (none settled: 0). Every other row is
--- left as it was. Each row examined is listed in earnings_history_corrections with its outcome, and a
+-- the ledger allows: the day lies within the ledger (from the node's first settled epoch to the last
+-- epoch recorded for anyone) and the node has a row for every epoch that settled that day (none
+-- settled: 0). Every other row is left as it was. Each row examined is listed in earnings_history_corrections with its outcome, and a
 -- NOTICE says how many rows were corrected, added and left uncorrected.
 -- depends: 0700_epoch_ledger
 
@@ -19,7 +19,8 @@ CREATE TABLE earnings_history_corrections (
 );
 
 WITH span AS (
-    SELECT e.node_id, min(s.settled_day) AS first_day, max(s.settled_day) AS last_day
+    SELECT e.node_id, min(s.settled_day) AS first_day,
+           (SELECT max(settled_day) FROM settled_epochs) AS last_day
     FROM node_epoch_earnings e JOIN settled_epochs s USING (epoch_id)
     GROUP BY e.node_id
 ),
@@ -48,7 +49,7 @@ SELECT node_id, date, old_gnk,
             WHEN new_gnk = old_gnk THEN 'unchanged'
             ELSE 'corrected' END,
        CASE WHEN NOT has_ledger THEN 'no settled epoch of this node in the ledger'
-            WHEN NOT in_span THEN 'outside the ledger of this node'
+            WHEN NOT in_span THEN 'outside the ledger (before this node''s first settled epoch or after the last)'
             WHEN missing IS NOT NULL THEN 'the ledger lacks this node''s income of epoch(s) ' || missing END
 FROM examined;
 
