@@ -311,7 +311,7 @@ class NodesService:
             fields += [
                 Field_(name="Uptime", value=format_percent(s.uptime_percent)),
                 Field_(name="Tokens/s", value="—" if s.tokens_per_sec is None else f"{s.tokens_per_sec:f}"),
-                Field_(name="Jobs today", value="—" if s.jobs_day is None else str(s.jobs_day)),
+                Field_(name="Jobs this epoch", value="—" if s.jobs_day is None else str(s.jobs_day)),
                 Field_(name="Model", value=s.active_model or "—"),
                 Field_(
                     name="Voting weight",
