@@ -94,6 +94,25 @@ WHERE (earnings_history.earnings_gnk, earnings_history.source)
       IS DISTINCT FROM (EXCLUDED.earnings_gnk, EXCLUDED.source)
 """
 
+#: earnings_total (the ledger's sum) and earnings_day (the last settled epoch) of the cache rows
+REFRESH_EARNINGS_SQL = """
+UPDATE node_stats_cache c SET
+    earnings_total = trunc(e.total / 1000000000, 8),
+    earnings_day = trunc(e.last_income / 1000000000, 8),
+    details = c.details
+        || jsonb_build_object('earnings_source', e.last_source, 'earnings_epoch', e.last_epoch)
+FROM (
+    SELECT node_id, sum(income_ngonka) AS total,
+           (array_agg(income_ngonka ORDER BY epoch_id DESC))[1] AS last_income,
+           (array_agg(source ORDER BY epoch_id DESC))[1] AS last_source,
+           max(epoch_id) AS last_epoch
+    FROM node_epoch_earnings
+    WHERE $1::uuid[] IS NULL OR node_id = ANY($1::uuid[])
+    GROUP BY node_id
+) e
+WHERE c.node_id = e.node_id
+"""
+
 NODES_WITH_ESTIMATE_SQL = "SELECT node_id FROM reward_estimates WHERE epoch_id = $1"
 
 UPSERT_ESTIMATES_SQL = """
@@ -158,6 +177,11 @@ async def rebuild_history(db: Executor, epochs: Sequence[int], node_ids: Sequenc
     if not epochs:
         return
     await db.execute(REBUILD_HISTORY_SQL, list(epochs), None if node_ids is None else list(node_ids))
+
+
+async def refresh_earnings(db: Executor, node_ids: Sequence[UUID] | None) -> None:
+    """Recompute earnings_total (ledger sum) and earnings_day (last settled epoch); None: every node."""
+    await db.execute(REFRESH_EARNINGS_SQL, None if node_ids is None else list(node_ids))
 
 
 async def nodes_with_estimate(db: Executor, epoch_id: int) -> set[UUID]:

@@ -34,7 +34,6 @@ from uuid import UUID
 from bot.config import TrackersConfig
 from bot.db import ledger as db
 from bot.db import network_state
-from bot.db import stats as stats_db
 from bot.db.types import Executor, Pool
 from bot.domain.node_stats import NodeStats, SourceSnapshot
 from bot.poller.metrics import PollerMetrics
@@ -367,7 +366,7 @@ class IncomeLedger:
         await db.record_settlements(conn, batch.settlements)
         affected = sorted({e.node_id for e in batch.entries})
         if not self._refreshed or affected:
-            await stats_db.refresh_earnings(conn, affected if self._refreshed else None)
+            await db.refresh_earnings(conn, affected if self._refreshed else None)
         if affected:
             await db.rebuild_history(conn, sorted({e.epoch_id for e in batch.entries}), affected)
         await db.save_estimates(conn, batch.estimates)
