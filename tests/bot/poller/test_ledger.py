@@ -261,3 +261,36 @@ async def test_the_current_epochs_estimate_is_asked_once_per_node_per_epoch_with
     move_to(tracker, 106)
     await poller.poll_cycle()
     assert tracker.requests[ts.GA_ESTIMATE] == 5  # a new epoch: asked again, within the cap
+
+
+async def test_an_epoch_not_settled_yet_is_not_asked_every_cycle_nor_node_by_node(
+    pool: Pool, db_url: str, tracker: TrackerServer
+) -> None:
+    await upsert_node(pool, HF1, "wallet")
+    poller = make_poller(ledger_config(db_url, tracker.url), pool, db_url)
+    for _ in range(3):
+        await poller.poll_cycle()  # the chain's summary of 104 is still empty
+    assert tracker.requests[ts.GA_BULK_SUMMARY] == 1 and tracker.requests[ts.GA_SUMMARY] == 0
+    assert (
+        metric(poller, "minegnk_tracker_income_summaries_total", source="gonka_api", outcome="pending") == 1
+    )
+    assert await pool.fetchval("SELECT count(*) FROM settled_epochs") == 0
+
+
+async def test_during_the_poc_before_claim_money_the_last_epoch_is_not_asked_for(
+    pool: Pool, db_url: str, tracker: TrackerServer
+) -> None:
+    await upsert_node(pool, HF1, "wallet")
+    settle(tracker, 103, [row(HF1, 103, 3)])
+    settle(tracker, 104, [row(HF1, 104, 5)])
+    assert tracker.gonka_latest is not None
+    tracker.gonka_latest["block_height"] = tracker.gonka_latest["epoch_stages"]["claim_money"] - 10
+    poller = make_poller(ledger_config(db_url, tracker.url), pool, db_url)
+    await poller.poll_cycle()
+    ledger = "SELECT epoch_id, income_ngonka FROM node_epoch_earnings ORDER BY epoch_id"
+    assert [tuple(r) for r in await pool.fetch(ledger)] == [(103, 3)]  # 104 settles at claim_money
+    tracker.gonka_latest["block_height"] += 20
+    tracker.invalidate()
+    await poller.poll_cycle()
+    assert [tuple(r) for r in await pool.fetch(ledger)] == [(103, 3), (104, 5)]
+    assert tracker.requests[ts.GA_BULK_SUMMARY] == 2
