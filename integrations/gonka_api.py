@@ -18,7 +18,7 @@ from pydantic.dataclasses import dataclass
 
 from bot.domain.chain_params import ChainThresholds
 from bot.domain.identifiers import OPERATOR_HRP, convert_hrp
-from bot.domain.network import ConfirmationPoC
+from bot.domain.network import ConfirmationPoC, PocSchedule
 from bot.domain.node_stats import ParticipantView, SkippedRows, SourceSnapshot
 from bot.errors import InvalidInputError
 from integrations.chain_enums import (
@@ -105,28 +105,31 @@ class ConfirmationPoCEvent:
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
 class EpochStages:
-    """``epoch_stages`` (recorded 2025 body; the 2026 fragments keep it): the last epoch's rewards
-    settle at this epoch's ``claim_money`` height."""
+    """``epoch_stages`` (block heights; recorded 2025 body, the 2026 fragments keep it): the next
+    PoC's start, and ``claim_money``, the height at which the last epoch's rewards settle."""
 
     epoch_index: int | None = None
     claim_money: int | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class EpochParams:
-    epoch_length: int | None = None
+    next_poc_start: int | None = None
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
 class EpochsLatest:
     latest_epoch: LatestEpoch
     block_height: int | None = None
-    epoch_stages: EpochStages | None = None
-    epoch_params: EpochParams | None = None
     phase: str | None = None
     is_confirmation_poc_active: bool | None = None
     #: absent when no confirmation PoC is under way
     active_confirmation_poc_event: ConfirmationPoCEvent | None = None
+    epoch_stages: EpochStages | None = None
+
+
+def schedule_of(latest: EpochsLatest) -> PocSchedule | None:
+    """The chain height and the next PoC's start (this endpoint gives no block time)."""
+    stages = latest.epoch_stages
+    if latest.block_height is None or stages is None or stages.next_poc_start is None:
+        return None
+    return PocSchedule(block_height=latest.block_height, next_poc_height=stages.next_poc_start)
 
 
 def confirmation_poc(latest: EpochsLatest) -> ConfirmationPoC | None:
@@ -423,6 +426,7 @@ class GonkaApiClient:
             reports_health=False,
             skipped=skipped,
             confirmation_poc=confirmation_poc(latest),
+            schedule=schedule_of(latest),
             settled_epoch_id=settled_epoch(latest),
         )
 
