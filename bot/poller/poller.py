@@ -271,6 +271,7 @@ class Poller:
             epoch_id=epoch_id,
             changed=tuple(mapped.changed),
             network=network,
+            network_weight=mapped.network_weight,
         )
         today = finished_at.date()
         t_write = time.perf_counter()

@@ -100,7 +100,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("mutes", "/mutes", "Your active mutes", "linked"),
     CommandSpec(
         "settings",
-        "/settings [currency <CODE> | <jailed|offline|unhealthy|recovery|reminders|requests> <on|off>]",
+        "/settings [currency <CODE> | <alert> <on|off>] (the alerts are listed by /settings)",
         "Your currency and which alerts you receive",
         "linked",
         (CommandOption("setting", "currency EUR, or offline off", "text", required=False),),
