@@ -13,4 +13,6 @@ CREATE TABLE user_digests (
 ALTER TABLE network_state
     ADD COLUMN block_height     BIGINT,
     ADD COLUMN next_poc_height  BIGINT,
-    ADD COLUMN avg_block_time_s NUMERIC(8, 3);    -- the source's figure, else measured across cycles
+    ADD COLUMN avg_block_time_s NUMERIC(8, 3),    -- the source's figure, else measured across cycles
+    ADD COLUMN block_base_height BIGINT,          -- where the running block-time measurement began
+    ADD COLUMN block_base_at     TIMESTAMPTZ;

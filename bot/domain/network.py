@@ -67,6 +67,10 @@ class NetworkState:
     schedule: PocSchedule | None = None
 
     @property
+    def offline_held_by_cpoc(self) -> bool:
+        return self.confirmation_poc is not None and self.confirmation_poc.active
+
+    @property
     def offline_held(self) -> bool:
         return self.poc_phase or (self.confirmation_poc is not None and self.confirmation_poc.active)
 

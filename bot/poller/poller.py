@@ -265,6 +265,7 @@ class Poller:
             epoch_id=epoch_id,
             changed=tuple(mapped.changed),
             network=network,
+            network_weight=mapped.network_weight,
         )
         t_write = time.perf_counter()
         async with self._pool.acquire() as conn, conn.transaction():

@@ -100,7 +100,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("mutes", "/mutes", "Your active mutes", "linked"),
     CommandSpec(
         "settings",
-        "/settings [currency <CODE> | <jailed|offline|unhealthy|recovery|reminders|requests> <on|off>]",
+        "/settings [currency <CODE> | <alert> <on|off>] (the alerts are listed by /settings)",
         "Your currency and which alerts you receive",
         "linked",
         (CommandOption("setting", "currency EUR, or offline off", "text", required=False),),
@@ -111,6 +111,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "A daily summary of your nodes at the hour you choose",
         "linked",
         (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "text", required=False),),
+    ),
+    CommandSpec(
+        "quiet",
+        "/quiet [HH:MM-HH:MM [time zone] | off | urgent <conditions>]",
+        "Hold alerts at night, except the urgent ones",
+        "linked",
+        (
+            CommandOption(
+                "window", "23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded", "text", required=False
+            ),
+        ),
     ),
     CommandSpec(
         "request",
