@@ -222,3 +222,20 @@ def era2026_estimate(address: str, reward: int, work: int, epoch: int = EPOCH_20
         participant=address, reward_coins=str(reward), work_coins=str(work), epoch_index=str(epoch)
     )
     return payload
+
+
+def synthetic_bulk_summary(incomes: dict[str, tuple[int, int]], epoch: int) -> dict[str, Any]:
+    """SYNTHETIC: the bulk ``epoch_performance_summary/{epoch}`` listing ``incomes`` (address ->
+    (rewarded, earned) ngonka), each row in the shape of the REAL capture's rows (int64 as strings)."""
+    template = era2026_bulk_summary()["epochPerformanceSummary"][0]
+    rows = []
+    for address, (rewarded, earned) in incomes.items():
+        row = dict(template)
+        row.update(
+            participant_id=address,
+            epoch_index=str(epoch),
+            rewarded_coins=str(rewarded),
+            earned_coins=str(earned),
+        )
+        rows.append(row)
+    return {"epochPerformanceSummary": rows}
