@@ -344,8 +344,10 @@ class AlertEngine:
     async def on_cycle(self, conn: Conn, report: CycleReport) -> None:
         async with conn.transaction():  # a savepoint inside the poller's transaction
             first_cycle = not await alert_state_db.any_state(conn)
-            node_events = await self._node_transitions(conn, report)
-            node_events += await standing_events(conn, self._table, report, first_cycle=first_cycle)
+            node_events, problems = await self._node_transitions(conn, report)
+            node_events += await standing_events(
+                conn, self._table, report.finished_at, problems, first_cycle=first_cycle
+            )
             source_events = await self._source_transitions(conn, report)
             now = report.finished_at
             notifications = []
@@ -387,13 +389,17 @@ class AlertEngine:
                 out.setdefault(node_id, {})[collector.name] = data
         return out
 
-    async def _node_transitions(self, conn: Conn, report: CycleReport) -> list[NodeEvent]:
+    async def _node_transitions(
+        self, conn: Conn, report: CycleReport
+    ) -> tuple[list[NodeEvent], dict[tuple[uuid.UUID, str], Reading]]:
+        """Every group of every observed node stepped; the events, and this cycle's problem readings."""
         observations = {o.node_id: o for o in report.observations}
         node_ids = list(observations)
         states = await load_states(conn, node_ids)
         extra = await self._extra(conn, node_ids) if self._collectors else {}
         changed: list[AlertState] = []
         events: list[NodeEvent] = []
+        problems: dict[tuple[uuid.UUID, str], Reading] = {}
         counts: Counter[tuple[str, str]] = Counter()
         table, network, options = self._table, report.network, self._options
         for i, (node_id, obs) in enumerate(observations.items(), 1):
@@ -404,6 +410,8 @@ class AlertEngine:
             for name, reading in readings.items():
                 counts[(table[name].metric, reading.state.value)] += 1
             for gr in table.read_groups(readings):
+                if gr.condition is not None:
+                    problems[(node_id, gr.group)] = gr.reading
                 old = states.get((node_id, gr.group))
                 new, event = step(
                     old,
@@ -423,7 +431,7 @@ class AlertEngine:
             for c in table:
                 for st in State:
                     gauge.labels(c.metric, st.value).set(counts.get((c.metric, st.value), 0))
-        return events
+        return events, problems
 
     async def _source_transitions(self, conn: Conn, report: CycleReport) -> list[SourceEvent]:
         """Failure counters and degraded state per source (the poller, with this engine as its

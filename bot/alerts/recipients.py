@@ -76,6 +76,8 @@ async def node_recipients(db: Executor, config: Config, events: list[NodeEvent],
         by_node[sub.node_id].append(sub)
     for event in events:
         for sub in by_node[event.node_id]:
+            if event.for_user is not None and sub.user_id != event.for_user:
+                continue
             platforms: list[tuple[Platform, str]] = []
             if sub.telegram is not None:
                 platforms.append(("telegram", sub.telegram))
@@ -87,7 +89,9 @@ async def node_recipients(db: Executor, config: Config, events: list[NodeEvent],
                     per_target[Target(platform, "user", identity)].append(event)
                 else:
                     plan.suppressed.append((platform, reason))
-    for target in await admin_targets(db, config):
-        per_target[target].extend(events)
+    shared = [e for e in events if e.for_user is None]
+    if shared:
+        for target in await admin_targets(db, config):
+            per_target[target].extend(shared)
     plan.deliveries = dict(per_target)
     return plan
