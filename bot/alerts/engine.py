@@ -355,8 +355,17 @@ class AlertEngine:
                 incidents = find_incidents(self._config, report, node_events)
                 plan = await node_recipients(conn, self._config, node_events, now)
                 notifications += await build_node_notifications(
-                    conn, self._config, plan.deliveries, detected_at=now, incidents=incidents
+                    conn,
+                    self._config,
+                    plan.deliveries,
+                    detected_at=now,
+                    incidents=incidents,
+                    watchers=plan.watchers,
                 )
+                for incident in {i.key: i for i in incidents.values()}.values():
+                    log.warning(
+                        "incident %s: %d nodes (%s)", incident.key, len(incident.node_ids), incident.title
+                    )
                 if self._metrics is not None:
                     for platform, reason in plan.suppressed:
                         self._metrics.suppressed.labels(platform, reason).inc()
