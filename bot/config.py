@@ -299,6 +299,20 @@ class RetentionConfig(_Section):
     lock_key: int = 0x6D676E6B7072756E
 
 
+class DigestConfig(_Section):
+    """The daily digest (:mod:`bot.digest`): each user's summary at their chosen local time."""
+
+    #: seconds between two looks for due digests
+    interval_s: float = Field(default=60, ge=1)
+    #: a digest more than this late (the bot was down at its hour) is skipped that day, not sent late
+    max_delay_minutes: float = Field(default=30, gt=0)
+    #: the safe upgrade window shown: this many blocks before the next PoC (operators' guidance: the
+    #: few hundred blocks before PoC, outside any confirmation PoC)
+    upgrade_window_blocks: int = Field(default=300, ge=1)
+    enabled: bool = True
+    lock_key: int = 0x6D676E6B64696765
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -367,6 +381,7 @@ class Config(BaseSettings):
     http: HttpConfig = HttpConfig()
     components: ComponentsConfig = ComponentsConfig()
     retention: RetentionConfig = RetentionConfig()
+    digest: DigestConfig = DigestConfig()
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()

@@ -202,7 +202,14 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
 
         await h.run(interaction, "settings", work)
 
-    return [nodes, node, earnings, mute, unmute, mutes, settings]
+    @app_commands.command(name="digest", description=describe("digest"))
+    @app_commands.describe(schedule="07:00 Europe/Moscow to set the hour, on or off; empty shows it")
+    async def digest(
+        interaction: Interaction, schedule: app_commands.Range[str, 1, 80] | None = None
+    ) -> None:
+        await h.run(interaction, "digest", lambda c: message_of(s.digests.command(c, schedule or "")))
+
+    return [nodes, node, earnings, mute, unmute, mutes, settings, digest]
 
 
 def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Command[Any, ..., Any]]:

@@ -106,6 +106,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (CommandOption("setting", "currency EUR, or offline off", "text", required=False),),
     ),
     CommandSpec(
+        "digest",
+        "/digest [on | off | HH:MM [time zone]]",
+        "A daily summary of your nodes at the hour you choose",
+        "linked",
+        (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "text", required=False),),
+    ),
+    CommandSpec(
         "request",
         "/request [new_node|support|other]",
         "Ask for a new node, support or anything else",
