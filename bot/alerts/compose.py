@@ -114,11 +114,11 @@ def _advice(conditions: tuple[Condition, ...], *, many: bool) -> tuple[Line, ...
     lines: list[Line] = []
     for c in conditions:
         if many:  # one node's message says the cost with its details
-            lines.append((_sp(f"{c.texts.title}: ", "bold"), _sp(c.texts.what)))
+            lines.append((_sp(f"{c.texts.title}:", "bold"), _sp(" " + c.texts.what)))
             lines.append((_sp("What it costs: "), _sp(c.texts.cost)))
         if not c.texts.todo:
             continue
-        lines.append((_sp(f"What to do ({c.texts.title.lower()}):", "bold"),))
+        lines.append((_sp(f"What to do ({c.texts.title}):", "bold"),))
         lines.extend((_sp(t),) for t in c.texts.todo)
         if c.texts.command:
             lines.append((_sp(c.texts.command, "code"),))
@@ -217,7 +217,7 @@ def _problem_one(e: NodeEvent, config: Config) -> Iterator[Line]:
         yield (_sp(f"Problem since: {fmt_time(e.incident_started_at)}"),)
     yield from _numbers(e)
     if (cost := _cost(e)) is not None:
-        yield (_sp("What it costs: ", "bold"), _sp(cost))
+        yield (_sp("What it costs:", "bold"), _sp(" " + cost))
 
 
 def _problem_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
