@@ -422,6 +422,7 @@ def out_of_incidents(
                 dedup_key=dedup_key("node_incident", target, (e.key for e in group)),
                 incident_ids=_unique(e.incident_id for e in group),
                 detected_at=detected_at,
+                conditions=tuple(dict.fromkeys(e.problem for e in group)),
             )
         )
     return rest
