@@ -1,11 +1,11 @@
 """Incidents: one cause hitting many watched nodes in one cycle (issue 14, item 3).
 
-Among a cycle's new problems (ALERT events), nodes that share a cause are one incident when there
-are at least ``alerts.incident_min_nodes`` of them, or when they carry more than
-``alerts.incident_weight_share`` of the network's weight (two nodes at least). A cause is, strongest
-claim first: one exclusion reason, one model group (the nodes serving the same model with the same
-problem), or simply the same condition across the network. Each node belongs to one incident at
-most (the largest cause that still qualifies takes it).
+Among a cycle's new problems (ALERT events), nodes that share a cause are one incident. A cause is,
+most specific first: one exclusion reason, or one model group (the nodes serving the same model with
+the same problem), either with at least ``alerts.incident_min_nodes`` nodes or more than
+``alerts.incident_weight_share`` of the network's weight; or the same condition on more than that
+share of the network's weight. Two nodes at least, and each node belongs to one incident at most
+(the most specific, then largest, cause that still qualifies takes it).
 
 Each owner then gets one message naming the incident and listing their affected nodes; admin
 channels one summary with counts instead of a message listing every node (``bot.alerts.compose``).
@@ -71,11 +71,13 @@ def find_incidents(config: Config, report: CycleReport, events: Sequence[NodeEve
             return None
         return Decimal(sum(_weight(observations.get(e.node_id)) for e in evs)) / Decimal(total)
 
-    def qualifies(evs: Sequence[NodeEvent]) -> bool:
-        if len(evs) >= min_nodes:
+    def qualifies(key: str, evs: Sequence[NodeEvent]) -> bool:
+        if len(evs) < 2:
+            return False
+        if len(evs) >= min_nodes and not key.startswith("condition:"):
             return True
         s = share(evs)
-        return len(evs) >= 2 and s is not None and s > share_needed
+        return s is not None and s > share_needed
 
     taken: set[UUID] = set()
     out: dict[UUID, Incident] = {}
@@ -85,7 +87,7 @@ def find_incidents(config: Config, report: CycleReport, events: Sequence[NodeEve
         causes.items(), key=lambda kv: (order[kv[0].split(":", 1)[0]], -len(kv[1][1]), kv[0])
     ):
         free = [e for e in evs if e.incident_id not in taken]
-        if not qualifies(free):
+        if not qualifies(key, free):
             continue
         counts: dict[str, int] = {}
         for e in free:

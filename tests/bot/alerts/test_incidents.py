@@ -93,3 +93,46 @@ async def test_a_few_nodes_failing_together_are_no_incident(pool: Pool, db_url: 
     assert sorted(r["kind"] for r in await notifications(pool)) == ["node_alert", "node_alert"]
     (mine,) = await notifications(pool, target_id="7")
     assert mine["payload"]["title"] == "3 nodes need attention"
+
+
+async def _two_cycles(
+    pool: Pool, db_url: str, failing: list[Observation], healthy_first: list[Observation]
+) -> None:
+    engine = AlertEngine(alert_config(db_url))
+    for minute, obs in ((0, healthy_first), (1, failing)):
+        async with pool.acquire() as conn, conn.transaction():
+            await engine.on_cycle(conn, _report(obs, minute))
+
+
+async def test_one_exclusion_reason_over_many_nodes_is_one_incident(pool: Pool, db_url: str) -> None:
+    owner = await make_user(pool, telegram="8")
+    nodes = [(await make_node(pool, f"rig-{i:02d}", owner=owner.id)).id for i in range(12)]
+    t1 = T0 + timedelta(minutes=1)
+    excluded = [
+        healthy(
+            n, t1, status=NodeStatus.OFFLINE, excluded_reason="failed_confirmation_poc", models=(f"m{i}",)
+        )
+        for i, n in enumerate(nodes)
+    ]
+    await _two_cycles(
+        pool, db_url, excluded, [healthy(n, T0, models=(f"m{i}",)) for i, n in enumerate(nodes)]
+    )
+    (mine,) = await notifications(pool, target_id="8")
+    assert mine["payload"]["title"] == "Incident: Excluded from the epoch (failed_confirmation_poc): 12 nodes"
+    (summary,) = await notifications(pool, target_id="-1001")
+    assert "Nodes hit: 12" in str(summary["payload"]) and "Owners told: 1" in str(summary["payload"])
+
+
+async def test_a_condition_on_a_large_share_of_the_weight_is_one_incident(pool: Pool, db_url: str) -> None:
+    owner = await make_user(pool, telegram="9")
+    nodes = [(await make_node(pool, f"big-{i}", owner=owner.id)).id for i in range(3)]
+    t1 = T0 + timedelta(minutes=1)
+    jailed = [
+        healthy(n, t1, status=NodeStatus.JAILED, reason="validator jailed", weight=30_000, models=(f"m{i}",))
+        for i, n in enumerate(nodes)
+    ]
+    await _two_cycles(pool, db_url, jailed, [healthy(n, T0, weight=30_000) for n in nodes])
+    (mine,) = await notifications(pool, target_id="9")
+    # 90,000 of the network's 400,000: more than the default 10 %
+    assert mine["payload"]["title"] == "Incident: Jailed across the network: 3 nodes"
+    assert "22.5 % of the network's weight" in str(mine["payload"])
