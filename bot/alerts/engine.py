@@ -1,23 +1,30 @@
-"""The alert state machine: confirmed transitions, persisted per node, turned into outbox rows.
+"""The alert state machine: confirmed transitions, persisted per node and condition group, turned
+into outbox rows.
 
-The poller calls :meth:`AlertEngine.on_cycle` inside its cycle transaction. Per node (the rules of
-``docs/architecture.md``, "Status → alert"):
+The poller calls :meth:`AlertEngine.on_cycle` inside its cycle transaction. Each node's observation
+(plus what collectors add) is read by every condition of the table (:mod:`bot.domain.conditions`);
+each condition group's value (``ok``, a failing condition, ``<condition>:warning``, or unknown) steps
+that group's state machine (the rules of ``docs/architecture.md``, "Status → alert"):
 
-* first sight of a node (no stored state) records a silent baseline;
+* first sight of a node's group (no stored state) records a silent baseline;
 * ``unknown`` never fires and neither advances nor resets a pending count;
-* a status different from the notified one becomes *pending*; it is confirmed after
-  ``alerts.confirm_polls[status]`` consecutive polls (jailed: 1, i.e. at once) or, back to healthy,
-  after ``alerts.recovery_polls``; seeing the notified status again clears the pending one (flapping
-  never confirms);
-* offline is held (no advance, no reset) while the epoch is in its PoC phase or a confirmation PoC
-  runs (``CycleReport.offline_held``);
-* a confirmed problem opens an incident (one alert); a confirmed recovery closes it (one recovery,
-  only when an alert was sent for it); an ongoing jailed/offline incident is reminded every
-  ``alerts.reminder_interval_s``, at most ``alerts.reminder_max`` times.
+* a value different from the notified one becomes *pending*; it is confirmed after
+  ``alerts.confirm_polls[condition]`` consecutive polls (the table's default; jailed: 1, i.e. at once)
+  or, back to ok, after ``alerts.recovery_polls``; seeing the notified value again clears the pending
+  one (flapping never confirms);
+* a condition ``held_in_poc`` (offline) is held (no advance, no reset) while the epoch is in its PoC
+  phase or a confirmation PoC runs (``CycleReport.offline_held``);
+* a confirmed problem opens an incident (one alert); another problem of the same group is a change
+  of it; a confirmed recovery closes it (one recovery, only when an alert was sent for it); the same
+  problem in a new *episode* (an exclusion in the next epoch) is a new alert; an ongoing failing
+  incident of a condition with ``reminders`` is reminded every ``alerts.reminder_interval_s``, at most
+  ``alerts.reminder_max`` times.
 
-Because the state is stored, a transition that happened while the bot was down is still a difference
-from the stored state and fires once seen; one that was already notified is never notified again.
-State changes and the notifications they cause are written in one transaction.
+Then new watchers hear their nodes' standing problems (:mod:`bot.alerts.standing`), many nodes hit by
+one cause become one incident (:mod:`bot.alerts.incidents`), and the recipients' messages are
+composed. Because the state is stored, a transition that happened while the bot was down is still a
+difference from the stored state and fires once seen; one that was already notified is never notified
+again. State changes and the notifications they cause are written in one transaction.
 """
 
 from __future__ import annotations
