@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.db.alert_recipients import NodeLabel, node_labels
 from bot.db.outbox import NewNotification
 from bot.db.types import Executor
+from bot.domain.tracker import UNJAIL_HINT, tracker_link
 from bot.render.message import Button, Message, Severity, Span, Style
 
 Line = tuple[Span, ...]
@@ -34,8 +35,6 @@ def _sp(text: str, style: Style = "plain", url: str | None = None) -> Span:
 def _btn(label: str, action: str, args: tuple[str, ...]) -> Button:
     return Button.model_construct(label=label, action=action, args=args, url=None)
 
-
-UNJAIL_COMMAND = "inferenced tx slashing unjail --from <your-key> --gas auto --yes"
 
 _STATUS_WORD = {"jailed": "Jailed", "offline": "Offline", "unhealthy": "Unhealthy", "healthy": "Healthy"}
 
@@ -79,12 +78,12 @@ def fmt_duration(d: timedelta) -> str:
     return f"{seconds}s"
 
 
-def tracker_url(config: Config, node: NodeLabel, epoch_id: int | None) -> str:
-    return (
-        config.trackers.tracker_link.replace("{address}", node.identifier)
-        .replace("{epoch}", "" if epoch_id is None else str(epoch_id))
-        .replace("{identifier}", node.identifier)
-    )
+def _tracker_line(config: Config, node: NodeLabel, epoch_id: int | None, text: str, indent: str = "") -> Line:
+    """A link to the node's participant on the tracker (none when its account is not known)."""
+    url = tracker_link(config.trackers.tracker_link, node.identifier, epoch_id)
+    if url is None:
+        return ()
+    return (_sp(indent), _sp(text, "link", url)) if indent else (_sp(text, "link", url),)
 
 
 def _node_spans(node: NodeLabel) -> Line:
@@ -127,7 +126,7 @@ def _advice(statuses: tuple[str, ...]) -> tuple[Line, ...]:
         lines.append((_sp(f"What to do ({status}):", "bold"),))
         lines.extend((_sp(t),) for t in advice)
         if status == "jailed":
-            lines.append((_sp(UNJAIL_COMMAND, "code"),))
+            lines.append((_sp(UNJAIL_HINT, "code"),))
     return tuple(lines)
 
 
@@ -197,7 +196,8 @@ class _Shape:
             title = self.title_one(e, node)
             lines.append(_node_spans(node))
             lines.extend(self.details_one(e, config))
-            lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
+            if link := _tracker_line(config, node, e.epoch_id, "Open in tracker"):
+                lines.append(link)
         else:
             title = self.title_many.format(n=len(events))
             for e in events:
@@ -230,7 +230,8 @@ def _problem_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Lin
     yield (_sp(f"   {e.previous} → {e.status} since {fmt_time(e.since)} · {_reason(e)}"),)
     if (jail := _jail_line(e)) is not None:
         yield (_sp("   "), *jail)
-    yield (_sp("   "), _sp("tracker", "link", tracker_url(config, node, e.epoch_id)))
+    if link := _tracker_line(config, node, e.epoch_id, "tracker", "   "):
+        yield link
 
 
 def _problem_severity(events: Sequence[NodeEvent]) -> Severity:

@@ -10,8 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.db.alert_settings import ALERT_KINDS
+
 Audience = Literal["anyone", "linked", "admin"]
-OptionKind = Literal["string", "integer", "node", "period", "duration", "status", "scope", "text"]
+#: how an option's value is parsed (one parser per kind in :mod:`bot.services.arguments`); ``node_or_all``
+#: is a node or ``all``; ``status`` with the choice ``all`` is a filter (``open`` by default)
+OptionKind = Literal[
+    "string", "integer", "node", "node_or_all", "period", "duration", "status", "scope", "text"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +92,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Silence alerts for a node (or all) for a while or until it recovers",
         "linked",
         (
-            CommandOption("node", "Node name or identifier, or all", "node"),
+            CommandOption("node", "Node name or identifier, or all", "node_or_all"),
             CommandOption("duration", "30m, 2h, 1d, 1w or resolved", "duration"),
         ),
     ),
@@ -95,7 +101,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/unmute <node|all>",
         "Lift a mute",
         "linked",
-        (CommandOption("node", "Node or all", "node"),),
+        (CommandOption("node", "Node or all", "node_or_all"),),
     ),
     CommandSpec("mutes", "/mutes", "Your active mutes", "linked"),
     CommandSpec(
@@ -103,7 +109,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/settings [currency <CODE> | <jailed|offline|unhealthy|recovery|reminders|requests> <on|off>]",
         "Your currency and which alerts you receive",
         "linked",
-        (CommandOption("setting", "currency EUR, or offline off", "text", required=False),),
+        (
+            CommandOption(
+                "setting", "currency, or an alert kind", required=False, choices=("currency", *ALERT_KINDS)
+            ),
+            CommandOption("value", "a currency code (EUR), or on / off", required=False),
+        ),
     ),
     CommandSpec(
         "request",

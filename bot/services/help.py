@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.render.message import Message, Span
 from bot.services.authz import Authz
 from bot.services.commands import COMMANDS, Audience, CommandSpec
-from bot.services.context import Caller, LinkedActor
+from bot.services.context import Who, LinkedActor
 
 _TIERS: dict[str, tuple[Audience, ...]] = {
     "anonymous": ("anyone",),
@@ -33,8 +33,8 @@ class HelpService:
     def __init__(self, authz: Authz) -> None:
         self._authz = authz
 
-    async def help(self, caller: Caller) -> HelpResult:
-        actor = await self._authz.resolve(caller)
+    async def help(self, who: Who) -> HelpResult:
+        actor = await self._authz.resolve(who)
         linked = isinstance(actor, LinkedActor)
         tier = "admin" if actor.is_admin and linked else "linked" if linked else "anonymous"
         if actor.is_admin and not linked:

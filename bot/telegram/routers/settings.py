@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message as TgMessage
 
 from bot.services.container import Services
-from bot.telegram.context import message_caller
+from bot.services.context import Actor
 from bot.telegram.replies import send
 from bot.telegram.routers.args import text_of
 
@@ -16,8 +16,11 @@ def router() -> Router:
     r = Router(name="settings")
 
     @r.message(Command("settings"))
-    async def settings(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
-        result = await services.settings.command(message_caller(message), text_of(command))
+    async def settings(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        args = await services.arguments.text(actor, "settings", text_of(command))
+        result = await services.settings.change(actor, args["change"])
         await send(bot, message.chat.id, result.message)
 
     return r
