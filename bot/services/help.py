@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.render.message import Message, Span
 from bot.services.authz import Authz
 from bot.services.commands import COMMANDS, Audience, CommandSpec
-from bot.services.context import Who, LinkedActor
+from bot.services.context import LinkedActor, Who
 
 _TIERS: dict[str, tuple[Audience, ...]] = {
     "anonymous": ("anyone",),

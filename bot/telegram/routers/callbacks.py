@@ -35,13 +35,13 @@ def router() -> Router:
             services, actor, *decoded, seen_only_by_presser=actor.caller.is_private and target is not None
         )
         await query.answer(outcome.toast)
+        if outcome.spends and target is not None:
+            await drop_keyboard(bot, target)
         if outcome.replace and target is not None:
             await edit(bot, target, outcome.message)
         else:
             reply_to = target.message_id if target is not None else None
             await send_answer(bot, actor.caller.chat_id, outcome.message, outcome.files, reply_to=reply_to)
-        if outcome.spends and target is not None:
-            await drop_keyboard(bot, target)
         if outcome.relinked:
             await menus.refresh(bot, actor.caller)
 
