@@ -105,7 +105,7 @@ SELECT c.node_id, n.identifier, n.display_name, c.status, c.status_reason, c.fet
         FROM user_nodes un JOIN users u ON u.id = un.user_id WHERE un.node_id = n.id) AS owners
 FROM node_stats_cache c JOIN nodes n ON n.id = c.node_id
 WHERE c.status = ANY($1::text[])
-ORDER BY c.status, n.identifier
+ORDER BY c.status, lower(coalesce(n.display_name, n.identifier)), n.identifier
 LIMIT $2 OFFSET $3
 """
 
