@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from uuid import UUID
 
-from bot.db.alert_settings import ALERT_KINDS, AlertKind
 from bot.db.routes import Scope
 from bot.domain.formatting import parse_duration
 from bot.domain.identifiers import IDENTIFIER_TYPES, IdentifierType
@@ -32,6 +31,7 @@ from bot.services.commands import (
     usage,
 )
 from bot.services.context import Actor
+from bot.services.switches import switches
 
 if TYPE_CHECKING:
     from bot.services.authz import Authz
@@ -143,12 +143,13 @@ def scope(text: str | None) -> Scope:
     raise InvalidInputError("Scopes are all, admin and requests.")
 
 
-def alert_kind(text: str) -> AlertKind:
+def alert_kind(text: str) -> str:
+    """The name of one of ``/settings``' alert switches (:func:`bot.services.switches.switches`)."""
     lowered = (text or "").strip().lower()
-    for k in ALERT_KINDS:
-        if k == lowered:
-            return k
-    raise InvalidInputError("Alert kinds are: " + ", ".join(ALERT_KINDS) + ".")
+    names = [k.name for k in switches()]
+    if lowered in names:
+        return lowered
+    raise InvalidInputError("Alert kinds are: " + ", ".join(names) + ".")
 
 
 def switch(value: bool | str) -> bool:
@@ -314,7 +315,7 @@ class CurrencyChange:
 
 @dataclass(frozen=True, slots=True)
 class AlertSwitch:
-    kind: AlertKind
+    kind: str
     on: bool
 
 

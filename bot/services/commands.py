@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.db.alert_settings import ALERT_KINDS
-
 Audience = Literal["anyone", "linked", "admin"]
 #: how an option's value is parsed (one parser per kind in :mod:`bot.services.arguments`); ``node_or_all``
 #: is a node or ``all``; ``status`` with the choice ``all`` is a filter (``open`` by default)
@@ -106,14 +104,30 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("mutes", "/mutes", "Your active mutes", "linked"),
     CommandSpec(
         "settings",
-        "/settings [currency <CODE> | <jailed|offline|unhealthy|recovery|reminders|requests> <on|off>]",
+        "/settings [currency <CODE> | <alert> <on|off>] (the alerts are listed by /settings)",
         "Your currency and which alerts you receive",
         "linked",
         (
-            CommandOption(
-                "setting", "currency, or an alert kind", required=False, choices=("currency", *ALERT_KINDS)
-            ),
+            CommandOption("setting", "currency, or an alert (the names /settings lists)", required=False),
             CommandOption("value", "a currency code (EUR), or on / off", required=False),
+        ),
+    ),
+    CommandSpec(
+        "digest",
+        "/digest [on | off | HH:MM [time zone]]",
+        "A daily summary of your nodes at the hour you choose",
+        "linked",
+        (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "text", required=False),),
+    ),
+    CommandSpec(
+        "quiet",
+        "/quiet [HH:MM-HH:MM [time zone] | off | urgent <conditions>]",
+        "Hold alerts at night, except the urgent ones",
+        "linked",
+        (
+            CommandOption(
+                "window", "23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded", "text", required=False
+            ),
         ),
     ),
     CommandSpec(

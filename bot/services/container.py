@@ -12,11 +12,13 @@ from bot.services.arguments import Arguments
 from bot.services.authz import Authz
 from bot.services.charts import ChartRenderer
 from bot.services.chats import ChatsService
+from bot.services.digests import DigestsService
 from bot.services.earnings import EarningsService
 from bot.services.help import HelpService
 from bot.services.mutes import MutesService
 from bot.services.nodes import NodesService
 from bot.services.prices import PriceSource, build_price_source
+from bot.services.quiet_hours import QuietHoursService
 from bot.services.requests import RequestsService
 from bot.services.settings import SettingsService
 from bot.services.throttle import Throttle
@@ -36,6 +38,8 @@ class Services:
     admin: AdminService
     mutes: MutesService
     settings: SettingsService
+    digests: DigestsService
+    quiet_hours: QuietHoursService
     help: HelpService
     prices: PriceSource
     #: per-person limits, checked by both frontends before a handler runs
@@ -58,6 +62,8 @@ class Services:
             admin=AdminService(pool, config, authz),
             mutes=MutesService(pool, authz, nodes),
             settings=SettingsService(pool, authz),
+            digests=DigestsService(pool, authz),
+            quiet_hours=QuietHoursService(pool, authz),
             help=HelpService(authz),
             prices=price_source,
             throttle=Throttle(config.limits),

@@ -6,23 +6,17 @@ from dataclasses import dataclass
 
 from bot.db import alert_settings as settings_db
 from bot.db import users as users_db
-from bot.db.alert_settings import ALERT_KINDS, AlertKind, AlertSettings
+from bot.db.alert_settings import AlertSettings
 from bot.db.types import Pool
+from bot.domain.conditions import CONDITIONS, ConditionTable
+from bot.errors import InvalidInputError
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.arguments import AlertSwitch, CurrencyChange
 from bot.services.authz import Authz
 from bot.services.context import Who
 from bot.services.paging import button_grid
-
-_KIND_TEXT: dict[AlertKind, str] = {
-    "jailed": "Jailed",
-    "offline": "Offline",
-    "unhealthy": "Unhealthy",
-    "recovery": "Recovered",
-    "reminders": "Reminders",
-    "requests": "Request updates",
-}
+from bot.services.switches import switches
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +27,15 @@ class SettingsResult:
 
 
 class SettingsService:
-    def __init__(self, pool: Pool, authz: Authz) -> None:
+    def __init__(self, pool: Pool, authz: Authz, conditions: ConditionTable = CONDITIONS) -> None:
         self._pool = pool
         self._authz = authz
+        self._table = conditions
 
     async def show(self, who: Who) -> SettingsResult:
         actor = await self._authz.require_linked(who)
         alerts = await settings_db.get_settings(self._pool, actor.me.id)
-        return _result(actor.me.currency_preference, alerts)
+        return self._result(actor.me.currency_preference, alerts)
 
     async def set_currency(self, who: Who, code: str) -> SettingsResult:
         """``code``: a currency code as :func:`bot.services.arguments.currency` returns it."""
@@ -48,13 +43,20 @@ class SettingsService:
         user = await users_db.set_currency(self._pool, actor.me.id, code)
         assert user is not None
         alerts = await settings_db.get_settings(self._pool, user.id)
-        return _result(user.currency_preference, alerts, f"Currency set to {user.currency_preference}.")
+        return self._result(user.currency_preference, alerts, f"Currency set to {user.currency_preference}.")
 
-    async def set_alert(self, who: Who, k: AlertKind, on: bool) -> SettingsResult:
+    async def set_alert(self, who: Who, kind: str, on: bool) -> SettingsResult:
+        """``kind``: a switch's name (:func:`bot.services.arguments.alert_kind` lower-cased it); one this
+        service's condition table does not have is refused."""
         actor = await self._authz.require_linked(who)
-        alerts = await settings_db.set_kind(self._pool, actor.me.id, k, on)
-        return _result(
-            actor.me.currency_preference, alerts, f"{_KIND_TEXT[k]} alerts {'on' if on else 'off'}."
+        k = next((sw for sw in switches(self._table) if sw.name == kind), None)
+        if k is None:
+            raise InvalidInputError(
+                "Alert kinds are: " + ", ".join(sw.name for sw in switches(self._table)) + "."
+            )
+        alerts = await settings_db.set_kind(self._pool, actor.me.id, k.name, on)
+        return self._result(
+            actor.me.currency_preference, alerts, f"{k.label} alerts {'on' if on else 'off'}."
         )
 
     async def change(self, who: Who, change: CurrencyChange | AlertSwitch | None) -> SettingsResult:
@@ -65,28 +67,29 @@ class SettingsService:
             return await self.set_alert(who, change.kind, change.on)
         return await self.show(who)
 
-
-def _result(currency: str, alerts: AlertSettings, note: str | None = None) -> SettingsResult:
-    lines: list[tuple[Span, ...]] = []
-    if note:
-        lines.append((Span(text=note, style="bold"),))
-    lines.append((Span(text="Currency: "), Span(text=currency, style="code")))
-    lines.append((Span(text="Change it with /settings currency EUR"),))
-    lines.append((Span(text="Alerts you receive:", style="bold"),))
-    for k in ALERT_KINDS:
-        lines.append((Span(text=f"{'✅' if alerts.enabled(k) else '❌'} {_KIND_TEXT[k]}"),))
-    buttons = button_grid(
-        [
-            Button(
-                label=f"{'Turn off' if alerts.enabled(k) else 'Turn on'}: {_KIND_TEXT[k]}",
-                action=actions.SETTING,
-                args=(k, "off" if alerts.enabled(k) else "on"),
-            )
-            for k in ALERT_KINDS
-        ]
-    )
-    return SettingsResult(
-        currency=currency,
-        alerts=alerts,
-        message=Message(title="Settings", lines=tuple(lines), buttons=buttons),
-    )
+    def _result(self, currency: str, alerts: AlertSettings, note: str | None = None) -> SettingsResult:
+        lines: list[tuple[Span, ...]] = []
+        if note:
+            lines.append((Span(text=note, style="bold"),))
+        lines.append((Span(text="Currency: "), Span(text=currency, style="code")))
+        lines.append((Span(text="Change it with /settings currency EUR"),))
+        lines.append((Span(text="Alerts you receive:", style="bold"),))
+        kinds = switches(self._table)
+        on = {k.name: alerts.enabled(k.name, k.default_on) for k in kinds}
+        for k in kinds:
+            lines.append((Span(text=f"{'✅' if on[k.name] else '❌'} {k.label}"), Span(text=f" ({k.name})")))
+        buttons = button_grid(
+            [
+                Button(
+                    label=f"{'Turn off' if on[k.name] else 'Turn on'}: {k.label}"[:80],
+                    action=actions.SETTING,
+                    args=(k.name, "off" if on[k.name] else "on"),
+                )
+                for k in kinds
+            ]
+        )
+        return SettingsResult(
+            currency=currency,
+            alerts=alerts,
+            message=Message(title="Settings", lines=tuple(lines), buttons=buttons),
+        )

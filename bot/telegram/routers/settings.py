@@ -1,4 +1,5 @@
-"""``/settings``: currency and which alerts to receive (toggle buttons come with the message)."""
+"""``/settings``: currency and which alerts to receive (toggle buttons come with the message);
+``/digest``: the daily summary's hour; ``/quiet``: the night's window."""
 
 from __future__ import annotations
 
@@ -21,6 +22,20 @@ def router() -> Router:
     ) -> None:
         args = await services.arguments.text(actor, "settings", text_of(command))
         result = await services.settings.change(actor, args["change"])
+        await send(bot, message.chat.id, result.message)
+
+    @r.message(Command("digest"))
+    async def digest(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        result = await services.digests.command(actor, text_of(command))
+        await send(bot, message.chat.id, result.message)
+
+    @r.message(Command("quiet"))
+    async def quiet(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        result = await services.quiet_hours.command(actor, text_of(command))
         await send(bot, message.chat.id, result.message)
 
     return r

@@ -1,0 +1,99 @@
+"""``/digest on|off|HH:MM [time zone]``: a summary of the user's nodes once a day at their local hour.
+
+The digest itself is composed and enqueued by :mod:`bot.digests.scheduler`; this service keeps the
+user's choice (``user_digests``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from bot.db import digests as digests_db
+from bot.db.digests import DigestChoice
+from bot.db.types import Pool
+from bot.errors import UsageError
+from bot.render.message import Message, Span
+from bot.services.authz import Authz
+from bot.services.commands import usage
+from bot.services.context import Who
+from bot.services.local_time import TIME_LIKE, in_utc, parse_time, parse_zone
+
+#: ``/digest on`` with no earlier choice
+DEFAULT_CHOICE = DigestChoice(time(8, 0), "UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestResult:
+    choice: DigestChoice | None
+    message: Message
+
+
+def local_and_utc(choice: DigestChoice, now: datetime) -> str:
+    return in_utc(choice.local_time, choice.time_zone, now)
+
+
+class DigestsService:
+    def __init__(self, pool: Pool, authz: Authz) -> None:
+        self._pool = pool
+        self._authz = authz
+
+    async def show(self, caller: Who) -> DigestResult:
+        actor = await self._authz.require_linked(caller)
+        choice = await digests_db.get_choice(self._pool, actor.me.id)
+        return _render(choice, None)
+
+    async def turn_off(self, caller: Who) -> DigestResult:
+        actor = await self._authz.require_linked(caller)
+        had = await digests_db.clear_choice(self._pool, actor.me.id)
+        return _render(None, "Daily digest off." if had else "The daily digest was already off.")
+
+    async def set(self, caller: Who, at: time | None, zone: str | None) -> DigestResult:
+        """Turn the digest on: at ``at`` (else the earlier time, else 08:00) in ``zone`` (else the earlier
+        zone, else UTC)."""
+        actor = await self._authz.require_linked(caller)
+        earlier = await digests_db.get_choice(self._pool, actor.me.id) or DEFAULT_CHOICE
+        choice = DigestChoice(
+            local_time=earlier.local_time if at is None else at,
+            time_zone=earlier.time_zone if zone is None else await parse_zone(self._pool, zone),
+        )
+        await digests_db.set_choice(self._pool, actor.me.id, choice)
+        return _render(choice, f"Daily digest at {local_and_utc(choice, datetime.now(UTC))}.")
+
+    async def command(self, caller: Who, args: str) -> DigestResult:
+        """``/digest`` text: empty shows the choice; ``on``; ``off``; ``HH:MM [time zone]``."""
+        words = (args or "").split()
+        if not words:
+            return await self.show(caller)
+        await self._authz.require_linked(caller)
+        head = words[0].lower()
+        if head == "off" and len(words) == 1:
+            return await self.turn_off(caller)
+        if head == "on" and len(words) <= 2:
+            return await self.set(caller, None, words[1] if len(words) == 2 else None)
+        if len(words) <= 2 and TIME_LIKE.match(words[0]):
+            return await self.set(caller, parse_time(words[0]), words[1] if len(words) == 2 else None)
+        raise UsageError(usage("digest"))
+
+
+def _render(choice: DigestChoice | None, note: str | None) -> DigestResult:
+    lines: list[tuple[Span, ...]] = []
+    if note:
+        lines.append((Span(text=note, style="bold"),))
+    if choice is None:
+        lines.append((Span(text="You get no daily digest."),))
+        lines.append((Span(text="Turn it on: "), Span(text="/digest 07:00 Europe/Moscow", style="code")))
+    else:
+        if not note:
+            lines.append((Span(text=f"Daily digest at {local_and_utc(choice, datetime.now(UTC))}."),))
+        lines.append(
+            (
+                Span(
+                    text="Each day: your nodes' state, the last epoch's earnings, the alerts of the day, "
+                    "and when the next PoC and the safe upgrade window are."
+                ),
+            )
+        )
+        lines.append((Span(text="Change: "), Span(text="/digest HH:MM [time zone]", style="code")))
+        lines.append((Span(text="Stop: "), Span(text="/digest off", style="code")))
+    return DigestResult(choice, Message(title="Daily digest", lines=tuple(lines)))
