@@ -229,12 +229,20 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     async def digest(
         interaction: Interaction, schedule: app_commands.Range[str, 1, 80] | None = None
     ) -> None:
-        await h.run(interaction, "digest", lambda a: message_of(s.digests.command(a, schedule or "")))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "digest", schedule=schedule)
+            return Reply((await s.digests.change(a, args.get("schedule"))).message)
+
+        await h.run(interaction, "digest", work)
 
     @app_commands.command(name="quiet", description=describe("quiet"))
     @app_commands.describe(window="23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded; empty shows it")
     async def quiet(interaction: Interaction, window: app_commands.Range[str, 1, 120] | None = None) -> None:
-        await h.run(interaction, "quiet", lambda a: message_of(s.quiet_hours.command(a, window or "")))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "quiet", window=window)
+            return Reply((await s.quiet_hours.change(a, args.get("window"))).message)
+
+        await h.run(interaction, "quiet", work)
 
     return [nodes, node, earnings, mute, unmute, mutes, settings, digest, quiet]
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from uuid import UUID
 
 from bot.db.routes import Scope
+from bot.domain.conditions import CONDITIONS
 from bot.domain.formatting import parse_duration
 from bot.domain.identifiers import IDENTIFIER_TYPES, IdentifierType
 from bot.domain.numbers import parse_uint
@@ -31,6 +32,7 @@ from bot.services.commands import (
     usage,
 )
 from bot.services.context import Actor
+from bot.services.local_time import TIME_LIKE, parse_time
 from bot.services.switches import switches
 
 if TYPE_CHECKING:
@@ -195,6 +197,85 @@ def integer(text: str | int) -> int:
     return request_number(text)
 
 
+@dataclass(frozen=True, slots=True)
+class DigestOff:
+    """``/digest off``."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOn:
+    """``/digest on [zone]`` (``at`` None: the earlier hour) or ``/digest HH:MM [zone]``."""
+
+    at: time | None
+    zone: str | None
+
+
+def digest(text: str) -> DigestOn | DigestOff | None:
+    """``/digest``'s schedule: ``on | off | HH:MM [time zone]``; empty (``None``) shows it."""
+    words = (text or "").split()
+    if not words:
+        return None
+    head, zone = words[0].lower(), (words[1] if len(words) == 2 else None)
+    if head == "off" and len(words) == 1:
+        return DigestOff()
+    if head == "on" and len(words) <= 2:
+        return DigestOn(None, zone)
+    if len(words) <= 2 and TIME_LIKE.match(words[0]):
+        return DigestOn(parse_time(words[0]), zone)
+    raise InvalidInputError("Say on, off, or a time such as 07:00 (and a time zone).")
+
+
+@dataclass(frozen=True, slots=True)
+class QuietOff:
+    """``/quiet off``."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuietWindow:
+    start: time
+    end: time
+    zone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuietUrgent:
+    """The conditions that still go at once inside the window (empty: none)."""
+
+    conditions: tuple[str, ...]
+
+
+_WINDOW = re.compile(r"^(?P<start>[^-–]+)[-–](?P<end>[^-–]+)$")
+
+
+def quiet(text: str) -> QuietOff | QuietWindow | QuietUrgent | None:
+    """``/quiet``'s window: ``HH:MM-HH:MM [time zone] | off | urgent <conditions>``; empty shows it."""
+    words = (text or "").split()
+    if not words:
+        return None
+    head = words[0].lower()
+    if head == "off" and len(words) == 1:
+        return QuietOff()
+    if head == "urgent" and len(words) > 1:
+        wanted = [n.strip().lower() for n in ",".join(words[1:]).split(",") if n.strip()]
+        urgent = () if wanted == ["none"] else tuple(dict.fromkeys(wanted))
+        unknown = [n for n in urgent if CONDITIONS.get(n) is None]
+        if unknown or not wanted:
+            raise InvalidInputError(
+                f"Unknown condition: {', '.join(unknown) or '(none given)'}. "
+                f"Conditions: {', '.join(c.name for c in CONDITIONS)}, or none."
+            )
+        return QuietUrgent(urgent)
+    if len(words) <= 2 and any(ch in words[0] for ch in "-–"):
+        match = _WINDOW.match(words[0])
+        if match is None:
+            raise InvalidInputError("Write the window as HH:MM-HH:MM, e.g. 23:00-07:00.")
+        start, end = parse_time(match["start"]), parse_time(match["end"])
+        if start == end:
+            raise InvalidInputError("The window starts and ends at the same time: give two different times.")
+        return QuietWindow(start, end, words[1] if len(words) == 2 else None)
+    raise InvalidInputError("Say a window such as 23:00-07:00, off, or urgent and the conditions.")
+
+
 #: the parser of each option kind a :class:`CommandSpec` declares
 KINDS: dict[OptionKind, Callable[[Any], Any]] = {
     "string": word,
@@ -206,7 +287,11 @@ KINDS: dict[OptionKind, Callable[[Any], Any]] = {
     "status": request_status,
     "scope": scope,
     "text": free_text,
+    "digest": digest,
+    "quiet": quiet,
 }
+#: kinds whose option takes the rest of the line
+_REST_OF_LINE = {"text", "digest", "quiet"}
 
 
 def _parse_option(spec: CommandSpec, name: str, value: Any) -> Any:
@@ -238,7 +323,7 @@ def split_text(spec: CommandSpec, text: str) -> dict[str, str]:
             if option.required:
                 raise UsageError(spec.usage)
             continue
-        if option.kind == "text":
+        if option.kind in _REST_OF_LINE:
             out[option.name] = " ".join(words[i:])
             i = len(words)
             continue

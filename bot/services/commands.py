@@ -14,7 +14,17 @@ Audience = Literal["anyone", "linked", "admin"]
 #: how an option's value is parsed (one parser per kind in :mod:`bot.services.arguments`); ``node_or_all``
 #: is a node or ``all``; ``status`` with the choice ``all`` is a filter (``open`` by default)
 OptionKind = Literal[
-    "string", "integer", "node", "node_or_all", "period", "duration", "status", "scope", "text"
+    "string",
+    "integer",
+    "node",
+    "node_or_all",
+    "period",
+    "duration",
+    "status",
+    "scope",
+    "text",
+    "digest",
+    "quiet",
 ]
 
 
@@ -117,7 +127,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/digest [on | off | HH:MM [time zone]]",
         "A daily summary of your nodes at the hour you choose",
         "linked",
-        (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "text", required=False),),
+        (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "digest", required=False),),
     ),
     CommandSpec(
         "quiet",
@@ -126,7 +136,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "linked",
         (
             CommandOption(
-                "window", "23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded", "text", required=False
+                "window", "23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded", "quiet", required=False
             ),
         ),
     ),

@@ -28,14 +28,16 @@ def router() -> Router:
     async def digest(
         message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
     ) -> None:
-        result = await services.digests.command(actor, text_of(command))
+        args = await services.arguments.text(actor, "digest", text_of(command))
+        result = await services.digests.change(actor, args.get("schedule"))
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("quiet"))
     async def quiet(
         message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
     ) -> None:
-        result = await services.quiet_hours.command(actor, text_of(command))
+        args = await services.arguments.text(actor, "quiet", text_of(command))
+        result = await services.quiet_hours.change(actor, args.get("window"))
         await send(bot, message.chat.id, result.message)
 
     return r
