@@ -93,8 +93,10 @@ def _render(choice: QuietChoice | None, note: str | None) -> QuietResult:
                 ),
             )
         )
+        urgent = ", ".join(c.texts.title for n in choice.urgent if (c := CONDITIONS.get(n))) or "none"
+        lines.append((Span(text=f"Sent at once all the same: {urgent}."),))
         lines.append(
-            (Span(text="Urgent alerts (jailed, excluded, a lost confirmation PoC…) always go at once."),)
+            (Span(text="Change that: "), Span(text="/quiet urgent jailed,excluded,offline", style="code"))
         )
         lines.append((Span(text="Change: "), Span(text="/quiet HH:MM-HH:MM [time zone]", style="code")))
         lines.append((Span(text="Stop: "), Span(text="/quiet off", style="code")))
