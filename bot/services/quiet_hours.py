@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time
 from bot.db import quiet_hours as quiet_db
 from bot.db.quiet_hours import DEFAULT_URGENT, QuietChoice
 from bot.db.types import Pool
+from bot.domain.conditions import CONDITIONS
 from bot.errors import InvalidInputError
 from bot.render.message import Message, Span
 from bot.services.arguments import QuietOff, QuietUrgent, QuietWindow
