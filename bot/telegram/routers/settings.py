@@ -1,5 +1,5 @@
 """``/settings``: currency and which alerts to receive (toggle buttons come with the message);
-``/digest``: the daily summary's hour; ``/quiet``: the night's window."""
+``/digest``: the daily summary's hour; ``/quiet``: the night's window; ``/language``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,13 @@ def router() -> Router:
     ) -> None:
         args = await services.arguments.text(actor, "digest", text_of(command))
         result = await services.digests.change(actor, args.get("schedule"))
+        await send(bot, message.chat.id, result.message)
+
+    @r.message(Command("language"))
+    async def language(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        result = await services.language.command(actor, text_of(command))
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("quiet"))
