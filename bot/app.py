@@ -33,6 +33,7 @@ from bot.looplag import LoopLagMonitor
 from bot.metrics import Metrics
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
+from bot.poller.probes import ProbeMetrics, ProbeStep
 from bot.pruner import Pruner
 from bot.services.container import Services
 from bot.supervisor import Component, Supervisor
@@ -92,8 +93,10 @@ def build_components(
     engine = AlertEngine(cfg, alert_metrics)
     trackers = cfg.trackers
     if trackers.hyperfusion.enabled or trackers.gonka_api.enabled or trackers.hashiro.enabled:
+        registry = res.metrics.registry
+        probes = ProbeStep(trackers, res.pool, ProbeMetrics(registry)) if trackers.probes.enabled else None
         components.append(
-            Poller(trackers, res.pool, res.dsn, PollerMetrics(res.metrics.registry), observer=engine)
+            Poller(trackers, res.pool, res.dsn, PollerMetrics(registry), observer=engine, probes=probes)
         )
     else:
         log.warning("every tracker source is disabled: the poller is not started")
