@@ -286,7 +286,9 @@ def collateral(node: NodeProbes, net: NetworkProbes, *, warn_margin: Decimal = D
     shortfall = required - deposited
     numbers.append(("shortfall_gnk", gnk(shortfall)))
     if rule.per_weight_unit > 0:
-        unbacked = Decimal(shortfall) / rule.per_weight_unit
+        # the collateral-eligible weight the deposit does not back: cut at the epoch boundary
+        eligible = Decimal(node.weight) * (1 - rule.base_weight_ratio)
+        unbacked = max(Decimal(0), eligible - Decimal(deposited) / rule.per_weight_unit)
         numbers.append(("weight_at_risk", int(unbacked.to_integral_value(rounding=ROUND_DOWN))))
     return Finding(ProbeState.FAILING, "collateral under what the weight requires", tuple(numbers))
 
