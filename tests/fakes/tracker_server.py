@@ -9,8 +9,8 @@ Routes: ``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusio
 ``…/poc_delegation/{addr}`` and model subgroups (``epoch_group_data/{epoch}?model_id=``); and any number
 of hosts under ``/host/{name}`` (``{url}/host/{name}`` is an ``inference_url``): ``/v1/versions`` and
 ``/v1/mlnodes/metrics`` per host, with switches per host and path (:meth:`TrackerServer.host_answer`:
-404, 429 with a Retry-After, 503) and a metrics text without ``mlnode_up``. It serves either era: the 2025 recordings
-(``tests/bot/poller/conftest.py::tracker``) or the 2026 shapes (``tracker2026``, built by
+404, 429 with a Retry-After, 503) and a metrics text without ``mlnode_up``. It serves either era: the 2025
+recordings (``tests/bot/poller/conftest.py::tracker``) or the 2026 shapes (``tracker2026``, built by
 ``tracker_data.era2026_*``); a chain route with nothing configured answers the chain's NotFound.
 Payload dicts are plain attributes tests edit; :meth:`TrackerServer.fault` injects one
 fault on one route (optionally for ``times`` requests): ``timeout``, ``status`` (5xx), ``429``,
