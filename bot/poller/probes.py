@@ -23,6 +23,7 @@ Each cycle, after the sources were read and mapped:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -232,15 +233,10 @@ class ProbeStep:
         session: aiohttp.ClientSession,
     ) -> ProbeCycle:
         now = self._clock()
-        views = _participants(snapshots)
-        total_weight = sum(v.weight for v in views.values() if v.weight is not None and v.weight > 0)
-        hosts = self._hosts(views)
-        targets = self._targets(watched, stats, views)
-        for address, _ in targets.values():
-            base = self._base(views.get(address)) if address else None
-            if base is not None:
-                hosts[base].watched = True
-        addresses = sorted({a for a, _ in targets.values() if a is not None and a in views})
+        # a pass over every participant of the network: off the event loop (100,000 in the bench)
+        views, hosts, total_weight, targets, addresses = await asyncio.to_thread(
+            self._prepare, snapshots, watched, stats
+        )
 
         stored = {(r.kind, r.subject): r for r in await db.load_kinds(self._pool, NETWORK_KINDS)}
         stored.update(
@@ -257,14 +253,36 @@ class ProbeStep:
             n = await db.prune(self._pool, now - PRUNE_AFTER)
             if n:
                 log.info("probes: pruned %d result(s) nobody asked about for %s", n, PRUNE_AFTER)
-        return self._build(epoch_id, now, views, hosts, total_weight, targets, stored, plan)
+        return await asyncio.to_thread(
+            self._build, epoch_id, now, views, hosts, total_weight, targets, stored, plan
+        )
+
+    def _prepare(
+        self, snapshots: Sequence[SourceSnapshot], watched: Sequence[WatchedNode], stats: Sequence[NodeStats]
+    ) -> tuple[
+        dict[str, ParticipantView],
+        dict[str, _Host],
+        int,
+        dict[UUID, tuple[str | None, str | None]],
+        list[str],
+    ]:
+        views = _participants(snapshots)
+        total_weight = sum(v.weight for v in views.values() if v.weight is not None and v.weight > 0)
+        hosts = self._hosts(views)
+        targets = self._targets(watched, stats, views)
+        for address, _ in targets.values():
+            base = self._base(views.get(address)) if address else None
+            if base is not None:
+                hosts[base].watched = True
+        addresses = sorted({a for a, _ in targets.values() if a is not None and a in views})
+        return views, hosts, total_weight, targets, addresses
 
     # -- who is who --------------------------------------------------------------------------------
 
     def _base(self, view: ParticipantView | None) -> str | None:
-        if view is None:
+        if view is None or view.inference_url is None:
             return None
-        return host_probes.probe_base(view.inference_url, allow_private=self._p.allow_private_hosts)
+        return _probe_base(view.inference_url, self._p.allow_private_hosts)
 
     def _hosts(self, views: Mapping[str, ParticipantView]) -> dict[str, _Host]:
         hosts: dict[str, _Host] = {}
@@ -537,6 +555,11 @@ class ProbeStep:
 
 
 # -- (de)serialising what is stored -----------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _probe_base(inference_url: str, allow_private: bool) -> str | None:
+    return host_probes.probe_base(inference_url, allow_private=allow_private)
 
 
 def _participants(snapshots: Sequence[SourceSnapshot]) -> dict[str, ParticipantView]:
