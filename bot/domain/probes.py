@@ -443,7 +443,7 @@ def mlnode_down(node: NodeProbes) -> Finding:
 
 @dataclass(frozen=True, slots=True)
 class ProbeCycle:
-    """What the poller's probe step hands to the alert conditions with a cycle's report."""
+    """What the poller's probe step found this cycle (``ProbeStep.last``)."""
 
     network: NetworkProbes
     #: per watched node (``nodes.id``); a node missing here is unknown for every probe condition
@@ -451,3 +451,15 @@ class ProbeCycle:
     #: requests made this cycle: to hosts, and to the chain
     host_requests: int = 0
     chain_requests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeFacts:
+    """What the probe conditions read of one node (the alert engine's ``NodeFacts.extra["probes"]``)."""
+
+    node: NodeProbes
+    network: NetworkProbes
+    #: model participation: warn this many epochs before a model's penalty starts
+    warn_epochs: int = 2
+    #: collateral: warn when it exceeds the requirement by less than this share
+    collateral_margin: Decimal = Decimal("0.1")

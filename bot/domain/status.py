@@ -15,7 +15,6 @@ from uuid import UUID
 
 from bot.db.types import Conn
 from bot.domain.network import NetworkState
-from bot.domain.probes import ProbeCycle
 
 
 class NodeStatus(enum.StrEnum):
@@ -75,9 +74,6 @@ class CycleReport:
     #: the network as this cycle saw it: confirmation PoC, and the chain thresholds in force for the
     #: epoch (what alert conditions on cPoC ratio and LLRs compare against)
     network: NetworkState | None = None
-    #: what the per-host probes and chain look-ups say of each watched node (conditions e-h); None
-    #: when the probe step is off or failed this cycle (every probe condition is then unknown)
-    probes: ProbeCycle | None = None
 
     @property
     def offline_held(self) -> bool:

@@ -34,7 +34,6 @@ from bot.db.column_ranges import INT8_MAX, fit_to_columns
 from bot.db.types import Pool
 from bot.domain.network import NetworkState
 from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
-from bot.domain.probes import ProbeCycle
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
 from bot.errors import BotError
 from bot.poller.chain_thresholds import ThresholdsKeeper
@@ -253,7 +252,7 @@ class Poller:
             income = await self._collect_income(
                 sources, mapped.stats, epoch_id, {s.source for s in snapshots}
             )
-            probes = await self._run_probes(snapshots, watched, mapped.stats, epoch_id)
+            await self._run_probes(snapshots, watched, mapped.stats, epoch_id)
 
         for (source_name, reason), n in mapped.unknown.items():
             self.metrics.unknown_verdicts.labels(source_name, reason).inc(n)
@@ -270,7 +269,6 @@ class Poller:
             epoch_id=epoch_id,
             changed=tuple(mapped.changed),
             network=network,
-            probes=probes,
         )
         today = finished_at.date()
         t_write = time.perf_counter()
@@ -335,15 +333,18 @@ class Poller:
         watched: Sequence[db.WatchedNode],
         stats: Sequence[NodeStats],
         epoch_id: int | None,
-    ) -> ProbeCycle | None:
-        """The probe step; its failure leaves every probe condition unknown, never the cycle failed."""
-        if self.probes is None or not snapshots:
-            return None
+    ) -> None:
+        """The probe step (its result is ``self.probes.last``, which the alert engine's probe collector
+        reads); its failure leaves every probe condition unknown, never the cycle failed."""
+        if self.probes is None:
+            return
+        if not snapshots:
+            self.probes.last = None
+            return
         try:
-            return await self.probes.run(snapshots, watched, stats, epoch_id)
+            await self.probes.run(snapshots, watched, stats, epoch_id)
         except (BotError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
             log.error("probe step failed (probe conditions unknown): %s: %s", type(exc).__name__, exc)
-            return None
 
     def _count_skipped_rows(self, snapshots: Sequence[SourceSnapshot]) -> None:
         """Rows that failed validation: counted by field, and logged once per source per cycle."""

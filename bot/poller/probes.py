@@ -36,10 +36,10 @@ from uuid import UUID
 import aiohttp
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from bot.config import TrackersConfig
+from bot.config import ProbesConfig, TrackersConfig
 from bot.db import probes as db
 from bot.db.stats import WatchedNode
-from bot.db.types import Pool
+from bot.db.types import Conn, Pool
 from bot.domain.node_stats import NodeStats, ParticipantView, SourceSnapshot, resolve_target
 from bot.domain.probes import (
     CollateralRule,
@@ -51,6 +51,7 @@ from bot.domain.probes import (
     NetworkProbes,
     NodeProbes,
     ProbeCycle,
+    ProbeFacts,
     version_majority,
 )
 from integrations import chain_params, chain_probes, host_probes
@@ -73,6 +74,8 @@ STALE_AFTER_INTERVALS = 3
 #: rows nobody asked about for this long are deleted (hosts and participants that left)
 PRUNE_AFTER = timedelta(days=14)
 _EPOCH_SUBJECT = ""
+#: the key of the probe conditions' facts in the alert engine's ``NodeFacts.extra``
+PROBES = "probes"
 
 
 class ProbeMetrics:
@@ -136,8 +139,15 @@ class ProbeStep:
         self.metrics = metrics
         self._clock = clock
         self._pruned_epoch: int | None = None
+        #: the last cycle's result; None before the first, when the cycle had no source, or when the
+        #: step failed (every probe condition is then unknown)
+        self.last: ProbeCycle | None = None
 
     # -- back-off ----------------------------------------------------------------------------------
+
+    @property
+    def config(self) -> ProbesConfig:
+        return self._p
 
     def backoff_s(self, failures: int, retry_after_s: float | None = None) -> float:
         """Wait after the ``failures``-th failure in a row: base × 2^(n−1), at least Retry-After, capped."""
@@ -219,10 +229,13 @@ class ProbeStep:
         *,
         session: aiohttp.ClientSession | None = None,
     ) -> ProbeCycle:
+        self.last = None
         if session is None:
             async with aiohttp.ClientSession(raise_for_status=False) as own:
-                return await self._run(snapshots, watched, stats, epoch_id, own)
-        return await self._run(snapshots, watched, stats, epoch_id, session)
+                self.last = await self._run(snapshots, watched, stats, epoch_id, own)
+        else:
+            self.last = await self._run(snapshots, watched, stats, epoch_id, session)
+        return self.last
 
     async def _run(
         self,
@@ -552,6 +565,29 @@ class ProbeStep:
                 models_run=frozenset(view.models) if view is not None and view.models else None,
             )
         return ProbeCycle(network, nodes, plan.host_requests, plan.chain_requests)
+
+
+class ProbeFactsCollector:
+    """Hands the alert engine each node's :class:`~bot.domain.probes.ProbeFacts` from the probe step's
+    result of the same cycle (the step runs before the engine, in the same poll cycle)."""
+
+    name = PROBES
+
+    def __init__(self, step: ProbeStep) -> None:
+        self._step = step
+        p = step.config
+        self._warn_epochs = p.model_penalty_warn_epochs
+        self._margin = p.collateral_warn_margin
+
+    async def collect(self, conn: Conn, node_ids: list[UUID]) -> Mapping[UUID, ProbeFacts]:
+        cycle = self._step.last
+        if cycle is None:
+            return {}
+        return {
+            n: ProbeFacts(cycle.nodes[n], cycle.network, self._warn_epochs, self._margin)
+            for n in node_ids
+            if n in cycle.nodes
+        }
 
 
 # -- (de)serialising what is stored -----------------------------------------------------------------

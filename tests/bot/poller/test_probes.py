@@ -19,7 +19,7 @@ from bot.db.types import Pool
 from bot.domain.node_stats import NodeStats, ParticipantView, SourceSnapshot
 from bot.domain.probes import ProbeCycle, ProbeState, collateral, mlnode_down, model_participation
 from bot.domain.status import NodeStatus
-from bot.poller.probes import ProbeMetrics, ProbeStep
+from bot.poller.probes import ProbeFactsCollector, ProbeMetrics, ProbeStep
 from tests.bot.poller.conftest import RecordingObserver, make_poller, tracker_config
 from tests.bot.poller.test_poll_cycle import add_nodes
 from tests.fakes import tracker_server as ts
@@ -293,12 +293,21 @@ async def test_a_poll_cycle_hands_the_probe_results_to_the_alert_engine(
         tracker2026.host_metrics[name] = era2026_mlnode_metrics()
     ids = await add_nodes(pool, (f"{ACTIVE_2026}:node2", "node_id"), (INACTIVE_2026, "wallet"))
     config = probe_config(db_url, tracker2026)
-    rec = RecordingObserver()
-    poller = make_poller(config, pool, db_url, rec, probes=step(config, pool, Clock(datetime.now(UTC))))
-    report = await poller.poll_cycle()
+    probe_step = step(config, pool, Clock(datetime.now(UTC)))
+    poller = make_poller(config, pool, db_url, RecordingObserver(), probes=probe_step)
+    await poller.poll_cycle()
 
-    assert report.probes is not None and set(report.probes.nodes) == set(ids.values())
-    watched_ml = report.probes.nodes[ids[f"{ACTIVE_2026}:node2"]]
-    assert (watched_ml.address, watched_ml.ml_node) == (ACTIVE_2026, "node2")
-    assert mlnode_down(watched_ml).state is ProbeState.FAILING
-    assert rec.reports[0].probes is report.probes
+    collector = ProbeFactsCollector(probe_step)
+    async with pool.acquire() as conn:
+        facts = await collector.collect(conn, list(ids.values()))  # type: ignore[arg-type]
+    assert set(facts) == set(ids.values())
+    watched_ml = facts[ids[f"{ACTIVE_2026}:node2"]]  # type: ignore[index]
+    assert (watched_ml.node.address, watched_ml.node.ml_node) == (ACTIVE_2026, "node2")
+    assert mlnode_down(watched_ml.node).state is ProbeState.FAILING  # its mlnode_up is 0
+    assert watched_ml.network.epoch_id == EPOCH_2026 and watched_ml.warn_epochs == 2
+
+    # a cycle in which no source answered: nothing is known, nothing is handed on
+    tracker2026.fault(ts.GA_PARTICIPANTS, "status")
+    await poller.poll_cycle()
+    async with pool.acquire() as conn:
+        assert await collector.collect(conn, list(ids.values())) == {}  # type: ignore[arg-type]
