@@ -137,6 +137,10 @@ async def test_host_probes_are_bounded_per_cycle_and_each_host_asked_once(
 
     assert per_cycle == [10, 10, 5, 0]  # every host's version once, then nothing until it is due again
     assert all(n == 1 for n in chain.host_requests.values()) and len(chain.host_requests) == 25
+    # spread: each host's next time is its own, within [interval, 1.2 x interval)
+    due = [r.next_at - T0 for r in await probes_db.load_kinds(pool, ["versions"])]
+    assert len(set(due)) == 25
+    assert all(timedelta(seconds=3600) <= d < timedelta(seconds=3600 * 1.2) for d in due)
     # an hour later (versions_interval_s, jittered up to +20 % per host) they come due over time again
     clock.advance(3600 * 1.2)
     before = host_requests(chain)
