@@ -192,7 +192,7 @@ class ProbesConfig(_Section):
 
     enabled: bool = True
     #: host requests per poll cycle at most (each host is asked at most once a cycle)
-    host_requests_per_cycle: int = Field(default=10, ge=0, le=500)
+    host_requests_per_cycle: int = Field(default=30, ge=0, le=500)
     #: per-participant chain look-ups (collateral, PoC delegation) per cycle at most
     chain_lookups_per_cycle: int = Field(default=10, ge=0, le=500)
     concurrency: int = Field(default=5, ge=1, le=50)
