@@ -32,7 +32,7 @@ from bot.db import network_state
 from bot.db import stats as db
 from bot.db.column_ranges import INT8_MAX, fit_to_columns
 from bot.db.types import Pool
-from bot.domain.network import NetworkState
+from bot.domain.network import NetworkState, PocSchedule
 from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
 from bot.errors import BotError
@@ -58,6 +58,12 @@ def thresholds_of(cfg: TrackersConfig) -> Thresholds:
         confirmation_ratio=Decimal(str(cfg.confirmation_ratio_threshold)),
         offline_after_health_failures=cfg.offline_after_health_failures,
     )
+
+
+def best_schedule(snapshots: Sequence[SourceSnapshot]) -> PocSchedule | None:
+    """The next PoC as the sources report it, one with a block time first."""
+    schedules = [s.schedule for s in snapshots if s.schedule is not None]
+    return next((s for s in schedules if s.avg_block_time_s is not None), schedules[0] if schedules else None)
 
 
 class Poller:
@@ -248,6 +254,7 @@ class Poller:
                 ),
                 thresholds=epoch_thresholds,
                 observed_at=started_at,
+                schedule=best_schedule(snapshots),
             )
             income = await self._collect_income(
                 sources, mapped.stats, epoch_id, {s.source for s in snapshots}
@@ -269,6 +276,7 @@ class Poller:
             epoch_id=epoch_id,
             changed=tuple(mapped.changed),
             network=network,
+            network_weight=mapped.network_weight,
         )
         today = finished_at.date()
         t_write = time.perf_counter()
