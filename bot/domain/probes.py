@@ -453,6 +453,10 @@ class ProbeCycle:
     chain_requests: int = 0
 
 
+#: the key of :class:`ProbeFacts` in the alert engine's ``NodeFacts.extra``
+FACTS_KEY = "probes"
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeFacts:
     """What the probe conditions read of one node (the alert engine's ``NodeFacts.extra["probes"]``)."""

@@ -42,6 +42,7 @@ from bot.db.stats import WatchedNode
 from bot.db.types import Conn, Pool
 from bot.domain.node_stats import NodeStats, ParticipantView, SourceSnapshot, resolve_target
 from bot.domain.probes import (
+    FACTS_KEY,
     CollateralRule,
     Delegations,
     HostVersions,
@@ -74,8 +75,6 @@ STALE_AFTER_INTERVALS = 3
 #: rows nobody asked about for this long are deleted (hosts and participants that left)
 PRUNE_AFTER = timedelta(days=14)
 _EPOCH_SUBJECT = ""
-#: the key of the probe conditions' facts in the alert engine's ``NodeFacts.extra``
-PROBES = "probes"
 
 
 class ProbeMetrics:
@@ -571,7 +570,7 @@ class ProbeFactsCollector:
     """Hands the alert engine each node's :class:`~bot.domain.probes.ProbeFacts` from the probe step's
     result of the same cycle (the step runs before the engine, in the same poll cycle)."""
 
-    name = PROBES
+    name = FACTS_KEY
 
     def __init__(self, step: ProbeStep) -> None:
         self._step = step
