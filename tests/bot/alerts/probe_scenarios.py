@@ -29,7 +29,7 @@ from tests.fakes.tracker_data import (
     era2026_params,
     era2026_versions,
 )
-from tests.fakes.tracker_server import TrackerServer
+from tests.fakes.tracker_server import GA_DELEGATION, HOST_METRICS, HOST_VERSIONS, TrackerServer
 
 MINIMAX = "MiniMaxAI/MiniMax-M2.7"
 DEEPSEEK = "deepseek-ai/DeepSeek-V4-Flash-0731"
@@ -148,6 +148,33 @@ class ProbeWorld:
             self.now += timedelta(minutes=10)
         else:
             raise ValueError(condition)
+
+    def repair(self, condition: str) -> None:
+        """Undo :meth:`break_`."""
+        srv = self.srv
+        if condition in ("model_participation", "collateral"):
+            self.epoch += 1
+            self._groups(self.epoch, deepseek_has_node=True)
+            srv.collateral[self.address] = {"amount": {"denom": "ngonka", "amount": "250000000000"}}
+        elif condition == "version_lag":
+            srv.host_versions["h0"] = _patched()
+            self.now += timedelta(hours=2)
+        elif condition == "mlnode_down":
+            srv.host_metrics["h0"] = _all_up()
+            self.now += timedelta(minutes=10)
+        else:
+            raise ValueError(condition)
+
+    def blind(self) -> None:
+        """Nothing about the node can be read any more: its host answers 404 on both paths, the node
+        serves no collateral path, delegations answer 503, the new epoch has no model groups yet."""
+        srv = self.srv
+        srv.host_answer("h0", HOST_VERSIONS, 404)
+        srv.host_answer("h0", HOST_METRICS, 404)
+        srv.collateral_served = False
+        srv.fault(GA_DELEGATION, "status")
+        self.epoch += 1
+        self.now += timedelta(hours=2)
 
     async def run_until_alerted(self, pool: Pool, cycles: int = 4) -> None:
         for _ in range(cycles):
