@@ -36,6 +36,7 @@ from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
 from bot.poller.probes import ProbeFactsCollector, ProbeMetrics, ProbeStep
 from bot.pruner import Pruner
+from bot.quiet_hours.folder import QuietHoursFolder
 from bot.services.container import Services
 from bot.supervisor import Component, Supervisor
 from bot.web.server import HttpServer
@@ -131,6 +132,8 @@ def build_components(
         platforms.append("discord")
     if platforms and cfg.digest.enabled:
         components.append(Digests(res.pool, cfg.digest))
+    if platforms:
+        components.append(QuietHoursFolder(res.pool))
     if platforms and cfg.alerts.send_startup_message:
         components.append(StartupAnnouncement(res.pool, cfg, platforms))
     return components

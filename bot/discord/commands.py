@@ -209,7 +209,12 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     ) -> None:
         await h.run(interaction, "digest", lambda c: message_of(s.digests.command(c, schedule or "")))
 
-    return [nodes, node, earnings, mute, unmute, mutes, settings, digest]
+    @app_commands.command(name="quiet", description=describe("quiet"))
+    @app_commands.describe(window="23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded; empty shows it")
+    async def quiet(interaction: Interaction, window: app_commands.Range[str, 1, 120] | None = None) -> None:
+        await h.run(interaction, "quiet", lambda c: message_of(s.quiet_hours.command(c, window or "")))
+
+    return [nodes, node, earnings, mute, unmute, mutes, settings, digest, quiet]
 
 
 def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Command[Any, ..., Any]]:

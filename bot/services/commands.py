@@ -113,6 +113,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "text", required=False),),
     ),
     CommandSpec(
+        "quiet",
+        "/quiet [HH:MM-HH:MM [time zone] | off | urgent <conditions>]",
+        "Hold alerts at night, except the urgent ones",
+        "linked",
+        (
+            CommandOption(
+                "window", "23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded", "text", required=False
+            ),
+        ),
+    ),
+    CommandSpec(
         "request",
         "/request [new_node|support|other]",
         "Ask for a new node, support or anything else",

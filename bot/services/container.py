@@ -17,6 +17,7 @@ from bot.services.help import HelpService
 from bot.services.mutes import MutesService
 from bot.services.nodes import NodesService
 from bot.services.prices import PriceSource, build_price_source
+from bot.services.quiet_hours import QuietHoursService
 from bot.services.requests import RequestsService
 from bot.services.settings import SettingsService
 from bot.services.throttle import Throttle
@@ -35,6 +36,7 @@ class Services:
     mutes: MutesService
     settings: SettingsService
     digests: DigestsService
+    quiet_hours: QuietHoursService
     help: HelpService
     prices: PriceSource
     #: per-person limits, checked by both frontends before a handler runs
@@ -57,6 +59,7 @@ class Services:
             mutes=MutesService(pool, authz, nodes),
             settings=SettingsService(pool, authz),
             digests=DigestsService(pool, authz),
+            quiet_hours=QuietHoursService(pool, authz),
             help=HelpService(authz),
             prices=price_source,
             throttle=Throttle(config.limits),

@@ -47,6 +47,7 @@ def test_spec_commands_are_all_in_the_table() -> None:
         "mutes",
         "settings",
         "digest",
+        "quiet",
         "request",
         "myrequests",
         "assign",
