@@ -50,6 +50,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("help", "/help", "The commands you can use", "anyone"),
     CommandSpec(
+        "language",
+        "/language [en|ru|zh|auto]",
+        "The language I answer you in",
+        "anyone",
+        (
+            CommandOption(
+                "language", "en, ru, zh, or auto", required=False, choices=("en", "ru", "zh", "auto")
+            ),
+        ),
+    ),
+    CommandSpec(
         "link",
         "/link CODE  (or in a private chat: /link EMAIL PASSWORD)",
         "Link your MineGNK account with a code from the portal",
