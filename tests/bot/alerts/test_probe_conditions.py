@@ -33,15 +33,18 @@ async def hosts() -> AsyncIterator[TrackerServer]:
         await srv.stop()
 
 
-async def world(pool: Pool, db_url: str, hosts: TrackerServer) -> tuple[ProbeWorld, object]:
+async def world(
+    pool: Pool, db_url: str, hosts: TrackerServer, *, baseline: bool = True
+) -> tuple[ProbeWorld, object]:
     user = await make_user(pool, "op@example.com", telegram=OWNER_TG)
     address = synthetic_address(0)
     node_id = await give_node(pool, "op@example.com", address, "rig-a")
     w = ProbeWorld(
         hosts, pool, alert_config(db_url), node_id, address, [synthetic_address(i) for i in (1, 2, 3)]
     )
-    for _ in range(2):
-        await w.cycle()  # the silent baseline
+    if baseline:
+        for _ in range(2):
+            await w.cycle()  # the silent baseline
     return w, user.id
 
 
@@ -60,6 +63,28 @@ async def test_fires_once_and_recovers(pool: Pool, db_url: str, hosts: TrackerSe
     for _ in range(4):
         await w.cycle()
     assert await kinds(pool, OWNER_TG) == ["node_alert", "node_recovery"]
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+async def test_failing_at_the_bots_first_start_is_a_silent_baseline(
+    pool: Pool, db_url: str, hosts: TrackerServer, condition: str
+) -> None:
+    w, _ = await world(pool, db_url, hosts, baseline=False)
+    w.break_(condition)
+    for _ in range(4):
+        await w.cycle()
+    assert await notifications(pool) == []
+
+
+async def test_ml_node_down_is_confirmed_by_a_second_poll(
+    pool: Pool, db_url: str, hosts: TrackerServer
+) -> None:
+    w, _ = await world(pool, db_url, hosts)
+    w.break_("mlnode_down")
+    await w.cycle()
+    assert await kinds(pool, ADMIN) == []  # seen once: pending
+    await w.cycle()
+    assert await kinds(pool, ADMIN) == ["node_alert"]
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)
