@@ -131,9 +131,9 @@ def build_components(
         components.append(DeliveryWorker(res.pool, DiscordSender(cfg.discord), cfg.alerts, alert_metrics))
         platforms.append("discord")
     if platforms and cfg.digest.enabled:
-        components.append(Digests(res.pool, cfg.digest))
+        components.append(Digests(res.pool, cfg.digest, catalogs=services.language.catalogs))
     if platforms:
-        components.append(QuietHoursFolder(res.pool))
+        components.append(QuietHoursFolder(res.pool, catalogs=services.language.catalogs))
     if platforms and cfg.alerts.send_startup_message:
         components.append(StartupAnnouncement(res.pool, cfg, platforms))
     return components

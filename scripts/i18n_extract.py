@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.domain.conditions import CONDITIONS  # noqa: E402
 from bot.i18n.catalogs import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALE_DIR  # noqa: E402
 from bot.services.commands import COMMANDS  # noqa: E402
 
@@ -35,6 +36,12 @@ def template() -> Catalog:
         ROOT / "bot", method_map=method_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         catalog.add(message, locations=[(f"bot/{filename}", lineno)], auto_comments=comments)
+    for condition in CONDITIONS:
+        catalog.add(
+            condition.texts.title,
+            locations=[("bot/domain/conditions.py", 0)],
+            auto_comments=[f"condition {condition.name}: its short name"],
+        )
     for spec in COMMANDS:
         catalog.add(
             spec.description, locations=[("bot/services/commands.py", 0)], auto_comments=[f"/{spec.name}"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.db.types import Executor
 
 GET_SQL = "SELECT language FROM chat_languages WHERE platform = $1 AND platform_user_id = $2"
@@ -23,3 +25,18 @@ async def choose(db: Executor, platform: str, platform_user_id: str, language: s
 
 async def forget(db: Executor, platform: str, platform_user_id: str) -> None:
     await db.execute(CLEAR_SQL, platform, platform_user_id)
+
+
+CHOSEN_MANY_SQL = """
+SELECT l.platform, l.platform_user_id, l.language
+FROM chat_languages l
+JOIN unnest($1::text[], $2::text[]) AS t (platform, platform_user_id)
+     ON l.platform = t.platform AND l.platform_user_id = t.platform_user_id
+"""
+
+
+async def chosen_many(db: Executor, people: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The saved language of each ``(platform, platform_user_id)`` that has one (for messages the bot
+    sends on its own: alerts, digests)."""
+    rows = await db.fetch(CHOSEN_MANY_SQL, [p for p, _ in people], [u for _, u in people])
+    return {(r["platform"], r["platform_user_id"]): r["language"] for r in rows}

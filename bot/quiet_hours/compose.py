@@ -8,6 +8,7 @@ from datetime import tzinfo
 from uuid import UUID
 
 from bot.db.quiet_hours import HeldNotification
+from bot.i18n.catalogs import Translator
 from bot.render.message import Message, Severity, Span
 
 Line = tuple[Span, ...]
@@ -20,8 +21,9 @@ class _Entry:
     recovered: list[str] = field(default_factory=list)
 
 
-def compose_fold(held: Sequence[HeldNotification], zone: tzinfo) -> Message:
-    """``held``: one chat's held rows, oldest first."""
+def compose_fold(held: Sequence[HeldNotification], zone: tzinfo, t: Translator) -> Message:
+    """``held``: one chat's held rows, oldest first; the frame in ``t``'s language (the held messages
+    themselves as they were written)."""
     entries: list[_Entry] = []
     by_incident: dict[UUID, _Entry] = {}
     for h in held:
@@ -42,15 +44,15 @@ def compose_fold(held: Sequence[HeldNotification], zone: tzinfo) -> Message:
         head = f"{e.held.created_at.astimezone(zone):%H:%M} {e.message.title or ''}".rstrip()
         header: list[Span] = [Span(text=head, style="bold")]
         if e.recovered:
-            header.append(Span(text=f" → recovered {', '.join(e.recovered)}"))
+            header.append(Span(text=" → " + t("recovered {time}", time=", ".join(e.recovered))))
         lines.append(tuple(header))
         lines.extend(e.message.lines)
     severity: Severity = (
         "warning" if any(e.message.severity != "success" and not e.recovered for e in entries) else "success"
     )
     return Message(
-        title=f"While your quiet hours were on ({len(held)} held)",
+        title=t("While your quiet hours were on ({count} held)", count=len(held)),
         severity=severity,
         lines=tuple(lines),
-        footer="Held by /quiet. Urgent alerts are never held.",
+        footer=t("Held by /quiet. Urgent alerts are never held."),
     )

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.db import languages as languages_db
 from bot.db import quiet_hours as q
 from bot.db.outbox import NewNotification, enqueue
 from bot.db.quiet_hours import HeldNotification
 from bot.db.types import Pool
+from bot.i18n.catalogs import Catalogs
 from bot.quiet_hours.compose import compose_fold
 
 log = logging.getLogger(__name__)
@@ -44,10 +46,12 @@ class QuietHoursFolder:
         *,
         interval_s: float = 20.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        catalogs: Catalogs | None = None,
     ) -> None:
         self._pool = pool
         self._interval_s = interval_s
         self._clock = clock
+        self._catalogs = catalogs or Catalogs()
 
     async def run(self) -> None:
         while True:
@@ -62,6 +66,7 @@ class QuietHoursFolder:
             by_chat: dict[tuple[str, str], list[HeldNotification]] = defaultdict(list)
             for h in held:
                 by_chat[(h.platform, h.target_id)].append(h)
+            languages = await languages_db.chosen_many(conn, list(by_chat))
             for (platform, target_id), rows in by_chat.items():
                 if len(rows) == 1:
                     await q.release(conn, [rows[0].id], now)
@@ -75,7 +80,11 @@ class QuietHoursFolder:
                             target_kind="user",
                             target_id=target_id,
                             kind="quiet_summary",  # not a node_ kind: never held itself
-                            message=compose_fold(rows, _zone(rows[0].time_zone)),
+                            message=compose_fold(
+                                rows,
+                                _zone(rows[0].time_zone),
+                                self._catalogs.translator(languages.get((platform, target_id))),
+                            ),
                             dedup_key=f"quiet:{platform}:{target_id}:{window_end.isoformat()}:{rows[0].id}",
                             incident_ids=tuple(dict.fromkeys(i for r in rows for i in r.incident_ids)),
                         )

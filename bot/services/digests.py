@@ -13,10 +13,12 @@ from bot.db import digests as digests_db
 from bot.db.digests import DigestChoice
 from bot.db.types import Pool
 from bot.errors import UsageError
+from bot.i18n.catalogs import Translator
 from bot.render.message import Message, Span
 from bot.services.authz import Authz
 from bot.services.commands import usage
 from bot.services.context import Caller
+from bot.services.language import LanguageService
 from bot.services.local_time import TIME_LIKE, in_utc, parse_time, parse_zone
 
 #: ``/digest on`` with no earlier choice
@@ -34,19 +36,21 @@ def local_and_utc(choice: DigestChoice, now: datetime) -> str:
 
 
 class DigestsService:
-    def __init__(self, pool: Pool, authz: Authz) -> None:
+    def __init__(self, pool: Pool, authz: Authz, language: LanguageService) -> None:
         self._pool = pool
         self._authz = authz
+        self._language = language
 
     async def show(self, caller: Caller) -> DigestResult:
         actor = await self._authz.require_linked(caller)
         choice = await digests_db.get_choice(self._pool, actor.me.id)
-        return _render(choice, None)
+        return _render(await self._language.translator(caller), choice, None)
 
     async def turn_off(self, caller: Caller) -> DigestResult:
         actor = await self._authz.require_linked(caller)
         had = await digests_db.clear_choice(self._pool, actor.me.id)
-        return _render(None, "Daily digest off." if had else "The daily digest was already off.")
+        t = await self._language.translator(caller)
+        return _render(t, None, t("Daily digest off.") if had else t("The daily digest was already off."))
 
     async def set(self, caller: Caller, at: time | None, zone: str | None) -> DigestResult:
         """Turn the digest on: at ``at`` (else the earlier time, else 08:00) in ``zone`` (else the earlier
@@ -58,7 +62,8 @@ class DigestsService:
             time_zone=earlier.time_zone if zone is None else await parse_zone(self._pool, zone),
         )
         await digests_db.set_choice(self._pool, actor.me.id, choice)
-        return _render(choice, f"Daily digest at {local_and_utc(choice, datetime.now(UTC))}.")
+        t = await self._language.translator(caller)
+        return _render(t, choice, t("Daily digest at {time}.", time=local_and_utc(choice, datetime.now(UTC))))
 
     async def command(self, caller: Caller, args: str) -> DigestResult:
         """``/digest`` text: empty shows the choice; ``on``; ``off``; ``HH:MM [time zone]``."""
@@ -76,24 +81,22 @@ class DigestsService:
         raise UsageError(usage("digest"))
 
 
-def _render(choice: DigestChoice | None, note: str | None) -> DigestResult:
+def _render(t: Translator, choice: DigestChoice | None, note: str | None) -> DigestResult:
     lines: list[tuple[Span, ...]] = []
     if note:
         lines.append((Span(text=note, style="bold"),))
     if choice is None:
-        lines.append((Span(text="You get no daily digest."),))
-        lines.append((Span(text="Turn it on: "), Span(text="/digest 07:00 Europe/Moscow", style="code")))
+        lines.append((Span(text=t("You get no daily digest.")),))
+        lines.append((Span(text=t("Turn it on: ")), Span(text="/digest 07:00 Europe/Moscow", style="code")))
     else:
         if not note:
-            lines.append((Span(text=f"Daily digest at {local_and_utc(choice, datetime.now(UTC))}."),))
-        lines.append(
-            (
-                Span(
-                    text="Each day: your nodes' state, the last epoch's earnings, the alerts of the day, "
-                    "and when the next PoC and the safe upgrade window are."
-                ),
-            )
+            at = local_and_utc(choice, datetime.now(UTC))
+            lines.append((Span(text=t("Daily digest at {time}.", time=at)),))
+        each_day = t(
+            "Each day: your nodes' state, the last epoch's earnings, the alerts of the day, "
+            "and when the next PoC and the safe upgrade window are."
         )
-        lines.append((Span(text="Change: "), Span(text="/digest HH:MM [time zone]", style="code")))
-        lines.append((Span(text="Stop: "), Span(text="/digest off", style="code")))
-    return DigestResult(choice, Message(title="Daily digest", lines=tuple(lines)))
+        lines.append((Span(text=each_day),))
+        lines.append((Span(text=t("Change: ")), Span(text="/digest HH:MM [time zone]", style="code")))
+        lines.append((Span(text=t("Stop: ")), Span(text="/digest off", style="code")))
+    return DigestResult(choice, Message(title=t("Daily digest"), lines=tuple(lines)))

@@ -16,10 +16,12 @@ from bot.db.quiet_hours import DEFAULT_URGENT, QuietChoice
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS
 from bot.errors import InvalidInputError, UsageError
+from bot.i18n.catalogs import Translator
 from bot.render.message import Message, Span
 from bot.services.authz import Authz
 from bot.services.commands import usage
 from bot.services.context import Caller
+from bot.services.language import LanguageService
 from bot.services.local_time import in_utc, parse_time, parse_zone
 
 _WINDOW = re.compile(r"^(?P<start>[^-–]+)[-–](?P<end>[^-–]+)$")
@@ -32,13 +34,15 @@ class QuietResult:
 
 
 class QuietHoursService:
-    def __init__(self, pool: Pool, authz: Authz) -> None:
+    def __init__(self, pool: Pool, authz: Authz, language: LanguageService) -> None:
         self._pool = pool
         self._authz = authz
+        self._language = language
 
     async def show(self, caller: Caller) -> QuietResult:
         actor = await self._authz.require_linked(caller)
-        return _render(await quiet_db.get_choice(self._pool, actor.me.id), None)
+        t = await self._language.translator(caller)
+        return _render(t, await quiet_db.get_choice(self._pool, actor.me.id), None)
 
     async def turn_off(self, caller: Caller) -> QuietResult:
         actor = await self._authz.require_linked(caller)
@@ -46,7 +50,8 @@ class QuietHoursService:
             had = await quiet_db.clear_choice(conn, actor.me.id)
             # what the window holds now goes out now, folded into one message
             await quiet_db.release_user(conn, actor.me.id, datetime.now(UTC))
-        return _render(None, "Quiet hours off." if had else "Quiet hours were already off.")
+        t = await self._language.translator(caller)
+        return _render(t, None, t("Quiet hours off.") if had else t("Quiet hours were already off."))
 
     async def set(self, caller: Caller, window: str, zone: str | None) -> QuietResult:
         actor = await self._authz.require_linked(caller)
@@ -60,7 +65,8 @@ class QuietHoursService:
         time_zone = await parse_zone(self._pool, zone) if zone else earlier.time_zone if earlier else "UTC"
         choice = QuietChoice(start, end, time_zone, earlier.urgent if earlier else DEFAULT_URGENT)
         await quiet_db.set_choice(self._pool, actor.me.id, choice)
-        return _render(choice, "Quiet hours set.")
+        t = await self._language.translator(caller)
+        return _render(t, choice, t("Quiet hours set."))
 
     async def set_urgent(self, caller: Caller, names: list[str]) -> QuietResult:
         """Which conditions still go at once inside the window (``none`` for nothing at all)."""
@@ -78,7 +84,8 @@ class QuietHoursService:
             )
         choice = replace(earlier, urgent=urgent)
         await quiet_db.set_choice(self._pool, actor.me.id, choice)
-        return _render(choice, "Urgent list set.")
+        t = await self._language.translator(caller)
+        return _render(t, choice, t("Urgent list set."))
 
     async def command(self, caller: Caller, args: str) -> QuietResult:
         """``/quiet`` text: empty shows the window; ``off``; ``HH:MM-HH:MM [time zone]``;
@@ -96,31 +103,31 @@ class QuietHoursService:
         raise UsageError(usage("quiet"))
 
 
-def _render(choice: QuietChoice | None, note: str | None) -> QuietResult:
+def _render(t: Translator, choice: QuietChoice | None, note: str | None) -> QuietResult:
     lines: list[tuple[Span, ...]] = []
     if note:
         lines.append((Span(text=note, style="bold"),))
     if choice is None:
-        lines.append((Span(text="Every alert reaches you as it happens."),))
+        lines.append((Span(text=t("Every alert reaches you as it happens.")),))
         lines.append(
-            (Span(text="Hold the non-urgent ones at night: "), Span(text="/quiet 23:00-07:00", style="code"))
+            (
+                Span(text=t("Hold the non-urgent ones at night: ")),
+                Span(text="/quiet 23:00-07:00", style="code"),
+            )
         )
     else:
         now = datetime.now(UTC)
-        lines.append(
-            (
-                Span(
-                    text=f"From {in_utc(choice.start, choice.time_zone, now)} "
-                    f"to {in_utc(choice.end, choice.time_zone, now)}: node alerts are held and "
-                    "come as one message when the window ends."
-                ),
-            )
+        window = t(
+            "From {start} to {end}: node alerts are held and come as one message when the window ends.",
+            start=in_utc(choice.start, choice.time_zone, now),
+            end=in_utc(choice.end, choice.time_zone, now),
         )
-        urgent = ", ".join(c.texts.title for n in choice.urgent if (c := CONDITIONS.get(n))) or "none"
-        lines.append((Span(text=f"Sent at once all the same: {urgent}."),))
+        lines.append((Span(text=window),))
+        urgent = ", ".join(t(c.texts.title) for n in choice.urgent if (c := CONDITIONS.get(n))) or t("none")
+        lines.append((Span(text=t("Sent at once all the same: {conditions}.", conditions=urgent)),))
         lines.append(
-            (Span(text="Change that: "), Span(text="/quiet urgent jailed,excluded,offline", style="code"))
+            (Span(text=t("Change that: ")), Span(text="/quiet urgent jailed,excluded,offline", style="code"))
         )
-        lines.append((Span(text="Change: "), Span(text="/quiet HH:MM-HH:MM [time zone]", style="code")))
-        lines.append((Span(text="Stop: "), Span(text="/quiet off", style="code")))
-    return QuietResult(choice, Message(title="Quiet hours", lines=tuple(lines)))
+        lines.append((Span(text=t("Change: ")), Span(text="/quiet HH:MM-HH:MM [time zone]", style="code")))
+        lines.append((Span(text=t("Stop: ")), Span(text="/quiet off", style="code")))
+    return QuietResult(choice, Message(title=t("Quiet hours"), lines=tuple(lines)))
