@@ -83,6 +83,8 @@ FROM nodes n LEFT JOIN node_stats_cache c ON c.node_id = n.id
 """
 
 ML_NODE_SEP = "\x1f"
+#: the column arrays of :data:`UPSERT_CACHE_SQL`
+CACHE_COLUMNS = 22
 
 UPSERT_CACHE_SQL = """
 INSERT INTO node_stats_cache AS c
@@ -100,13 +102,17 @@ SELECT u.node_id, u.status, u.status_reason, u.source, u.fetched_at, u.epoch_id,
            'chain_status', u.chain_status,
            'node_healthy', u.node_healthy,
            'epoch_earned_ngonka', u.earned_ngonka,
+           'excluded_reason', u.excluded_reason,
+           'invalid_llr', u.invalid_llr::text,
+           'inactive_llr', u.inactive_llr::text,
            'ml_nodes', CASE WHEN u.ml_nodes <> '' THEN to_jsonb(string_to_array(u.ml_nodes, E'\\x1f')) END))
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[], $7::int8[],
             $8::text[], $9::int4[], $10::timestamptz[], $11::bool[], $12::int4[], $13::float8[],
-            $14::float8[], $15::numeric[], $16::text[], $17::bool[], $18::text[], $19::text[])
+            $14::float8[], $15::numeric[], $16::text[], $17::bool[], $18::text[], $19::text[],
+            $20::text[], $21::numeric[], $22::numeric[])
      AS u(node_id, status, status_reason, source, fetched_at, epoch_id, weight, models, jobs, jailed_until,
           ready_to_unjail, health_failures, missed_rate, invalidation_rate, confirmation_poc_ratio,
-          chain_status, node_healthy, earned_ngonka, ml_nodes)
+          chain_status, node_healthy, earned_ngonka, ml_nodes, excluded_reason, invalid_llr, inactive_llr)
 ON CONFLICT (node_id) DO UPDATE SET
     status = EXCLUDED.status,
     status_reason = EXCLUDED.status_reason,
@@ -223,10 +229,11 @@ async def load_watched(db: Executor) -> list[WatchedNode]:
 
 
 def cache_rows(stats: Sequence[NodeStats]) -> list[list[object]]:
-    """The 19 column arrays of :data:`UPSERT_CACHE_SQL`, filled column by column in one pass."""
-    cols: list[list[object]] = [[] for _ in range(19)]
+    """The 22 column arrays of :data:`UPSERT_CACHE_SQL`, filled column by column in one pass."""
+    cols: list[list[object]] = [[] for _ in range(CACHE_COLUMNS)]
     (node_id, status, reason, source, fetched_at, epoch_id, weight, models, jobs, jailed_until, rtu,
-     health, missed, invalidated, cpr, chain_status, healthy, earned, ml_nodes) = cols  # fmt: skip
+     health, missed, invalidated, cpr, chain_status, healthy, earned, ml_nodes, excluded, inv_llr,
+     ina_llr) = cols  # fmt: skip
     for s in stats:
         v = s.view
         node_id.append(s.node_id)
@@ -238,7 +245,7 @@ def cache_rows(stats: Sequence[NodeStats]) -> list[list[object]]:
         health.append(s.health_failures)
         if v is None:
             for col in (weight, models, jobs, jailed_until, rtu, missed, invalidated, cpr, chain_status,
-                        healthy, earned, ml_nodes):  # fmt: skip
+                        healthy, earned, ml_nodes, excluded, inv_llr, ina_llr):  # fmt: skip
                 col.append(None)
             continue
         weight.append(v.weight)
@@ -253,6 +260,9 @@ def cache_rows(stats: Sequence[NodeStats]) -> list[list[object]]:
         healthy.append(v.node_healthy)
         earned.append(None if v.earned_coins is None else str(v.earned_coins))
         ml_nodes.append(ML_NODE_SEP.join(v.ml_nodes) if v.ml_nodes else None)
+        excluded.append(v.excluded_reason)
+        inv_llr.append(v.invalid_llr)
+        ina_llr.append(v.inactive_llr)
     return cols
 
 
@@ -261,7 +271,7 @@ async def upsert_cache(db: Executor, stats: Sequence[NodeStats]) -> None:
 
     The column arrays are built :data:`BUILD_SLICE` nodes at a time, yielding to the event loop
     between slices (10,000 nodes would otherwise hold it for tens of milliseconds)."""
-    cols: list[list[object]] = [[] for _ in range(19)]
+    cols: list[list[object]] = [[] for _ in range(CACHE_COLUMNS)]
     for start in range(0, len(stats), BUILD_SLICE):
         if start:
             await asyncio.sleep(0)

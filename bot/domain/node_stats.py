@@ -358,6 +358,12 @@ class NodeStats:
                 out[key] = value
         if v.earned_coins is not None:
             out["epoch_earned_ngonka"] = str(v.earned_coins)
+        if v.excluded_reason is not None:
+            out["excluded_reason"] = v.excluded_reason
+        for key in ("invalid_llr", "inactive_llr"):
+            llr = getattr(v, key)
+            if llr is not None:
+                out[key] = format(llr, "f")
         if v.ml_nodes:
             out["ml_nodes"] = list(v.ml_nodes)
         return out

@@ -8,11 +8,12 @@ from decimal import Decimal
 from uuid import UUID
 
 from bot.config import Config
+from bot.db import network_state, stats_read
 from bot.db import nodes as nodes_db
-from bot.db import stats_read
 from bot.db.nodes import Node
 from bot.db.stats_read import DayEarning, NodeStats
 from bot.db.types import Pool
+from bot.domain.conditions import CONDITIONS, ConditionTable, Options
 from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge
 from bot.domain.identifiers import NodeIdentifier, parse_identifier
 from bot.errors import InvalidInputError, UsageError, UserError
@@ -20,6 +21,7 @@ from bot.render.message import Button, Field_, Message, Severity, Span
 from bot.services import actions
 from bot.services.authz import Authz
 from bot.services.commands import usage
+from bot.services.condition_states import condition_lines, condition_readings
 from bot.services.context import Caller, LinkedActor
 from bot.services.errors import NodeNotFoundError
 from bot.services.network import phase_line
@@ -121,9 +123,13 @@ def match_node(nodes: list[Node], ref: str) -> Node:
 class NodesService:
     PAGE_SIZE = 8
 
-    def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
+    def __init__(
+        self, pool: Pool, config: Config, authz: Authz, conditions: ConditionTable = CONDITIONS
+    ) -> None:
         self._pool = pool
         self._authz = authz
+        self._conditions = conditions
+        self._options = Options(llr_warning_share=config.alerts.llr_warning_share)
         self._tracker_link = config.trackers.tracker_link
         #: data older than this many poll intervals is marked stale
         self._stale_after = timedelta(seconds=3 * config.trackers.poll_interval_s)
@@ -213,12 +219,12 @@ class NodesService:
         stats = (await stats_read.get_stats(self._pool, [node.id])).get(node.id)
         history = tuple(await stats_read.history(self._pool, [node.id], 7))
         phase = await phase_line(self._pool, datetime.now(UTC), self._stale_after)
-        return NodeDetailResult(
-            node=node,
-            stats=stats,
-            history=history,
-            message=self._detail_message(node, stats, history, phase),
-        )
+        message = self._detail_message(node, stats, history, phase)
+        if stats is not None:  # each alert condition's state, with the numbers behind it
+            network = await network_state.load(self._pool)
+            lines = condition_lines(condition_readings(self._conditions, stats, network, self._options))
+            message = message.model_copy(update={"lines": (*message.lines, *lines)})
+        return NodeDetailResult(node=node, stats=stats, history=history, message=message)
 
     async def suggest_nodes(
         self, caller: Caller, prefix: str, limit: int = 25, *, include_all: bool = False
