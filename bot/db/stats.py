@@ -1,5 +1,5 @@
-"""Queries of the poll cycle: ``node_stats_cache``, ``earnings_history``, ``node_epoch_earnings``
-(the settled-income ledger behind ``earnings_total``) and ``source_health``.
+"""Queries of the poll cycle: ``node_stats_cache`` and ``source_health`` (the settled-income ledger
+and ``earnings_history``: ``bot.db.ledger``).
 
 Every write is one set-based statement over ``unnest`` arrays, whatever the number of nodes.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from bot.db.types import Executor
@@ -27,14 +27,6 @@ class WatchedNode:
     identifier_type: str
     cached_status: NodeStatus | None
     health_failures: int
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    node_id: UUID
-    epoch_id: int
-    income_ngonka: int
-    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,45 +121,6 @@ ON CONFLICT (node_id) DO UPDATE SET
         'earnings_source', c.details->'earnings_source', 'earnings_epoch', c.details->'earnings_epoch'))
 -- an unknown status (failed, partial or inconsistent fetch; null fields) leaves a cached row untouched
 WHERE EXCLUDED.status <> 'unknown'
-"""
-
-INSERT_LEDGER_SQL = """
-INSERT INTO node_epoch_earnings (node_id, epoch_id, income_ngonka, source)
-SELECT node_id, epoch_id, income::numeric, source
-FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::text[]) AS u(node_id, epoch_id, income, source)
-ON CONFLICT (node_id, epoch_id) DO NOTHING
-"""
-
-LEDGER_NODES_FOR_EPOCH_SQL = "SELECT node_id FROM node_epoch_earnings WHERE epoch_id = $1"
-
-REFRESH_EARNINGS_SQL = """
-UPDATE node_stats_cache c SET
-    earnings_total = trunc(e.total / 1000000000, 8),
-    earnings_day = trunc(e.last_income / 1000000000, 8),
-    details = c.details
-        || jsonb_build_object('earnings_source', e.last_source, 'earnings_epoch', e.last_epoch)
-FROM (
-    SELECT node_id, sum(income_ngonka) AS total,
-           (array_agg(income_ngonka ORDER BY epoch_id DESC))[1] AS last_income,
-           (array_agg(source ORDER BY epoch_id DESC))[1] AS last_source,
-           max(epoch_id) AS last_epoch
-    FROM node_epoch_earnings
-    WHERE $1::uuid[] IS NULL OR node_id = ANY($1::uuid[])
-    GROUP BY node_id
-) e
-WHERE c.node_id = e.node_id
-"""
-
-UPSERT_EARNINGS_HISTORY_SQL = """
-INSERT INTO earnings_history (node_id, date, earnings_gnk, source)
-SELECT c.node_id, $1::date, c.earnings_day, c.details->>'earnings_source'
-FROM node_stats_cache c
-WHERE c.earnings_day IS NOT NULL AND ($2::uuid[] IS NULL OR c.node_id = ANY($2::uuid[]))
-ON CONFLICT (node_id, date) DO UPDATE SET
-    earnings_gnk = EXCLUDED.earnings_gnk,
-    source = EXCLUDED.source
-WHERE (earnings_history.earnings_gnk, earnings_history.source)
-      IS DISTINCT FROM (EXCLUDED.earnings_gnk, EXCLUDED.source)
 """
 
 UPSERT_SOURCE_HEALTH_SQL = """
@@ -278,33 +231,6 @@ async def upsert_cache(db: Executor, stats: Sequence[NodeStats]) -> None:
         for col, part in zip(cols, cache_rows(stats[start : start + BUILD_SLICE]), strict=True):
             col.extend(part)
     await db.execute(UPSERT_CACHE_SQL, *cols)
-
-
-async def record_income(db: Executor, entries: Sequence[LedgerEntry]) -> None:
-    """Add settled epochs to the ledger (idempotent: an epoch already recorded is kept as it was)."""
-    if not entries:
-        return
-    await db.execute(
-        INSERT_LEDGER_SQL,
-        [e.node_id for e in entries],
-        [e.epoch_id for e in entries],
-        [str(e.income_ngonka) for e in entries],
-        [e.source for e in entries],
-    )
-
-
-async def nodes_with_income(db: Executor, epoch_id: int) -> set[UUID]:
-    return {r[0] for r in await db.fetch(LEDGER_NODES_FOR_EPOCH_SQL, epoch_id)}
-
-
-async def refresh_earnings(db: Executor, node_ids: Sequence[UUID] | None) -> None:
-    """Recompute earnings_total (ledger sum) and earnings_day (last settled epoch); None: every node."""
-    await db.execute(REFRESH_EARNINGS_SQL, None if node_ids is None else list(node_ids))
-
-
-async def upsert_earnings_history(db: Executor, day: date, node_ids: Sequence[UUID] | None) -> None:
-    """One ``earnings_history`` row per node for ``day`` (UTC), from the cached earnings_day."""
-    await db.execute(UPSERT_EARNINGS_HISTORY_SQL, day, None if node_ids is None else list(node_ids))
 
 
 async def record_source_health(

@@ -134,6 +134,8 @@ class SourceSnapshot:
     confirmation_poc: ConfirmationPoC | None = None
     #: the chain height and the next PoC's start; None when this source cannot tell
     schedule: PocSchedule | None = None
+    #: the newest epoch whose rewards are settled as of this fetch; None when this source cannot tell
+    settled_epoch_id: int | None = None
     _by_key: dict[str, str] | None = field(default=None, repr=False)
     _by_valcons: dict[str, str] | None = field(default=None, repr=False)
 

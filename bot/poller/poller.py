@@ -6,10 +6,10 @@ session, which releases the lock, and a standby takes over. The leader checks it
 before every cycle and steps down when it is gone.
 
 A cycle fetches each enabled source's bulk payload once (concurrently), maps every ``nodes`` row
-locally, and in ONE transaction writes the cache (one statement), the income ledger and today's
-``earnings_history`` rows, calls ``CycleObserver.on_cycle`` (the alert engine) with the
-:class:`CycleReport`, and updates ``source_health`` (with an observer, only the poller's own columns:
-the engine keeps failures and degraded state itself).
+locally, and in ONE transaction writes the cache (one statement), the income ledger and the
+``earnings_history`` rows it changes (``bot/poller/ledger.py``), calls ``CycleObserver.on_cycle``
+(the alert engine) with the :class:`CycleReport`, and updates ``source_health`` (with an observer,
+only the poller's own columns: the engine keeps failures and degraded state itself).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from uuid import UUID
 
 import aiohttp
 import asyncpg
@@ -37,14 +36,14 @@ from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
 from bot.errors import BotError
 from bot.poller.chain_thresholds import ThresholdsKeeper
+from bot.poller.ledger import IncomeLedger
 from bot.poller.mapping import map_nodes
 from bot.poller.metrics import PollerMetrics
 from bot.poller.probes import ProbeStep
-from bot.poller.sources import Source, build_sources, income_source
+from bot.poller.sources import Source, build_sources
 from integrations.errors import InconsistentPayloadError, SourceError
 
 log = logging.getLogger(__name__)
-INCOME_CONCURRENCY = 4
 
 
 class LockLostError(Exception):
@@ -97,11 +96,8 @@ class Poller:
         self._thresholds = thresholds_of(cfg)
         #: the chain's thresholds in force for the current epoch (read once per epoch)
         self.chain_thresholds = ThresholdsKeeper(cfg)
-        self._ledger_epoch: int | None = None
-        self._ledger_done: set[UUID] = set()
-        self._income_failed: set[str] = set()
-        self._earnings_refreshed = False
-        self._history_day: object = None
+        #: settled income, earnings history and reward estimates
+        self.ledger = IncomeLedger(cfg, pool, metrics)
         # the watched nodes as of this poller's last write, reused while ``nodes`` is unchanged
         self._watched: list[db.WatchedNode] | None = None
         self._watched_fingerprint: tuple[int, str] | None = None
@@ -256,9 +252,7 @@ class Poller:
                 observed_at=started_at,
                 schedule=best_schedule(snapshots),
             )
-            income = await self._collect_income(
-                sources, mapped.stats, epoch_id, {s.source for s in snapshots}
-            )
+            income = await self.ledger.collect(sources, mapped.stats, snapshots, started_at)
             await self._run_probes(snapshots, watched, mapped.stats, epoch_id)
 
         for (source_name, reason), n in mapped.unknown.items():
@@ -278,19 +272,10 @@ class Poller:
             network=network,
             network_weight=mapped.network_weight,
         )
-        today = finished_at.date()
         t_write = time.perf_counter()
         async with self._pool.acquire() as conn, conn.transaction():
             await db.upsert_cache(conn, mapped.stats)
-            await db.record_income(conn, income)
-            affected = sorted({e.node_id for e in income})
-            full = not self._earnings_refreshed
-            if full or affected:
-                await db.refresh_earnings(conn, None if full else affected)
-            if full or self._history_day != today:
-                await db.upsert_earnings_history(conn, today, None)
-            elif affected:
-                await db.upsert_earnings_history(conn, today, affected)
+            await self.ledger.write(conn, income)
             if snapshots:
                 await network_state.save(conn, network)
             if self._observer is not None:
@@ -298,8 +283,7 @@ class Poller:
             await db.record_source_health(
                 conn, outcomes, finished_at, bookkeeping_only=not self._track_source_health
             )
-        self._earnings_refreshed = True
-        self._history_day = today
+        self.ledger.committed(income)
         self._watched = [
             w
             if s.status is NodeStatus.UNKNOWN
@@ -372,54 +356,3 @@ class Poller:
                     for reason, n in sorted(skipped.counts.items())
                 ),
             )
-
-    async def _collect_income(
-        self, sources: list[Source], stats: list[NodeStats], epoch_id: int | None, ok_sources: set[str]
-    ) -> list[db.LedgerEntry]:
-        """Settled income of the last epoch for at most ``income_lookups_per_cycle`` participants."""
-        source = income_source(sources, self._cfg)
-        limit = self._cfg.income_lookups_per_cycle
-        if source is None or epoch_id is None or limit == 0 or source.name not in ok_sources:
-            return []
-        settled = epoch_id - 1
-        if self._ledger_epoch != settled:
-            self._ledger_done = await db.nodes_with_income(self._pool, settled)
-            self._ledger_epoch = settled
-            self._income_failed = set()
-        by_address: dict[str, list[UUID]] = {}
-        for s in stats:
-            if s.address is None or s.node_id in self._ledger_done or s.address in self._income_failed:
-                continue
-            nodes = by_address.get(s.address)
-            if nodes is None:
-                if len(by_address) >= limit:
-                    continue
-                by_address[s.address] = nodes = []
-            nodes.append(s.node_id)
-        if not by_address:
-            return []
-        gate = asyncio.Semaphore(INCOME_CONCURRENCY)
-
-        async def one(address: str) -> dict[int, int] | None:
-            async with gate:
-                try:
-                    found = await source.settled_income(address, epoch_id)
-                except SourceError as exc:
-                    self.metrics.income_lookups.labels(source.name, "failed").inc()
-                    log.warning("settled income of %s (epoch %d) failed: %s", address, settled, exc.message)
-                    return None
-            self.metrics.income_lookups.labels(source.name, "ok").inc()
-            return found
-
-        addresses = list(by_address)
-        results = await asyncio.gather(*(one(a) for a in addresses))
-        entries: list[db.LedgerEntry] = []
-        for address, found in zip(addresses, results, strict=True):
-            if found is None or settled not in found:
-                self._income_failed.add(address)  # not asked again this epoch
-            for node_id in by_address[address]:
-                if found and settled in found:
-                    self._ledger_done.add(node_id)
-                for epoch, ngonka in (found or {}).items():
-                    entries.append(db.LedgerEntry(node_id, epoch, ngonka, source.name))
-        return entries
