@@ -45,6 +45,25 @@ class BroadcastTarget:
     discord: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class FailingNode:
+    node_id: UUID
+    identifier: str
+    display_name: str | None
+    status: str
+    status_reason: str | None
+    fetched_at: datetime
+    #: the owners' emails, comma-separated (None: assigned to nobody)
+    owners: str | None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.identifier
+
+
+#: statuses that need an admin's attention (what /stats pages through)
+FAILING_STATUSES = ["jailed", "offline", "unhealthy"]
+
 USER_COUNTS_SQL = """
 SELECT count(*) AS users,
        count(*) FILTER (WHERE is_active) AS active_users,
@@ -79,6 +98,17 @@ SELECT source, consecutive_failures, last_ok_at, last_failure_at, last_error, de
 FROM source_health ORDER BY source
 """
 
+# one page: the status index selects the failing rows, LIMIT bounds what is read and sorted further
+FAILING_NODES_SQL = """
+SELECT c.node_id, n.identifier, n.display_name, c.status, c.status_reason, c.fetched_at,
+       (SELECT string_agg(u.email, ', ' ORDER BY u.email)
+        FROM user_nodes un JOIN users u ON u.id = un.user_id WHERE un.node_id = n.id) AS owners
+FROM node_stats_cache c JOIN nodes n ON n.id = c.node_id
+WHERE c.status = ANY($1::text[])
+ORDER BY c.status, lower(coalesce(n.display_name, n.identifier)), n.identifier
+LIMIT $2 OFFSET $3
+"""
+
 BROADCAST_TARGETS_SQL = """
 SELECT id AS user_id, telegram, discord FROM users
 WHERE is_active AND (telegram IS NOT NULL OR discord IS NOT NULL)
@@ -109,6 +139,12 @@ async def outbox_depth(db: Executor) -> OutboxDepth:
 
 async def source_health(db: Executor) -> list[SourceHealth]:
     return [SourceHealth(**dict(r)) for r in await db.fetch(SOURCE_HEALTH_SQL)]
+
+
+async def failing_nodes(db: Executor, limit: int, offset: int) -> list[FailingNode]:
+    """One page of the nodes whose cached status is jailed, offline or unhealthy."""
+    rows = await db.fetch(FAILING_NODES_SQL, FAILING_STATUSES, limit, offset)
+    return [FailingNode(**dict(r)) for r in rows]
 
 
 async def broadcast_targets(db: Executor) -> list[BroadcastTarget]:

@@ -33,6 +33,7 @@ from bot.domain.probes import (
     version_lag,
 )
 from bot.domain.status import NodeStatus, Observation
+from bot.domain.tracker import UNJAIL_HINT
 
 
 class State(enum.StrEnum):
@@ -295,9 +296,6 @@ def _unhealthy(facts: NodeFacts) -> Reading:
     return OK
 
 
-UNJAIL_COMMAND = "inferenced tx slashing unjail --from <your-key> --gas auto --yes"
-
-
 def _status_conditions() -> list[Condition]:
     return [
         Condition(
@@ -315,7 +313,7 @@ def _status_conditions() -> list[Condition]:
                     "2. When the jail period is over, unjail it from the operator key:",
                 ),
                 recovery="The validator is no longer jailed.",
-                command=UNJAIL_COMMAND,
+                command=UNJAIL_HINT,
             ),
             setting="jailed",
             metric="jailed",
