@@ -34,6 +34,7 @@ from bot.looplag import LoopLagMonitor
 from bot.metrics import Metrics
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
+from bot.poller.probes import ProbeFactsCollector, ProbeMetrics, ProbeStep
 from bot.pruner import Pruner
 from bot.quiet_hours.folder import QuietHoursFolder
 from bot.services.container import Services
@@ -91,11 +92,14 @@ def build_components(
     if http is not None:
         components.append(http)
     alert_metrics = AlertMetrics(res.metrics.registry)
-    engine = AlertEngine(cfg, alert_metrics)
     trackers = cfg.trackers
+    registry = res.metrics.registry
+    # per-host probes and chain look-ups (conditions e-h): run by the poller, read by the engine
+    probes = ProbeStep(trackers, res.pool, ProbeMetrics(registry)) if trackers.probes.enabled else None
+    engine = AlertEngine(cfg, alert_metrics, collectors=[ProbeFactsCollector(probes)] if probes else ())
     if trackers.hyperfusion.enabled or trackers.gonka_api.enabled or trackers.hashiro.enabled:
         components.append(
-            Poller(trackers, res.pool, res.dsn, PollerMetrics(res.metrics.registry), observer=engine)
+            Poller(trackers, res.pool, res.dsn, PollerMetrics(registry), observer=engine, probes=probes)
         )
     else:
         log.warning("every tracker source is disabled: the poller is not started")

@@ -186,6 +186,37 @@ class HashiroConfig(_Section):
     base_url: AnyHttpUrl | None = None
 
 
+class ProbesConfig(_Section):
+    """Per-host probes (``/v1/versions``, ``/v1/mlnodes/metrics`` at each host's ``inference_url``) and
+    the chain look-ups behind the collateral and model-participation conditions (docs/trackers.md)."""
+
+    enabled: bool = True
+    #: host requests per poll cycle at most (each host is asked at most once a cycle)
+    host_requests_per_cycle: int = Field(default=30, ge=0, le=500)
+    #: per-participant chain look-ups (collateral, PoC delegation) per cycle at most
+    chain_lookups_per_cycle: int = Field(default=10, ge=0, le=500)
+    concurrency: int = Field(default=5, ge=1, le=50)
+    timeout_s: PositiveSeconds = 5.0
+    #: a host's versions and metrics are asked again after these (hosts cache them 5 min and 10 s)
+    versions_interval_s: float = Field(default=3600.0, ge=60)
+    metrics_interval_s: float = Field(default=300.0, ge=30)
+    #: a participant's collateral and delegations are read again after this (and at each new epoch)
+    chain_interval_s: float = Field(default=3600.0, ge=60)
+    #: a host answering 404, 429 or failing waits base × 2^(n−1) after its n-th failure in a row, at most max
+    backoff_base_s: float = Field(default=600.0, ge=1)
+    backoff_max_s: float = Field(default=86400.0, ge=1)
+    #: probe the versions of every host of the network, not only watched ones (the majority needs them)
+    network_versions: bool = True
+    #: the version majority needs hosts carrying at least this share of the network's weight to answer
+    min_majority_coverage: float = Field(default=0.5, gt=0, le=1)
+    #: model participation: warn this many epochs before a model's penalty starts
+    model_penalty_warn_epochs: int = Field(default=2, ge=0, le=100)
+    #: collateral: warn when it exceeds what the weight requires by less than this share
+    collateral_warn_margin: Decimal = Field(default=Decimal("0.1"), ge=0, le=10)
+    #: probe hosts whose inference_url is loopback or private (only for tests and local networks)
+    allow_private_hosts: bool = False
+
+
 class TrackersConfig(_Section):
     poll_interval_s: float = Field(default=60.0, ge=5)
     request_timeout_s: PositiveSeconds = 10.0
@@ -200,6 +231,7 @@ class TrackersConfig(_Section):
     hyperfusion: HyperfusionConfig = HyperfusionConfig()
     gonka_api: GonkaApiConfig = GonkaApiConfig()
     hashiro: HashiroConfig = HashiroConfig()
+    probes: ProbesConfig = ProbesConfig()
     #: UI link for alerts; {address} and {epoch} are substituted
     tracker_link: str = "https://tracker.gonka.hyperfusion.io/?participant={address}"
     #: status thresholds (docs/architecture.md, "Node status"): above these rates a node is unhealthy

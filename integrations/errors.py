@@ -7,6 +7,7 @@
         ├── SourceTimeoutError      no answer within trackers.request_timeout_s
         ├── SourceConnectionError   connection refused, reset, DNS failure
         ├── SourceHTTPError         a non-2xx answer (``status``)
+        │   ├── SourceNotFoundError     404: the path is not served there, or the chain's NotFound (``body``)
         │   └── SourceRateLimitedError  429; ``retry_after_s`` from the Retry-After header
         ├── BadPayloadError         not JSON, truncated, or not the shape the recordings show
         ├── InconsistentPayloadError well-formed but not believable (no participants, epoch went back)
@@ -41,6 +42,17 @@ class SourceHTTPError(SourceError):
     def __init__(self, source: str, message: str, status: int) -> None:
         super().__init__(source, message)
         self.status = status
+
+
+class SourceNotFoundError(SourceHTTPError):
+    """A 404. ``body`` is the start of the answer: the chain's grpc-gateway NotFound (``{"code": 5, ...}``)
+    says "no such record"; anything else says the path is not served there (an endpoint turned off)."""
+
+    kind = "not_found"
+
+    def __init__(self, source: str, message: str, body: str) -> None:
+        super().__init__(source, message, 404)
+        self.body = body
 
 
 class SourceRateLimitedError(SourceHTTPError):

@@ -403,6 +403,7 @@ class GonkaApiClient:
                 validator_key=p.validator_key,
                 inference_count=stats.inference_count if stats else None,
                 earned_coins=stats.earned_coins if stats else None,
+                inference_url=p.inference_url,
             )
         excluded: list[Excluded] = []
         on_excluded = validate_items_tolerant(_EXCLUDED, Excluded, excluded, skipped)

@@ -26,6 +26,7 @@ from integrations.errors import (
     SourceConnectionError,
     SourceError,
     SourceHTTPError,
+    SourceNotFoundError,
     SourceRateLimitedError,
     SourceTimeoutError,
 )
@@ -109,7 +110,14 @@ class JsonFetcher:
             waits.append(until - now)
         return None, min(waits)
 
-    async def get(self, path: str, parse: Parser[T], params: Mapping[str, str] | None = None) -> T:
+    async def get(
+        self,
+        path: str,
+        parse: Parser[T],
+        params: Mapping[str, str] | None = None,
+        *,
+        accept: str = "application/json",
+    ) -> T:
         attempts = self._settings.retries + 1
         index = self._preferred
         last: SourceError | None = None
@@ -124,7 +132,7 @@ class JsonFetcher:
                 chosen, _ = self._next_open(index)
                 assert chosen is not None
             try:
-                result = await self._once(self._bases[chosen], path, params, parse)
+                result = await self._once(self._bases[chosen], path, params, parse, accept)
             except SourceRateLimitedError as exc:
                 block = exc.retry_after_s if exc.retry_after_s is not None else self.backoff(attempt)
                 self._blocked_until[chosen] = self._clock() + block
@@ -153,9 +161,11 @@ class JsonFetcher:
         assert last is not None
         raise last
 
-    async def _once(self, base: str, path: str, params: Mapping[str, str] | None, parse: Parser[T]) -> T:
+    async def _once(
+        self, base: str, path: str, params: Mapping[str, str] | None, parse: Parser[T], accept: str
+    ) -> T:
         url = base + path
-        headers = {"User-Agent": self._settings.user_agent, "Accept": "application/json"}
+        headers = {"User-Agent": self._settings.user_agent, "Accept": accept}
         self.requests += 1
         try:
             async with asyncio.timeout(self._settings.timeout_s):
@@ -165,6 +175,10 @@ class JsonFetcher:
                         raise SourceRateLimitedError(self.source, f"429 from {base}", retry_after_s=retry)
                     if resp.status >= 400:
                         detail = (await resp.content.read(300)).decode("utf-8", "replace")
+                        if resp.status == 404:
+                            raise SourceNotFoundError(
+                                self.source, f"HTTP 404 from {base}{path}: {detail}", detail
+                            )
                         raise SourceHTTPError(
                             self.source, f"HTTP {resp.status} from {base}{path}: {detail}", resp.status
                         )

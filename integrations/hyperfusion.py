@@ -146,6 +146,7 @@ def to_view(p: Participant, pool: dict[tuple[str, ...], tuple[str, ...]] | None 
         validator_key=p.validator_key,
         inference_count=stats.inference_count if stats else None,
         earned_coins=stats.earned_coins if stats else None,
+        inference_url=p.inference_url,
     )
 
 

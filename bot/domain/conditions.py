@@ -22,6 +22,16 @@ from decimal import Decimal
 
 from bot.domain.chain_params import EpochThresholds
 from bot.domain.network import NetworkState
+from bot.domain.probes import FACTS_KEY as PROBE_FACTS
+from bot.domain.probes import (
+    Finding,
+    ProbeFacts,
+    ProbeState,
+    collateral,
+    mlnode_down,
+    model_participation,
+    version_lag,
+)
 from bot.domain.status import NodeStatus, Observation
 from bot.domain.tracker import UNJAIL_HINT
 
@@ -589,6 +599,222 @@ def _reward_conditions() -> list[Condition]:
     ]
 
 
+# --- conditions e-h: per-host probes and chain look-ups (bot.domain.probes) ----------------------
+
+_PROBE_LABELS = {
+    "epoch": "Epoch",
+    "no_participation_penalty": "Non-participation penalty",
+    "models_without_participation": "Neither run, delegated nor refused",
+    "delegates_without_poc": "Delegated to a host without PoC",
+    "penalty_starts_soon": "Penalty starts",
+    "models_unknown": "Not known for",
+    "weight": "Weight",
+    "deposited_gnk": "Collateral deposited",
+    "required_gnk": "Collateral required",
+    "shortfall_gnk": "Short by",
+    "margin_gnk": "Margin",
+    "weight_at_risk": "Weight not backed",
+    "grace_period_end_epoch": "Grace period until epoch",
+    "api_version": "API version",
+    "network_api_version": "Network's API version",
+    "network_share": "Weight on it",
+    "mlnodes_behind": "ML nodes behind",
+    "network_mlnode_version": "Network's ML-node version",
+    "mlnodes_up": "ML nodes up",
+    "mlnodes_down": "ML nodes down",
+    "mlnodes_unknown": "ML nodes not reporting",
+    "down": "Down",
+}
+_GNK = frozenset({"deposited_gnk", "required_gnk", "shortfall_gnk", "margin_gnk"})
+_SHARE = frozenset({"no_participation_penalty", "network_share"})
+
+
+def _percent(share: Decimal) -> str:
+    return f"{(share * 100).normalize():f} %"
+
+
+def _probe_number(label: str, value: object) -> tuple[str, str]:
+    if label in _GNK and isinstance(value, Decimal):
+        text = f"{value.normalize():f} GNK"
+    elif label in _SHARE and isinstance(value, Decimal):
+        text = _percent(value)
+    else:
+        text = str(value)
+    return _PROBE_LABELS.get(label, label), text
+
+
+def _probe_reading(finding: Finding, summary: str | None = None, cost: str | None = None) -> Reading:
+    numbers = tuple(_probe_number(k, v) for k, v in finding.numbers)
+    return Reading(State(finding.state.value), summary=summary, numbers=numbers, cost=cost)
+
+
+def _probe_facts(facts: NodeFacts) -> ProbeFacts | None:
+    got = facts.extra.get(PROBE_FACTS)  # filled by bot.poller.probes.ProbeFactsCollector
+    return got if isinstance(got, ProbeFacts) else None
+
+
+def _model_participation(facts: NodeFacts) -> Reading:
+    pf = _probe_facts(facts)
+    if pf is None:
+        return UNKNOWN
+    f = model_participation(pf.node, pf.network, warn_epochs=pf.warn_epochs)
+    summary = cost = None
+    if f.state is ProbeState.FAILING:
+        if f.number("models_without_participation") is not None:
+            summary = (
+                f"No run, delegation or refusal for {f.number('models_without_participation')} although its "
+                "penalty has started."
+            )
+        else:
+            summary = (
+                f"A delegate did not commit PoC to the model: {f.number('delegates_without_poc')}; "
+                "that counts as no participation."
+            )
+    elif f.state is ProbeState.WARNING:
+        summary = (
+            f"A model's penalty starts soon: {f.number('penalty_starts_soon')}, and it is neither run, "
+            "delegated nor refused."
+        )
+    penalty = pf.network.no_participation_penalty
+    if penalty is not None and f.state in (ProbeState.FAILING, ProbeState.WARNING):
+        cost = (
+            f"The chain's non-participation penalty ({_percent(penalty)} in its params) is taken from the "
+            "host's weight, and its reward with it, for every epoch this lasts."
+        )
+    return _probe_reading(f, summary, cost)
+
+
+def _collateral(facts: NodeFacts) -> Reading:
+    pf = _probe_facts(facts)
+    if pf is None:
+        return UNKNOWN
+    f = collateral(pf.node, pf.network, warn_margin=pf.collateral_margin)
+    summary = cost = None
+    if f.state is ProbeState.FAILING:
+        deposited = _probe_number("deposited_gnk", f.number("deposited_gnk"))[1]
+        required = _probe_number("required_gnk", f.number("required_gnk"))[1]
+        summary = f"Collateral {deposited} is under the {required} its weight {f.number('weight')} requires."
+        cost = (
+            f"At the epoch boundary the chain cuts the weight the collateral does not back "
+            f"({f.number('weight_at_risk')} of {f.number('weight')}), and the reward with it."
+        )
+    elif f.state is ProbeState.WARNING:
+        summary = "Collateral barely covers what the weight requires; weight moves between epochs."
+    return _probe_reading(f, summary, cost)
+
+
+def _version_lag(facts: NodeFacts) -> Reading:
+    pf = _probe_facts(facts)
+    if pf is None:
+        return UNKNOWN
+    f = version_lag(pf.node, pf.network)
+    summary = None
+    if f.state is ProbeState.FAILING:
+        parts = []
+        if f.reason and "API behind" in f.reason:
+            parts.append(
+                f"the host's API {f.number('api_version')} is behind {f.number('network_api_version')}, "
+                "which most of the network's weight runs"
+            )
+        if f.number("mlnodes_behind") is not None:
+            parts.append(
+                f"ML nodes behind {f.number('network_mlnode_version')}: {f.number('mlnodes_behind')}"
+            )
+        if f.reason and "host not patched" in f.reason:
+            parts.append("the host is not patched (its /v1/versions lists no ML nodes)")
+        text = "; ".join(parts)
+        summary = text[:1].upper() + text[1:] + "."
+    return _probe_reading(f, summary)
+
+
+def _mlnode_down(facts: NodeFacts) -> Reading:
+    pf = _probe_facts(facts)
+    if pf is None:
+        return UNKNOWN
+    f = mlnode_down(pf.node)
+    summary = f"ML node {f.number('down')} is down (mlnode_up 0 on the host)." if f.fires else None
+    return _probe_reading(f, summary)
+
+
+def _probe_conditions() -> list[Condition]:
+    return [
+        Condition(
+            name="model_participation",
+            detector=_model_participation,
+            texts=Texts(
+                title="Model participation",
+                what="A model whose penalty has started is neither run, delegated nor refused by the node.",
+                cost="The chain's non-participation penalty is taken from the host's weight, and its reward.",
+                todo=(
+                    "Run the model on an ML node, delegate it to a host that commits PoC to it, or refuse "
+                    "it (a refusal costs less than doing nothing).",
+                ),
+                recovery="Every model with a penalty is now run, delegated to a host that committed PoC, "
+                "or refused.",
+            ),
+            setting="model_participation",
+            metric="model_participation",
+            urgent=False,
+        ),
+        Condition(
+            name="collateral",
+            detector=_collateral,
+            texts=Texts(
+                title="Collateral short",
+                what="The deposited collateral is under what the node's weight requires.",
+                cost="At the epoch boundary the chain cuts the weight the collateral does not back, and the "
+                "reward with it.",
+                todo=(
+                    "Deposit at least the shortfall before the next epoch starts (more as a buffer: weight "
+                    "moves between epochs):",
+                ),
+                recovery="The collateral covers what the weight requires.",
+                command="inferenced tx collateral deposit-collateral <amount>ngonka --from <your-key>",
+            ),
+            setting="collateral",
+            metric="collateral",
+            urgent=False,
+        ),
+        Condition(
+            name="version_lag",
+            detector=_version_lag,
+            texts=Texts(
+                title="Version behind",
+                what="The host or an ML node runs an older version than most of the network's weight.",
+                cost="Nothing is lost yet; a node behind the network risks failing PoC, confirmation PoC or "
+                "validation after an upgrade, which costs the epoch's reward.",
+                todo=(
+                    "Upgrade outside PoC and confirmation PoC, one machine at a time: the few hundred blocks "
+                    "before PoC with no confirmation PoC running are the safe window.",
+                ),
+                recovery="The host and its ML nodes run what most of the network runs.",
+            ),
+            setting="version_lag",
+            metric="version_lag",
+            urgent=False,
+        ),
+        Condition(
+            name="mlnode_down",
+            detector=_mlnode_down,
+            texts=Texts(
+                title="ML node down",
+                what="An ML node of the host is down: the host reaches it but it fails (mlnode_up 0).",
+                cost="It does no inference while down; down during a confirmation PoC or the next PoC, the "
+                "weight it carries is not confirmed, and the reward with it.",
+                todo=(
+                    "Check the ML node's container, GPUs and logs; the host's /v1/mlnodes/metrics shows "
+                    "mlnode_up 1 once it is back.",
+                ),
+                recovery="The ML node is up again.",
+            ),
+            setting="mlnode_down",
+            metric="mlnode_down",
+            urgent=False,
+            confirm_polls=2,
+        ),
+    ]
+
+
 def _table() -> ConditionTable:
     status = {c.name: c for c in _status_conditions()}
     # an exclusion, INACTIVE/INVALID and a low cPoC ratio explain an offline or unhealthy status
@@ -596,7 +822,7 @@ def _table() -> ConditionTable:
     status["unhealthy"] = replace(
         status["unhealthy"], explained_by=("excluded", "chain_status", "cpoc_ratio")
     )
-    return ConditionTable([*_reward_conditions(), *status.values()])
+    return ConditionTable([*_reward_conditions(), *status.values(), *_probe_conditions()])
 
 
 #: every alert condition, in order (an explaining condition before the ones it explains; within a

@@ -66,6 +66,8 @@ class ParticipantView:
     validator_key: str | None = None
     inference_count: int | None = None
     earned_coins: int | None = None
+    #: the host's API as the participant registered it (probed for versions and ML-node metrics)
+    inference_url: str | None = None
 
 
 @dataclass(slots=True)

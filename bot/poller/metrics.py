@@ -17,8 +17,8 @@ class PollerMetrics:
         )
         self.failures = Counter(
             "minegnk_tracker_failures_total",
-            "Failed source polls by kind (timeout, connection, http, rate_limited, bad_payload, inconsistent,"
-            " disabled)",
+            "Failed source polls by kind (timeout, connection, http, not_found, rate_limited, bad_payload,"
+            " inconsistent, disabled)",
             ["source", "kind"],
             registry=registry,
         )

@@ -32,13 +32,14 @@ from bot.db import stats as db
 from bot.db.column_ranges import INT8_MAX, fit_to_columns
 from bot.db.types import Pool
 from bot.domain.network import NetworkState, PocSchedule
-from bot.domain.node_stats import SourceSnapshot, Thresholds
+from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
 from bot.errors import BotError
 from bot.poller.chain_thresholds import ThresholdsKeeper
 from bot.poller.ledger import IncomeLedger
 from bot.poller.mapping import map_nodes
 from bot.poller.metrics import PollerMetrics
+from bot.poller.probes import ProbeStep
 from bot.poller.sources import Source, build_sources
 from integrations.errors import InconsistentPayloadError, SourceError
 
@@ -78,6 +79,7 @@ class Poller:
         sources: list[Source] | None = None,
         interval_s: float | None = None,
         track_source_health: bool | None = None,
+        probes: ProbeStep | None = None,
     ) -> None:
         self._cfg = cfg
         self._pool = pool
@@ -88,6 +90,8 @@ class Poller:
         #: alert engine keeps them itself, with its degraded/restored state, and must not count twice)
         self._track_source_health = observer is None if track_source_health is None else track_source_health
         self._sources = sources
+        #: per-host probes and chain look-ups (conditions e-h), after the sources were mapped
+        self.probes = probes
         self.interval_s = interval_s if interval_s is not None else cfg.poll_interval_s
         self._thresholds = thresholds_of(cfg)
         #: the chain's thresholds in force for the current epoch (read once per epoch)
@@ -249,6 +253,7 @@ class Poller:
                 schedule=best_schedule(snapshots),
             )
             income = await self.ledger.collect(sources, mapped.stats, snapshots, started_at)
+            await self._run_probes(snapshots, watched, mapped.stats, epoch_id)
 
         for (source_name, reason), n in mapped.unknown.items():
             self.metrics.unknown_verdicts.labels(source_name, reason).inc(n)
@@ -313,6 +318,25 @@ class Poller:
             time.perf_counter() - t_write,
         )
         return report
+
+    async def _run_probes(
+        self,
+        snapshots: Sequence[SourceSnapshot],
+        watched: Sequence[db.WatchedNode],
+        stats: Sequence[NodeStats],
+        epoch_id: int | None,
+    ) -> None:
+        """The probe step (its result is ``self.probes.last``, which the alert engine's probe collector
+        reads); its failure leaves every probe condition unknown, never the cycle failed."""
+        if self.probes is None:
+            return
+        if not snapshots:
+            self.probes.last = None
+            return
+        try:
+            await self.probes.run(snapshots, watched, stats, epoch_id)
+        except (BotError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            log.error("probe step failed (probe conditions unknown): %s: %s", type(exc).__name__, exc)
 
     def _count_skipped_rows(self, snapshots: Sequence[SourceSnapshot]) -> None:
         """Rows that failed validation: counted by field, and logged once per source per cycle."""

@@ -239,3 +239,42 @@ def synthetic_bulk_summary(incomes: dict[str, tuple[int, int]], epoch: int) -> d
         )
         rows.append(row)
     return {"epochPerformanceSummary": rows}
+
+
+# -- the probes' world: hosts' versions and metrics, collateral, delegations, model groups -----------
+
+
+def era2026_versions(patched: bool = True) -> dict[str, Any]:
+    """DERIVED: a host's ``/v1/versions`` (``dapi_v1_versions.DERIVED.json``, ML nodes node1 3.0.16,
+    node2 0.2.0, node3 ""), or the v0.2.15 host without ``mlnodes`` (not patched)."""
+    name = "dapi_v1_versions.DERIVED.json" if patched else "dapi_v1_versions_v0.2.15_unpatched.DERIVED.json"
+    payload: dict[str, Any] = recorded_2026(name)
+    return payload
+
+
+def era2026_mlnode_metrics(with_mlnode_up: bool = True) -> str:
+    """DERIVED: a host's ``/v1/mlnodes/metrics`` (node1 up, node2 down); without ``mlnode_up`` the
+    same text with that family's lines removed (a host whose federation reports no ML node)."""
+    text = (DATA_2026 / "dapi_v1_mlnodes_metrics.DERIVED.txt").read_text()
+    if with_mlnode_up:
+        return text
+    return "".join(line for line in text.splitlines(keepends=True) if "mlnode_up" not in line)
+
+
+def era2026_model_group(model_id: str, members: dict[str, int], epoch: int = EPOCH_2026) -> dict[str, Any]:
+    """SYNTHETIC: one model's ``epoch_group_data`` in the REAL shape of the Kimi epoch-267 subgroup,
+    renumbered to ``epoch``, listing ``members`` (address -> weight; 0: did not commit PoC)."""
+    payload: dict[str, Any] = recorded_2026("chain_epoch_group_data_267_model_kimi.trimmed.json")
+    group = payload["epoch_group_data"]
+    template = group["validation_weights"][0]
+    rows = []
+    for address, weight in members.items():
+        row = copy.deepcopy(template)
+        row["member_address"] = address
+        row["weight"] = str(weight)
+        row["ml_nodes"] = [{**template["ml_nodes"][0], "poc_weight": str(weight)}] if weight else []
+        rows.append(row)
+    group.update(
+        model_id=model_id, epoch_index=str(epoch), validation_weights=rows, member_seed_signatures=[]
+    )
+    return payload

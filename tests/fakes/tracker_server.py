@@ -6,8 +6,13 @@ Routes: ``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusio
 (bulk ``/{epoch}``: ``bulk_summaries[epoch]``, else built from the per-node ``summaries`` of that epoch;
 per node ``/{epoch}/{addr}``), ``/chain-api/…/estimate_bitcoin_reward/{addr}``,
 ``/chain-api/…/inference/params``, ``/chain-api/…/epoch_group_data/{epoch}`` and
-``/chain-api/…/excluded_participants/{epoch}`` (gonka_api). It serves either era: the 2025 recordings
-(``tests/bot/poller/conftest.py::tracker``) or the 2026 shapes (``tracker2026``, built by
+``/chain-api/…/excluded_participants/{epoch}`` (gonka_api); the chain's collateral
+(``…/collateral/collateral/{addr}``, ``…/collateral/params``, ``…/collateral/unbonding/{addr}``),
+``…/poc_delegation/{addr}`` and model subgroups (``epoch_group_data/{epoch}?model_id=``); and any number
+of hosts under ``/host/{name}`` (``{url}/host/{name}`` is an ``inference_url``): ``/v1/versions`` and
+``/v1/mlnodes/metrics`` per host, with switches per host and path (:meth:`TrackerServer.host_answer`:
+404, 429 with a Retry-After, 503) and a metrics text without ``mlnode_up``. It serves either era: the 2025
+recordings (``tests/bot/poller/conftest.py::tracker``) or the 2026 shapes (``tracker2026``, built by
 ``tracker_data.era2026_*``); a chain route with nothing configured answers the chain's NotFound.
 Payload dicts are plain attributes tests edit; :meth:`TrackerServer.fault` injects one
 fault on one route (optionally for ``times`` requests): ``timeout``, ``status`` (5xx), ``429``,
@@ -38,6 +43,13 @@ GA_ESTIMATE = "ga_estimate"
 GA_PARAMS = "ga_params"
 GA_EPOCH_GROUP = "ga_epoch_group_data"
 GA_EXCLUDED = "ga_excluded_participants"
+GA_COLLATERAL = "ga_collateral"
+GA_COLLATERAL_PARAMS = "ga_collateral_params"
+GA_UNBONDING = "ga_collateral_unbonding"
+GA_DELEGATION = "ga_poc_delegation"
+GA_MODEL_GROUP = "ga_model_group"
+HOST_VERSIONS = "host_versions"
+HOST_METRICS = "host_metrics"
 #: the grpc-gateway error body of a NotFound (shape of samples-2026 chain_grpc_gateway_error_notfound)
 NOT_FOUND = {"code": 5, "message": "not found", "details": []}
 
@@ -71,6 +83,23 @@ class TrackerServer:
         #: epoch -> ``epoch_group_data/{epoch}`` (root group) and ``excluded_participants/{epoch}``
         self.epoch_group_data: dict[int, dict[str, Any]] = {}
         self.excluded: dict[int, dict[str, Any]] = {}
+        #: address -> ``collateral/{addr}`` (absent: the chain's NotFound, i.e. nothing deposited);
+        #: ``collateral_served`` False: the node does not serve the path (a plain 404 page)
+        self.collateral: dict[str, dict[str, Any]] = {}
+        self.collateral_served = True
+        self.collateral_params: dict[str, Any] | None = None
+        self.unbonding: dict[str, dict[str, Any]] = {}
+        #: address -> ``poc_delegation/{addr}`` (absent: all three arrays empty)
+        self.delegations: dict[str, dict[str, Any]] = {}
+        #: (epoch, model id) -> that model's ``epoch_group_data`` (absent: NotFound)
+        self.model_groups: dict[tuple[int, str], dict[str, Any]] = {}
+        #: host name -> ``/v1/versions`` body and ``/v1/mlnodes/metrics`` text (absent: 404)
+        self.host_versions: dict[str, dict[str, Any]] = {}
+        self.host_metrics: dict[str, str] = {}
+        #: (host name, HOST_VERSIONS | HOST_METRICS) -> (status, Retry-After) answered instead
+        self.host_answers: dict[tuple[str, str], tuple[int, str | None]] = {}
+        #: requests per (host name, route)
+        self.host_requests: Counter[tuple[str, str]] = Counter()
         self.faults: dict[str, Fault] = {}
         self.requests: Counter[str] = Counter()
         self.user_agents: set[str] = set()
@@ -87,6 +116,17 @@ class TrackerServer:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    def host_url(self, name: str) -> str:
+        """The ``inference_url`` of the host ``name`` served here."""
+        return f"{self.url}/host/{name}"
+
+    def host_answer(self, name: str, route: str, status: int | None, retry_after: str | None = None) -> None:
+        """Answer ``route`` of host ``name`` with ``status`` (404, 429, 503) until set to None."""
+        if status is None:
+            self.host_answers.pop((name, route), None)
+        else:
+            self.host_answers[(name, route)] = (status, retry_after)
 
     async def start(self) -> str:
         app = web.Application()
@@ -106,6 +146,13 @@ class TrackerServer:
         app.router.add_get(f"{chain}/params", self._ga_params)
         app.router.add_get(f"{chain}/epoch_group_data/{{epoch}}", self._ga_epoch_group)
         app.router.add_get(f"{chain}/excluded_participants/{{epoch}}", self._ga_excluded)
+        app.router.add_get(f"{chain}/poc_delegation/{{addr}}", self._ga_delegation)
+        collateral = "/chain-api/productscience/inference/collateral"
+        app.router.add_get(f"{collateral}/collateral/{{addr}}", self._ga_collateral)
+        app.router.add_get(f"{collateral}/params", self._ga_collateral_params)
+        app.router.add_get(f"{collateral}/unbonding/{{addr}}", self._ga_unbonding)
+        app.router.add_get("/host/{host}/v1/versions", self._host_versions)
+        app.router.add_get("/host/{host}/v1/mlnodes/metrics", self._host_metrics)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -233,7 +280,52 @@ class TrackerServer:
 
     async def _ga_epoch_group(self, request: web.Request) -> web.StreamResponse:
         epoch = int(request.match_info["epoch"])
+        model_id = request.query.get("model_id")
+        if model_id:
+            group = self.model_groups.get((epoch, model_id))
+            return await self._not_found_or_serve(request, GA_MODEL_GROUP, group)
         return await self._not_found_or_serve(request, GA_EPOCH_GROUP, self.epoch_group_data.get(epoch))
+
+    async def _ga_collateral(self, request: web.Request) -> web.StreamResponse:
+        if not self.collateral_served:
+            self.requests[GA_COLLATERAL] += 1
+            return web.Response(status=404, text="404 page not found")
+        addr = request.match_info["addr"]
+        return await self._not_found_or_serve(request, GA_COLLATERAL, self.collateral.get(addr))
+
+    async def _ga_collateral_params(self, request: web.Request) -> web.StreamResponse:
+        return await self._not_found_or_serve(request, GA_COLLATERAL_PARAMS, self.collateral_params)
+
+    async def _ga_unbonding(self, request: web.Request) -> web.StreamResponse:
+        addr = request.match_info["addr"]
+        body = self.unbonding.get(addr, {"unbondings": []})
+        return await self._serve(request, GA_UNBONDING, body)
+
+    async def _ga_delegation(self, request: web.Request) -> web.StreamResponse:
+        addr = request.match_info["addr"]
+        body = self.delegations.get(addr, {"delegations": [], "refusals": [], "intents": []})
+        return await self._serve(request, GA_DELEGATION, body)
+
+    async def _host(self, request: web.Request, route: str, body: Any) -> web.StreamResponse:
+        name = request.match_info["host"]
+        self.host_requests[(name, route)] += 1
+        self.user_agents.add(request.headers.get("User-Agent", ""))
+        answer = self.host_answers.get((name, route))
+        if answer is not None:
+            status, retry_after = answer
+            headers = {"Retry-After": retry_after} if retry_after else {}
+            return web.Response(status=status, text=f"{status}", headers=headers)
+        if body is None:
+            return web.Response(status=404, text="404 page not found")
+        if isinstance(body, str):
+            return web.Response(text=body, content_type="text/plain", charset="utf-8")
+        return web.json_response(body)
+
+    async def _host_versions(self, request: web.Request) -> web.StreamResponse:
+        return await self._host(request, HOST_VERSIONS, self.host_versions.get(request.match_info["host"]))
+
+    async def _host_metrics(self, request: web.Request) -> web.StreamResponse:
+        return await self._host(request, HOST_METRICS, self.host_metrics.get(request.match_info["host"]))
 
     async def _ga_excluded(self, request: web.Request) -> web.StreamResponse:
         epoch = int(request.match_info["epoch"])

@@ -15,6 +15,17 @@ from uuid import UUID
 
 from bot.domain.chain_params import EpochThresholds
 from bot.domain.network import NetworkState
+from bot.domain.probes import (
+    CollateralRule,
+    Delegations,
+    HostVersions,
+    MlNodeVersion,
+    ModelRule,
+    NetworkProbes,
+    NodeProbes,
+    ProbeFacts,
+    VersionMajority,
+)
 from bot.domain.status import NodeStatus, Observation
 
 EPOCH = 105
@@ -66,6 +77,39 @@ class Scenario:
     title: str = ""
 
 
+# -- the probe conditions (e-h): what the probe step's collector hands the engine -------------------
+
+PROBE_ADDRESS = "gonka1probedparticipant"
+DEEPSEEK = "deepseek-ai/DeepSeek-V4-Flash-0731"
+PROBE_NETWORK = NetworkProbes(
+    epoch_id=EPOCH,
+    models=(ModelRule(DEEPSEEK, EPOCH - 5),),  # its penalty has started
+    no_participation_penalty=Decimal("0.15"),
+    refusal_penalty=Decimal("0.1"),
+    collateral_rule=CollateralRule(Decimal("0.2"), Decimal("4.2"), EPOCH - 50),
+    committed={DEEPSEEK: frozenset({PROBE_ADDRESS})},
+    majority=VersionMajority("v0.2.15-post3", Decimal("0.8"), "3.0.16", Decimal("0.8"), Decimal("0.9")),
+)
+PROBED_OK = NodeProbes(
+    address=PROBE_ADDRESS,
+    host="http://203.0.113.20:8000",
+    versions=HostVersions("v0.2.15-post3", "v0.2.15", (MlNodeVersion("node1", "3.0.16"),)),
+    mlnode_up={"node1": Decimal(1)},
+    ml_nodes=("node1",),
+    weight=1000,
+    collateral_ngonka=10**12,
+    delegations=Delegations(),
+)
+
+
+def probes(node: NodeProbes = PROBED_OK, net: NetworkProbes = PROBE_NETWORK) -> Mapping[str, object]:
+    return {"probes": ProbeFacts(node, net)}
+
+
+def probe_scenario(title: str, node: NodeProbes = PROBED_OK, net: NetworkProbes = PROBE_NETWORK) -> Scenario:
+    return Scenario(lambda n, at: healthy(n, at), extra=probes(node, net), extra_ok=probes(), title=title)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "jailed": Scenario(
         lambda n, at: healthy(n, at, status=NodeStatus.JAILED, reason="validator jailed"), title="Jailed"
@@ -102,4 +146,10 @@ SCENARIOS: dict[str, Scenario] = {
         title="confirmation PoC",
     ),
     "llr_warning": Scenario(lambda n, at: healthy(n, at, invalid_llr=Decimal(30)), title="Early warning"),
+    "model_participation": probe_scenario(
+        "Model participation", net=replace(PROBE_NETWORK, committed={DEEPSEEK: frozenset()})
+    ),
+    "collateral": probe_scenario("Collateral short", replace(PROBED_OK, collateral_ngonka=0)),
+    "version_lag": probe_scenario("Version behind", replace(PROBED_OK, versions=HostVersions("v0.2.14"))),
+    "mlnode_down": probe_scenario("ML node down", replace(PROBED_OK, mlnode_up={"node1": Decimal(0)})),
 }

@@ -1,0 +1,2 @@
+-- Undo 0730_probes.
+DROP TABLE IF EXISTS probe_results;

@@ -1,0 +1,75 @@
+"""Conditions e-h on Telegram, end to end: the local tracker serves a host's versions and ML-node metrics
+and the chain's collateral, delegations and model groups; the real probe step reads them, the real
+alert engine judges them, the delivery worker sends through the real aiogram client; the owner gets one
+message naming the node, the condition, what it costs and what to do."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.outbox import DeliveryWorker
+from bot.db.types import Pool
+from tests.bot.alerts.probe_scenarios import EXPECTED, ProbeWorld
+from tests.bot.telegram.conftest import USER_TG, Tg, running, telegram_config
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.tracker_data import synthetic_address
+from tests.fakes.tracker_server import TrackerServer
+from tests.helpers import give_node
+
+OWNER = "op@example.com"
+
+
+@pytest_asyncio.fixture
+async def live(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIterator[Tg]:
+    config = telegram_config(db_url, telegram_api)
+    async with running(telegram_api, pool, config) as tg:
+        worker = DeliveryWorker(pool, TelegramSender(config.telegram), config.alerts)
+        task = asyncio.create_task(worker.run())
+        try:
+            await asyncio.wait_for(worker.ready.wait(), 10)
+            yield tg
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+@pytest_asyncio.fixture
+async def hosts() -> AsyncIterator[TrackerServer]:
+    srv = TrackerServer()
+    await srv.start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()
+
+
+@pytest.mark.parametrize("condition", list(EXPECTED))
+async def test_a_probe_condition_reaches_the_owner_as_one_message(
+    live: Tg, hosts: TrackerServer, condition: str
+) -> None:
+    tg = live
+    await tg.user(OWNER, telegram=USER_TG)
+    address = synthetic_address(0)
+    node_id = await give_node(tg.pool, OWNER, address, "rig-a")
+    world = ProbeWorld(hosts, tg.pool, tg.config, node_id, address, [synthetic_address(i) for i in (1, 2, 3)])
+    for _ in range(2):  # the silent baseline: every probe condition reads ok
+        await world.cycle()
+    assert await tg.pool.fetchval("SELECT count(*) FROM notifications") == 0
+
+    world.break_(condition)
+    await world.run_until_alerted(tg.pool)
+
+    [alert] = await tg.fake.wait_sent(USER_TG)
+    title, cost, todo = EXPECTED[condition]
+    assert "rig-a" in alert.text
+    assert title in alert.text, alert.text
+    assert cost in alert.text and todo in alert.text, alert.text
+    await asyncio.sleep(0.3)
+    assert len(tg.fake.sent_to(USER_TG)) == 1  # one message, nothing else fired
