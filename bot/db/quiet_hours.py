@@ -14,6 +14,8 @@ from uuid import UUID
 from bot.db.types import Executor
 from bot.db.users import Platform
 
+#: the window the /settings button turns on (``/quiet`` sets any other)
+DEFAULT_WINDOW = (time(23, 0), time(7, 0))
 #: what goes at once inside the window unless the user says otherwise (conditions' names)
 DEFAULT_URGENT = ("jailed", "excluded")
 

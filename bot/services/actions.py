@@ -24,7 +24,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.db.quiet_hours import DEFAULT_WINDOW
 from bot.errors import InvalidInputError, UserError
+from bot.i18n.catalogs import LANGUAGES
 from bot.render.message import Message
 from bot.services import arguments as parse
 from bot.services.commands import Audience
@@ -48,6 +50,10 @@ STATS_PAGE = "stats_page"
 REQ_TAKE = "req_take"
 REQ_APPROVE = "req_approve"
 REQ_REJECT = "req_reject"
+#: /settings: the next language (args: its code), the digest and quiet hours on or off (args: on|off)
+LANGUAGE_SET = "language_set"
+DIGEST_SET = "digest_set"
+QUIET_SET = "quiet_set"
 #: a Telegram deep link's confirmation (args: the normalised code) and its cancel (no args)
 LINK_CONFIRM = "link_confirm"
 LINK_CANCEL = "link_cancel"
@@ -137,6 +143,33 @@ async def _setting(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
     return Answer((await s.settings.set_alert(a, v[0], v[1])).message)
 
 
+async def _language_set(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
+    await s.language.command(a, v[0])
+    return Answer((await s.settings.show(a)).message)
+
+
+async def _digest_set(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
+    if v[0]:
+        await s.digests.set(a, None, None)
+    else:
+        await s.digests.turn_off(a)
+    return Answer((await s.settings.show(a)).message)
+
+
+async def _quiet_set(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
+    if v[0]:
+        await s.quiet_hours.set(a, *DEFAULT_WINDOW, None)
+    else:
+        await s.quiet_hours.turn_off(a)
+    return Answer((await s.settings.show(a)).message)
+
+
+def _language_code(text: str) -> str:
+    if text not in LANGUAGES:
+        raise InvalidInputError("No such language.")
+    return text
+
+
 async def _myrequests_page(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
     return Answer((await s.requests.mine(a, v[0])).message)
 
@@ -189,6 +222,9 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             SETTING, (parse.alert_kind, parse.switch), "linked", _setting, show="replace", toast="Saved"
         ),
+        ActionSpec(LANGUAGE_SET, (_language_code,), "linked", _language_set, show="replace", toast="Saved"),
+        ActionSpec(DIGEST_SET, (parse.switch,), "linked", _digest_set, show="replace", toast="Saved"),
+        ActionSpec(QUIET_SET, (parse.switch,), "linked", _quiet_set, show="replace", toast="Saved"),
         ActionSpec(MYREQUESTS_PAGE, (parse.page,), "linked", _myrequests_page, show="replace", toast=None),
         ActionSpec(
             REQUESTS_PAGE,

@@ -73,7 +73,7 @@ class Services:
             requests=RequestsService(pool, config, authz),
             admin=AdminService(pool, config, authz),
             mutes=MutesService(pool, authz, nodes),
-            settings=SettingsService(pool, authz),
+            settings=SettingsService(pool, authz, language=language),
             digests=DigestsService(pool, authz, language),
             quiet_hours=QuietHoursService(pool, authz, language),
             help=HelpService(authz, language),

@@ -1,20 +1,29 @@
-"""``/settings``: the user's currency and which alert kinds they receive."""
+"""``/settings``: the user's currency, which alert conditions they receive, and their language, daily
+digest and quiet hours (each with a button; ``/language``, ``/digest`` and ``/quiet`` set the details)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
 
 from bot.db import alert_settings as settings_db
+from bot.db import digests as digests_db
+from bot.db import quiet_hours as quiet_db
 from bot.db import users as users_db
 from bot.db.alert_settings import AlertSettings
+from bot.db.quiet_hours import DEFAULT_WINDOW
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS, ConditionTable
 from bot.errors import InvalidInputError
+from bot.i18n.catalogs import LANGUAGES
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.arguments import AlertSwitch, CurrencyChange
 from bot.services.authz import Authz
-from bot.services.context import Who
+from bot.services.context import Who, caller_of
+from bot.services.language import LanguageService
+from bot.services.local_time import in_utc
 from bot.services.paging import button_grid
 from bot.services.switches import switches
 
@@ -26,16 +35,49 @@ class SettingsResult:
     message: Message
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How and when the person hears from the bot, as /settings shows it."""
+
+    language: str
+    language_saved: bool
+    digest: str | None
+    quiet: str | None
+
+
 class SettingsService:
-    def __init__(self, pool: Pool, authz: Authz, conditions: ConditionTable = CONDITIONS) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        authz: Authz,
+        conditions: ConditionTable = CONDITIONS,
+        language: LanguageService | None = None,
+    ) -> None:
         self._pool = pool
         self._authz = authz
         self._table = conditions
+        self._language = language
+
+    async def _delivery(self, who: Who, user_id: UUID) -> Delivery | None:
+        if self._language is None:
+            return None
+        language, saved = await self._language.language_of(caller_of(who))
+        now = datetime.now(UTC)
+        digest = await digests_db.get_choice(self._pool, user_id)
+        quiet = await quiet_db.get_choice(self._pool, user_id)
+        return Delivery(
+            language=language,
+            language_saved=saved,
+            digest=None if digest is None else in_utc(digest.local_time, digest.time_zone, now),
+            quiet=None if quiet is None else f"{quiet.start:%H:%M}–{quiet.end:%H:%M} {quiet.time_zone}",
+        )
 
     async def show(self, who: Who) -> SettingsResult:
         actor = await self._authz.require_linked(who)
         alerts = await settings_db.get_settings(self._pool, actor.me.id)
-        return self._result(actor.me.currency_preference, alerts)
+        return self._result(
+            actor.me.currency_preference, alerts, delivery=await self._delivery(who, actor.me.id)
+        )
 
     async def set_currency(self, who: Who, code: str) -> SettingsResult:
         """``code``: a currency code as :func:`bot.services.arguments.currency` returns it."""
@@ -67,7 +109,14 @@ class SettingsService:
             return await self.set_alert(who, change.kind, change.on)
         return await self.show(who)
 
-    def _result(self, currency: str, alerts: AlertSettings, note: str | None = None) -> SettingsResult:
+    def _result(
+        self,
+        currency: str,
+        alerts: AlertSettings,
+        note: str | None = None,
+        *,
+        delivery: Delivery | None = None,
+    ) -> SettingsResult:
         lines: list[tuple[Span, ...]] = []
         if note:
             lines.append((Span(text=note, style="bold"),))
@@ -87,10 +136,45 @@ class SettingsService:
                 )
                 for k in kinds
             ],
-            per_row=3,  # up to 15 switches within Discord's five rows
+            per_row=4,  # up to 16 switches in four rows; the fifth (Discord's last) is delivery's
+            max_rows=4,
         )
+        if delivery is not None:
+            lines.extend(_delivery_lines(delivery))
+            buttons = (*buttons, _delivery_buttons(delivery))
         return SettingsResult(
             currency=currency,
             alerts=alerts,
             message=Message(title="Settings", lines=tuple(lines), buttons=buttons),
         )
+
+
+def _delivery_lines(d: Delivery) -> list[tuple[Span, ...]]:
+    how = "your choice, /language" if d.language_saved else "from your app, /language to choose"
+    return [
+        (Span(text="Language: ", style="bold"), Span(text=f"{LANGUAGES[d.language]} ({how})")),
+        (
+            Span(text="Daily digest: ", style="bold"),
+            Span(text=d.digest or "off (/digest 07:00 Europe/Moscow)"),
+        ),
+        (Span(text="Quiet hours: ", style="bold"), Span(text=d.quiet or "off (/quiet 23:00-07:00)")),
+    ]
+
+
+def _delivery_buttons(d: Delivery) -> tuple[Button, ...]:
+    codes = list(LANGUAGES)
+    following = codes[(codes.index(d.language) + 1) % len(codes)]
+    start, end = DEFAULT_WINDOW
+    return (
+        Button(label=f"🌐 {LANGUAGES[following]}", action=actions.LANGUAGE_SET, args=(following,)),
+        Button(
+            label="Daily digest: turn off" if d.digest else "Daily digest: turn on (08:00)",
+            action=actions.DIGEST_SET,
+            args=("off" if d.digest else "on",),
+        ),
+        Button(
+            label="Quiet hours: turn off" if d.quiet else f"Quiet hours: {start:%H:%M}–{end:%H:%M}",
+            action=actions.QUIET_SET,
+            args=("off" if d.quiet else "on",),
+        ),
+    )
