@@ -103,37 +103,50 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ),
 )
 
-#: what an update sets, per column (the ledger's keys in ``details`` are kept: the poller's earnings
-#: refresh owns them)
+
+def _kept_details(new: str, old: str) -> str:
+    """``details`` as written: the new keys, and the ledger's keys kept from the stored row (the
+    poller's earnings refresh owns them)."""
+    kept = ", ".join(f"'{k}', {old}.details->'{k}'" for k in ("earnings_source", "earnings_epoch"))
+    return f"{new}.details || jsonb_strip_nulls(jsonb_build_object({kept}))"
+
+
+#: what an update sets, per column
 _UPDATES: dict[str, str] = {col: f"EXCLUDED.{col}" for col, _ in TARGETS if col != "node_id"} | {
-    "details": "EXCLUDED.details || jsonb_strip_nulls(jsonb_build_object("
-    "'earnings_source', c.details->'earnings_source', 'earnings_epoch', c.details->'earnings_epoch'))"
+    "details": _kept_details("EXCLUDED", "c")
 }
+#: the columns that make a row's content: every one but the key and the freshness
+_CONTENT = [col for col, _ in TARGETS if col not in ("node_id", FRESHNESS_INPUT)]
 
 
 def upsert_sql(*, skip_unchanged: bool = True) -> str:
     """The one-statement upsert of :data:`INPUTS` arrays. An unknown status never overwrites a cached
     row; with ``skip_unchanged`` a row whose content (every column but ``fetched_at``) is already
-    stored is not rewritten either (``skip_unchanged=False`` is the plain upsert benchmarks compare
-    against)."""
+    stored is not touched at all: filtered out before the insert, so it is neither rewritten nor
+    locked (``skip_unchanged=False`` is the plain upsert benchmarks compare against)."""
     params = ", ".join(f"${i}::{c.pg_type}[]" for i, c in enumerate(INPUTS, 1))
-    compared = [col for col in _UPDATES if col != FRESHNESS_INPUT]
-    guard = ""
+    lines = [
+        f"INSERT INTO node_stats_cache AS c ({', '.join(col for col, _ in TARGETS)})",
+        "SELECT t.* FROM (",
+        f"    SELECT {', '.join(f'{expr} AS {col}' for col, expr in TARGETS)}",
+        f"    FROM unnest({params}) AS u({', '.join(c.name for c in INPUTS)})",
+        ") AS t",
+    ]
     if skip_unchanged:
-        guard = (
-            f"\n  AND ({', '.join(f'c.{col}' for col in compared)})"
-            f"\n      IS DISTINCT FROM ({', '.join(_UPDATES[col] for col in compared)})"
-        )
-    return (
-        f"INSERT INTO node_stats_cache AS c ({', '.join(col for col, _ in TARGETS)})\n"
-        f"SELECT {', '.join(expr for _, expr in TARGETS)}\n"
-        f"FROM unnest({params}) AS u({', '.join(c.name for c in INPUTS)})\n"
-        "ON CONFLICT (node_id) DO UPDATE SET\n    "
-        + ",\n    ".join(f"{col} = {expr}" for col, expr in _UPDATES.items())
-        + "\n-- an unknown status (failed, partial or inconsistent fetch; null fields) leaves a row untouched"
-        + "\nWHERE EXCLUDED.status <> 'unknown'"
-        + guard
-    )
+        new = [f"t.{col}" if col != "details" else _kept_details("t", "o") for col in _CONTENT]
+        lines += [
+            "WHERE NOT EXISTS (",
+            "    SELECT 1 FROM node_stats_cache o WHERE o.node_id = t.node_id AND (t.status = 'unknown'",
+            f"        OR ({', '.join(f'o.{col}' for col in _CONTENT)})",
+            f"           IS NOT DISTINCT FROM ({', '.join(new)})))",
+        ]
+    lines += [
+        "ON CONFLICT (node_id) DO UPDATE SET",
+        ",\n".join(f"    {col} = {expr}" for col, expr in _UPDATES.items()),
+        "-- an unknown status (failed, partial or inconsistent fetch; null fields) leaves a row untouched",
+        "WHERE EXCLUDED.status <> 'unknown'",
+    ]
+    return "\n".join(lines)
 
 
 UPSERT_SQL = upsert_sql()
