@@ -1,7 +1,8 @@
 """``TelegramBot``: the component the composition root runs (name ``telegram``).
 
 Polling by default (one consumer per token). In webhook mode the update route is mounted on the
-shared HTTP server (``telegram.webhook_path``, secret token checked by aiogram's SimpleRequestHandler)
+shared HTTP server (``telegram.webhook_path``; :mod:`bot.telegram.webhook` checks the secret and
+acknowledges an update once accepted)
 and ``setWebhook`` is called at start, so several replicas can sit behind a load balancer; their
 conversation state lives in PostgreSQL (:class:`~bot.telegram.fsm_storage.PostgresStorage`).
 """
@@ -14,7 +15,6 @@ import logging
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
 from bot.config import Config
 from bot.db.types import Pool
@@ -26,10 +26,13 @@ from bot.telegram.client import make_bot
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.fsm_storage import PostgresStorage
 from bot.telegram.menus import CommandMenus
+from bot.telegram.webhook import WebhookUpdates
 from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
 _EXTRA = {"platform": "telegram"}
+#: how long a stopping webhook replica waits for the updates it already acknowledged
+_DRAIN_TIMEOUT_S = 25.0
 
 
 class TelegramBot:
@@ -59,16 +62,19 @@ class TelegramBot:
         )
         self._polling_timeout_s = polling_timeout_s
         self.ready = asyncio.Event()
+        self.webhook: WebhookUpdates | None = None
         if self._config.mode == "webhook":
             if http is None:
                 raise ConfigError('telegram.mode = "webhook" needs the HTTP server (http.enabled = true)')
             secret = self._config.webhook_secret
-            handler = SimpleRequestHandler(
-                dispatcher=self.dispatcher,
-                bot=self.bot,
-                secret_token=None if secret is None else secret.get_secret_value(),
+            self.webhook = WebhookUpdates(
+                self.dispatcher,
+                self.bot,
+                None if secret is None else secret.get_secret_value(),
+                # accepted but not yet handled; beyond this Telegram is told to retry (503)
+                max_pending=4 * self._max_concurrent,
             )
-            handler.register(http.app, path=self._config.webhook_path)
+            self.webhook.register(http.app, self._config.webhook_path)
 
     async def run(self) -> None:
         try:
@@ -122,11 +128,17 @@ class TelegramBot:
 
     async def _run_webhook(self) -> None:
         assert self._config.webhook_url is not None and self._config.webhook_secret is not None
-        await self.bot.set_webhook(
-            str(self._config.webhook_url),
-            secret_token=self._config.webhook_secret.get_secret_value(),
-            allowed_updates=self.dispatcher.resolve_used_update_types(),
-        )
-        log.info("telegram webhook set to %s", self._config.webhook_url, extra=_EXTRA)
-        self.ready.set()
-        await asyncio.Event().wait()  # updates arrive through the HTTP server until cancelled
+        assert self.webhook is not None
+        self.webhook.open()
+        try:
+            await self.bot.set_webhook(
+                str(self._config.webhook_url),
+                secret_token=self._config.webhook_secret.get_secret_value(),
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
+            log.info("telegram webhook set to %s", self._config.webhook_url, extra=_EXTRA)
+            self.ready.set()
+            await asyncio.Event().wait()  # updates arrive through the HTTP server until cancelled
+        finally:
+            # every update answered 200 is handled before the session closes (the others got 503)
+            await self.webhook.drain(timeout_s=_DRAIN_TIMEOUT_S)

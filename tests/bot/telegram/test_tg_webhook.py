@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -124,3 +125,69 @@ def test_webhook_mode_without_the_http_server_is_a_config_error(db_url: str) -> 
                 "webhook_secret": SECRET,
             },
         )
+
+
+async def raw_post(url: str, secret: bytes, body: bytes) -> int:
+    """POST with a header aiohttp's client would refuse to send (raw bytes), answer's status code."""
+    rest = url.removeprefix("http://")
+    hostport, path = rest.split("/", 1)
+    host, port = hostport.split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /" + path.encode() + b" HTTP/1.1\r\nHost: " + hostport.encode() + b"\r\n"
+        b"Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: " + secret + b"\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    return int(status_line.split()[1])
+
+
+async def test_a_malformed_secret_header_is_401_not_500(
+    telegram_api: FakeTelegram, pool: Pool, db_url: str
+) -> None:
+    body = json.dumps(update(1, USER_TG, "/help", 1)).encode()
+    async with replica(telegram_api, pool, db_url) as (_, url):
+        for secret in ("sécret".encode(), b"\xff\xfe", "秘密".encode()):
+            assert await raw_post(url, secret, body) == 401
+        assert await raw_post(url, SECRET.encode(), b"not json") == 400
+        assert await raw_post(url, SECRET.encode(), body) == 200
+    assert telegram_api.sent_to(USER_TG)  # the one good update was handled
+
+
+async def test_an_acknowledged_update_is_handled_before_shutdown(
+    telegram_api: FakeTelegram, pool: Pool, db_url: str
+) -> None:
+    port = free_port()
+    config = webhook_config(db_url, telegram_api, port)
+    metrics = Metrics()
+    http = HttpServer("127.0.0.1", port, pool, metrics)
+    bot = TelegramBot(config, pool, Services.build(pool, config), metrics, http)
+    url = f"http://127.0.0.1:{port}{PATH}"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    server = asyncio.create_task(http.run())
+    try:
+        await asyncio.wait_for(http.started.wait(), 10)
+        async with aiohttp.ClientSession() as client:
+            # not running yet: not accepted, Telegram keeps the update and retries
+            async with client.post(url, json=update(1, USER_TG, "/help", 1), headers=headers) as resp:
+                assert resp.status == 503
+            runner = asyncio.create_task(bot.run())
+            await asyncio.wait_for(bot.ready.wait(), 10)
+            telegram_api.hang("sendMessage", 1.0)  # the reply is still on its way when SIGTERM comes
+            async with client.post(url, json=update(2, USER_TG, "/help", 2), headers=headers) as resp:
+                assert resp.status == 200
+            await telegram_api.wait_call("sendMessage")
+            runner.cancel()
+            await asyncio.sleep(0.1)
+            async with client.post(url, json=update(3, USER_TG, "/help", 3), headers=headers) as resp:
+                assert resp.status == 503  # stopping: not accepted
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+        [reply] = telegram_api.sent_to(USER_TG)  # the acknowledged update was answered, once
+        assert "/link" in reply.text
+    finally:
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
