@@ -2,7 +2,7 @@
 
 One column list, :data:`INPUTS`, is the whole contract between a :class:`NodeStats` and the upsert:
 each entry names an array parameter, its element type and how it is read from the record; the
-statement, the parameter arrays and the row key the poller diffs on are all built from it. What the
+statement and its parameter arrays are built from it. What the
 cache stores from those inputs is :data:`TARGETS` (one SQL expression per table column).
 
 A steady cycle rewrites nothing: the poller sends only rows that differ from what it last wrote, and
@@ -18,8 +18,9 @@ confirmed, as before).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from uuid import UUID
 
 from bot.db.types import Executor
@@ -67,9 +68,8 @@ INPUTS: tuple[Input, ...] = (
     Input("ml_nodes", "text", _view(lambda v: ML_NODE_SEP.join(v.ml_nodes) if v.ml_nodes else None)),
 )
 
-#: the input that says when the data was fetched: not part of a row's content (see the module doc)
+#: the input (and record field) that says when the data was fetched: not part of a row's content
 FRESHNESS_INPUT = "fetched_at"
-_FRESHNESS_AT = next(i for i, c in enumerate(INPUTS) if c.name == FRESHNESS_INPUT)
 
 #: table column -> its value, an SQL expression over ``u`` (the unnested inputs)
 TARGETS: tuple[tuple[str, str], ...] = (
@@ -180,9 +180,11 @@ def row_of(s: NodeStats) -> Row:
     return tuple(c.get(s) for c in INPUTS)
 
 
-def content_of(row: Row) -> Row:
-    """What decides whether a row must be written: everything but the freshness input."""
-    return row[:_FRESHNESS_AT] + row[_FRESHNESS_AT + 1 :]
+#: what decides whether a record's row must be written: every field of the record but the key and the
+#: freshness (every input is read from the record, so equal fields give equal inputs; compared in C)
+content_of: Callable[[NodeStats], tuple[object, ...]] = attrgetter(
+    *(f.name for f in fields(NodeStats) if f.name not in ("node_id", FRESHNESS_INPUT))
+)
 
 
 def columns_of(rows: Sequence[Row]) -> list[list[object]]:

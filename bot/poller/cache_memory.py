@@ -16,6 +16,8 @@ from bot.db.node_cache import Row, content_of, row_of
 from bot.domain.node_stats import NodeStats
 from bot.domain.status import NodeStatus
 
+Content = tuple[object, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class CachePlan:
@@ -28,12 +30,12 @@ class CachePlan:
     #: the set of unconfirmed nodes differs from the last one written (or is not known)
     unconfirmed_changed: bool
     #: the content of every watched node's row once this plan is written
-    contents: dict[UUID, Row]
+    contents: dict[UUID, Content]
 
 
 class CacheMemory:
     def __init__(self) -> None:
-        self._contents: dict[UUID, Row] = {}
+        self._contents: dict[UUID, Content] = {}
         self._unconfirmed: frozenset[UUID] | None = None
 
     def forget(self) -> None:
@@ -43,12 +45,11 @@ class CacheMemory:
     def plan(self, stats: Sequence[NodeStats]) -> CachePlan:
         """The rows that differ from what was last written (CPU only: may run off the event loop)."""
         last = self._contents
-        contents: dict[UUID, Row] = {}
+        contents: dict[UUID, Content] = {}
         rows: list[Row] = []
         unconfirmed: list[UUID] = []
         unknown = NodeStatus.UNKNOWN
         for s in stats:
-            row = row_of(s)
             previous = last.get(s.node_id)
             if s.status is unknown:
                 unconfirmed.append(s.node_id)
@@ -56,10 +57,10 @@ class CacheMemory:
                     contents[s.node_id] = previous  # never overwritten by unknown
                     continue
                 # no row known: an unknown row is inserted when there is none (never overwrites one)
-            content = content_of(row)
+            content = content_of(s)
             contents[s.node_id] = content
             if content != previous:
-                rows.append(row)
+                rows.append(row_of(s))
         unchanged = self._unconfirmed is not None and self._unconfirmed == frozenset(unconfirmed)
         return CachePlan(rows, tuple(unconfirmed), not unchanged, contents)
 
