@@ -29,6 +29,7 @@ from bot.db.embedded import start_embedded
 from bot.db.migrate import apply_migrations
 from bot.db.pool import open_pool
 from bot.db.types import Pool
+from bot.digests.scheduler import Digests
 from bot.looplag import LoopLagMonitor
 from bot.metrics import Metrics
 from bot.poller.metrics import PollerMetrics
@@ -124,6 +125,8 @@ def build_components(
         components.append(DiscordBot(cfg, res.pool, services, res.metrics))
         components.append(DeliveryWorker(res.pool, DiscordSender(cfg.discord), cfg.alerts, alert_metrics))
         platforms.append("discord")
+    if platforms and cfg.digest.enabled:
+        components.append(Digests(res.pool, cfg.digest))
     if platforms and cfg.alerts.send_startup_message:
         components.append(StartupAnnouncement(res.pool, cfg, platforms))
     return components

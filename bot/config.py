@@ -221,16 +221,18 @@ class TrackersConfig(_Section):
     poll_lock_key: int = 0x6D696E65676E6B
 
 
-AlertStatus = Literal["jailed", "offline", "unhealthy"]
-
-
-def _default_confirm_polls() -> dict[AlertStatus, int]:
-    return {"jailed": 1, "offline": 3, "unhealthy": 3}
-
-
 class AlertsConfig(_Section):
-    #: consecutive polls before a status is confirmed (jailed is immediate by default)
-    confirm_polls: dict[AlertStatus, int] = Field(default_factory=_default_confirm_polls)
+    #: consecutive polls before a condition is confirmed, by condition name (bot/domain/conditions.py
+    #: holds each one's default; names that are no condition are refused when the engine is built)
+    confirm_polls: dict[str, int] = Field(default_factory=dict)
+    #: the early warning fires when ``invalidLLR`` or ``inactiveLLR`` passes this share of the epoch's
+    #: threshold
+    llr_warning_share: Decimal = Field(default=Decimal("0.6"), gt=0, le=1)
+    #: one cause hitting at least this many watched nodes in one cycle is one incident (one message per
+    #: recipient naming it, one summary to admins)
+    incident_min_nodes: int = Field(default=10, ge=2)
+    #: ... or hitting more than this share of the network's weight (with at least two nodes)
+    incident_weight_share: Decimal = Field(default=Decimal("0.1"), gt=0, le=1)
     recovery_polls: int = Field(default=2, ge=1)
     reminder_interval_s: float = Field(default=6 * 3600, ge=60)
     reminder_max: int = Field(default=3, ge=0)
@@ -253,7 +255,7 @@ class AlertsConfig(_Section):
 
     @field_validator("confirm_polls")
     @classmethod
-    def _positive(cls, v: dict[AlertStatus, int]) -> dict[AlertStatus, int]:
+    def _positive(cls, v: dict[str, int]) -> dict[str, int]:
         for k, n in v.items():
             if n < 1:
                 raise ValueError(f"{k} must be at least 1")
@@ -295,6 +297,20 @@ class RetentionConfig(_Section):
     interval_s: float = Field(default=3600, ge=1)
     enabled: bool = True
     lock_key: int = 0x6D676E6B7072756E
+
+
+class DigestConfig(_Section):
+    """The daily digest (:mod:`bot.digest`): each user's summary at their chosen local time."""
+
+    #: seconds between two looks for due digests
+    interval_s: float = Field(default=60, ge=1)
+    #: a digest more than this late (the bot was down at its hour) is skipped that day, not sent late
+    max_delay_minutes: float = Field(default=30, gt=0)
+    #: the safe upgrade window shown: this many blocks before the next PoC (operators' guidance: the
+    #: few hundred blocks before PoC, outside any confirmation PoC)
+    upgrade_window_blocks: int = Field(default=300, ge=1)
+    enabled: bool = True
+    lock_key: int = 0x6D676E6B64696765
 
 
 class LoggingConfig(_Section):
@@ -365,6 +381,7 @@ class Config(BaseSettings):
     http: HttpConfig = HttpConfig()
     components: ComponentsConfig = ComponentsConfig()
     retention: RetentionConfig = RetentionConfig()
+    digest: DigestConfig = DigestConfig()
     logging: LoggingConfig = LoggingConfig()
     prices: PricesConfig = PricesConfig()
     accounts: AccountsConfig = AccountsConfig()

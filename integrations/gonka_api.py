@@ -16,7 +16,7 @@ from pydantic.dataclasses import dataclass
 
 from bot.domain.chain_params import ChainThresholds
 from bot.domain.identifiers import OPERATOR_HRP, convert_hrp
-from bot.domain.network import ConfirmationPoC
+from bot.domain.network import ConfirmationPoC, PocSchedule
 from bot.domain.node_stats import ParticipantView, SkippedRows, SourceSnapshot
 from bot.errors import InvalidInputError
 from integrations.chain_enums import (
@@ -88,6 +88,13 @@ class LatestEpoch:
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
+class EpochStages:
+    """``epoch_stages`` (block heights); only the next PoC's start is read."""
+
+    next_poc_start: int | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
 class ConfirmationPoCEvent:
     """``active_confirmation_poc_event``: numbers as numbers (v0.2.14) or strings (v0.2.15), the phase
     as its enum number (v0.2.14) or name (v0.2.15)."""
@@ -107,6 +114,15 @@ class EpochsLatest:
     is_confirmation_poc_active: bool | None = None
     #: absent when no confirmation PoC is under way
     active_confirmation_poc_event: ConfirmationPoCEvent | None = None
+    epoch_stages: EpochStages | None = None
+
+
+def schedule_of(latest: EpochsLatest) -> PocSchedule | None:
+    """The chain height and the next PoC's start (this endpoint gives no block time)."""
+    stages = latest.epoch_stages
+    if latest.block_height is None or stages is None or stages.next_poc_start is None:
+        return None
+    return PocSchedule(block_height=latest.block_height, next_poc_height=stages.next_poc_start)
 
 
 def confirmation_poc(latest: EpochsLatest) -> ConfirmationPoC | None:
@@ -336,6 +352,7 @@ class GonkaApiClient:
             reports_health=False,
             skipped=skipped,
             confirmation_poc=confirmation_poc(latest),
+            schedule=schedule_of(latest),
         )
 
     async def chain_thresholds(self, epoch_id: int) -> ChainThresholds | None:

@@ -11,12 +11,14 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import AliasChoices, Field, TypeAdapter
 from pydantic.dataclasses import dataclass
 from pydantic_core import from_json
 
+from bot.domain.network import PocSchedule
 from bot.domain.node_stats import NGONKA_PER_GNK, ParticipantView, SkippedRows, SourceSnapshot
 from integrations.chain_decimal import ChainDecimal
 from integrations.errors import InconsistentPayloadError
@@ -147,6 +149,21 @@ def to_view(p: Participant, pool: dict[tuple[str, ...], tuple[str, ...]] | None 
     )
 
 
+def schedule_of(head: CurrentHead) -> PocSchedule | None:
+    """The chain height, the next PoC's start and Hyperfusion's average block time."""
+    if head.current_block_height is None or head.next_poc_start_block is None:
+        return None
+    block_time = head.avg_block_time
+    return PocSchedule(
+        block_height=head.current_block_height,
+        next_poc_height=head.next_poc_start_block,
+        # a float on the wire; kept to the millisecond the column holds
+        avg_block_time_s=None
+        if block_time is None or block_time <= 0
+        else Decimal(str(round(block_time, 3))),
+    )
+
+
 def poc_phase(head: CurrentHead) -> bool | None:
     """PoC runs from ``next_poc_start_block`` until ``set_new_validators_block``."""
     if head.current_block_height is None or head.next_poc_start_block is None:
@@ -231,6 +248,7 @@ class HyperfusionClient:
             poc_phase=poc_phase(head),
             reports_health=True,
             skipped=skipped,
+            schedule=schedule_of(head),
         )
 
     async def settled_income(self, address: str, epoch_id: int) -> dict[int, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.db.alert_recipients import NodeLabel, node_labels
 from bot.db.outbox import NewNotification
 from bot.db.types import Executor
+from bot.domain.conditions import Condition, State
 from bot.render.message import Button, Message, Severity, Span, Style
 
 Line = tuple[Span, ...]
@@ -34,27 +35,6 @@ def _sp(text: str, style: Style = "plain", url: str | None = None) -> Span:
 def _btn(label: str, action: str, args: tuple[str, ...]) -> Button:
     return Button.model_construct(label=label, action=action, args=args, url=None)
 
-
-UNJAIL_COMMAND = "inferenced tx slashing unjail --from <your-key> --gas auto --yes"
-
-_STATUS_WORD = {"jailed": "Jailed", "offline": "Offline", "unhealthy": "Unhealthy", "healthy": "Healthy"}
-
-_WHAT_TO_DO: dict[str, tuple[str, ...]] = {
-    "jailed": (
-        "The validator was jailed on-chain (usually for missed blocks or downtime) and earns nothing.",
-        "1. Fix the cause: check the node is running, synced and reachable.",
-        "2. When the jail period is over, unjail it from the operator key:",
-    ),
-    "offline": (
-        "The node is not taking part in the current epoch or its public /health check fails.",
-        "Check that the node and its ML nodes are running and reachable, and that it passed the "
-        "epoch's PoC; it rejoins at the next PoC once healthy.",
-    ),
-    "unhealthy": (
-        "The node is in the epoch but reports problems (missed or invalidated inferences, failed "
-        "health checks). Check its logs and GPUs.",
-    ),
-}
 
 MUTE_DURATIONS = (("1h", "1h"), ("24h", "24h"), ("resolved", "until resolved"))
 #: node rows of buttons under a multi-node alert (Discord allows five rows of buttons)
@@ -97,37 +77,50 @@ def _node_spans(node: NodeLabel) -> Line:
     return (_sp(node.identifier, "code"),)
 
 
-def _reason(event: NodeEvent) -> str:
-    reason = event.reason or "no reason given"
-    return f"{reason} (source: {event.source})" if event.source else reason
+def _title(e: NodeEvent) -> str:
+    if e.condition is None:
+        return e.status
+    title = e.condition.texts.title
+    return f"{title} (warning)" if e.level is State.WARNING else title
 
 
-def _jail_line(event: NodeEvent) -> Line | None:
-    if event.status != "jailed" or (event.jailed_until is None and event.ready_to_unjail is None):
-        return None
-    parts = []
-    if event.jailed_until is not None:
-        parts.append(f"jailed until {fmt_time(event.jailed_until)}")
-    if event.ready_to_unjail is not None:
-        parts.append("ready to unjail now" if event.ready_to_unjail else "not ready to unjail yet")
-    return (_sp("Jail: " + ", ".join(parts)),)
+def _happened(e: NodeEvent) -> str:
+    if e.reading is not None and e.reading.summary:
+        return e.reading.summary
+    return e.condition.texts.what if e.condition is not None else e.status
 
 
-def _what_to_do(statuses: Iterable[str]) -> tuple[Line, ...]:
-    return _advice(tuple(sorted(set(statuses))))
+def _cost(e: NodeEvent) -> str | None:
+    if e.reading is not None and e.reading.cost:
+        return e.reading.cost
+    return e.condition.texts.cost if e.condition is not None else None
+
+
+def _numbers(e: NodeEvent, indent: str = "") -> Iterator[Line]:
+    if e.reading is None:
+        return
+    for label, value in e.reading.numbers:
+        yield (_sp(f"{indent}{label}: {value}"),)
+
+
+def _what_to_do(events: Sequence[NodeEvent]) -> tuple[Line, ...]:
+    conditions = {e.condition.name: e.condition for e in events if e.condition is not None}
+    return _advice(tuple(conditions[n] for n in sorted(conditions)), many=len(events) > 1)
 
 
 @functools.cache
-def _advice(statuses: tuple[str, ...]) -> tuple[Line, ...]:
+def _advice(conditions: tuple[Condition, ...], *, many: bool) -> tuple[Line, ...]:
     lines: list[Line] = []
-    for status in statuses:
-        advice = _WHAT_TO_DO.get(status)
-        if not advice:
+    for c in conditions:
+        if many:  # one node's message says the cost with its details
+            lines.append((_sp(f"{c.texts.title}: ", "bold"), _sp(c.texts.what)))
+            lines.append((_sp("What it costs: "), _sp(c.texts.cost)))
+        if not c.texts.todo:
             continue
-        lines.append((_sp(f"What to do ({status}):", "bold"),))
-        lines.extend((_sp(t),) for t in advice)
-        if status == "jailed":
-            lines.append((_sp(UNJAIL_COMMAND, "code"),))
+        lines.append((_sp(f"What to do ({c.texts.title.lower()}):", "bold"),))
+        lines.extend((_sp(t),) for t in c.texts.todo)
+        if c.texts.command:
+            lines.append((_sp(c.texts.command, "code"),))
     return tuple(lines)
 
 
@@ -206,7 +199,7 @@ class _Shape:
                 lines.extend(self.details_many(e, node, config))
         if self.advice:
             lines.append((_sp(""),))
-            lines.extend(_what_to_do(e.status for e in events))
+            lines.extend(_what_to_do(events))
         return _message(
             title=title,
             severity=self.severity(events),
@@ -217,57 +210,67 @@ class _Shape:
 
 
 def _problem_one(e: NodeEvent, config: Config) -> Iterator[Line]:
-    yield (_sp(f"What changed: {e.previous} → {e.status}"),)
+    yield (_sp(f"What happened: {_happened(e)}"),)
     yield (_sp(f"Since: {fmt_time(e.since)}"),)
     if e.kind is EventKind.CHANGE:
         yield (_sp(f"Problem since: {fmt_time(e.incident_started_at)}"),)
-    yield (_sp(f"Reason: {_reason(e)}"),)
-    if (jail := _jail_line(e)) is not None:
-        yield jail
+    yield from _numbers(e)
+    if (cost := _cost(e)) is not None:
+        yield (_sp("What it costs: ", "bold"), _sp(cost))
 
 
 def _problem_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
-    yield (_sp(f"   {e.previous} → {e.status} since {fmt_time(e.since)} · {_reason(e)}"),)
-    if (jail := _jail_line(e)) is not None:
-        yield (_sp("   "), *jail)
+    numbers = " · ".join(f"{label}: {value}" for label, value in (e.reading.numbers if e.reading else ()))
+    yield (_sp(f"   {_title(e)} since {fmt_time(e.since)}" + (f" · {numbers}" if numbers else "")),)
+    if e.reading is not None and e.reading.summary:
+        yield (_sp(f"   {e.reading.summary}"),)
+    if e.reading is not None and e.reading.cost:
+        yield (_sp(f"   What it costs: {e.reading.cost}"),)
     yield (_sp("   "), _sp("tracker", "link", tracker_url(config, node, e.epoch_id)))
 
 
 def _problem_severity(events: Sequence[NodeEvent]) -> Severity:
-    return "critical" if any(e.status in ("jailed", "offline") for e in events) else "warning"
+    return "critical" if any(e.urgent for e in events) else "warning"
+
+
+def _recovery_text(e: NodeEvent) -> str:
+    return e.condition.texts.recovery if e.condition is not None else "Back to normal."
 
 
 def _recovery_one(e: NodeEvent, config: Config) -> Iterator[Line]:
-    yield (_sp(f"What changed: {e.previous} → {e.status}"),)
+    yield (_sp(f"What changed: {_title(e)} ended. {_recovery_text(e)}"),)
     yield (_sp(f"Healthy since: {fmt_time(e.since)}"),)
     yield (_sp(f"Down for {fmt_duration(e.duration)} (since {fmt_time(e.incident_started_at)})"),)
 
 
 def _recovery_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
-    text = f"   {e.previous} → {e.status} since {fmt_time(e.since)} · down for {fmt_duration(e.duration)}"
+    text = f"   {_title(e)} ended {fmt_time(e.since)} · down for {fmt_duration(e.duration)}"
     yield (_sp(text),)
 
 
 def _reminder_one(e: NodeEvent, config: Config) -> Iterator[Line]:
-    status = _STATUS_WORD.get(e.status, e.status)
-    yield (_sp(f"{status} since {fmt_time(e.since)} (problem for {fmt_duration(e.duration)})"),)
-    yield (_sp(f"Reason: {_reason(e)}"),)
-    if (jail := _jail_line(e)) is not None:
-        yield jail
+    yield (_sp(f"{_title(e)} since {fmt_time(e.since)} (problem for {fmt_duration(e.duration)})"),)
+    yield (_sp(f"What happened: {_happened(e)}"),)
+    yield from _numbers(e)
     yield (_sp(f"Reminder {e.reminder_no} of {config.alerts.reminder_max}"),)
 
 
 def _reminder_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
     text = (
-        f"   {e.status} since {fmt_time(e.since)} · problem for {fmt_duration(e.duration)} · "
+        f"   {_title(e)} since {fmt_time(e.since)} · problem for {fmt_duration(e.duration)} · "
         f"reminder {e.reminder_no} of {config.alerts.reminder_max}"
     )
     yield (_sp(text),)
 
 
+def _standing_one(e: NodeEvent, config: Config) -> Iterator[Line]:
+    yield (_sp("You just started watching this node, and it already has this problem."),)
+    yield from _problem_one(e, config)
+
+
 #: new alerts and changes of open incidents (healthy → jailed, offline → jailed …)
 PROBLEMS = _Shape(
-    title_one=lambda e, node: f"{_STATUS_WORD.get(e.status, e.status)}: {node.label}",
+    title_one=lambda e, node: f"{_title(e)}: {node.label}",
     title_many="{n} nodes need attention",
     details_one=_problem_one,
     details_many=_problem_many,
@@ -285,7 +288,7 @@ RECOVERIES = _Shape(
     mute=False,
 )
 REMINDERS = _Shape(
-    title_one=lambda e, node: f"Still {e.status}: {node.label}",
+    title_one=lambda e, node: f"Still {_title(e).lower()}: {node.label}",
     title_many="{n} nodes still need attention",
     details_one=_reminder_one,
     details_many=_reminder_many,
@@ -293,9 +296,19 @@ REMINDERS = _Shape(
     advice=True,
     mute=True,
 )
+STANDING = _Shape(
+    title_one=lambda e, node: f"Already {_title(e).lower()}: {node.label}",
+    title_many="{n} problems your nodes already have",
+    details_one=_standing_one,
+    details_many=_problem_many,
+    severity=_problem_severity,
+    advice=True,
+    mute=True,
+)
 compose_problems = PROBLEMS.compose
 compose_recoveries = RECOVERIES.compose
 compose_reminders = REMINDERS.compose
+compose_standing = STANDING.compose
 
 
 def _message(
@@ -321,6 +334,7 @@ _CATEGORIES = (
     ("node_alert", (EventKind.ALERT, EventKind.CHANGE), compose_problems),
     ("node_recovery", (EventKind.RECOVERY,), compose_recoveries),
     ("node_reminder", (EventKind.REMINDER,), compose_reminders),
+    ("node_standing", (EventKind.STANDING,), compose_standing),
 )
 
 
@@ -329,7 +343,12 @@ def _unique(ids: Iterable[UUID]) -> tuple[UUID, ...]:
 
 
 async def build_node_notifications(
-    db: Executor, config: Config, deliveries: dict[Target, list[NodeEvent]], *, detected_at: datetime
+    db: Executor,
+    config: Config,
+    deliveries: dict[Target, list[NodeEvent]],
+    *,
+    detected_at: datetime,
+    incidents: Mapping[UUID, str] | None = None,
 ) -> list[NewNotification]:
     """One notification per target and category, listing every node event of the cycle."""
     nodes = await node_labels(db, sorted({e.node_id for evs in deliveries.values() for e in evs}))

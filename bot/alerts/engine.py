@@ -25,29 +25,45 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.alerts.compose import build_node_notifications, build_source_notifications
 from bot.alerts.events import EventKind, NodeEvent, SourceEvent, SourceEventKind
+from bot.alerts.incidents import find_incidents
 from bot.alerts.metrics import AlertMetrics
 from bot.alerts.recipients import admin_targets, node_recipients
+from bot.alerts.standing import standing_events
 from bot.config import Config
 from bot.db import alert_recipients, source_health
+from bot.db import alert_state as alert_state_db
 from bot.db.alert_state import AlertState, load_states, save_states
 from bot.db.outbox import enqueue
 from bot.db.types import Conn
+from bot.domain.conditions import (
+    CONDITIONS,
+    OK_VALUE,
+    Condition,
+    ConditionTable,
+    GroupReading,
+    NodeFacts,
+    Options,
+    Reading,
+    State,
+    parse_value,
+)
 from bot.domain.source_health import SourceHealth, SourcePoll, Transition, advance
-from bot.domain.status import CycleReport, NodeStatus, Observation, SourceResult
+from bot.domain.status import CycleReport, Observation, SourceResult
+from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 #: nodes stepped between two yields to the event loop
 YIELD_EVERY = 1000
-
-#: problems that get reminders while they last
-REMINDED = frozenset({NodeStatus.JAILED.value, NodeStatus.OFFLINE.value})
+_NO_EXTRA: Mapping[str, object] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,88 +74,143 @@ class Rules:
     reminder_max: int
 
     @classmethod
-    def from_config(cls, config: Config) -> Rules:
+    def from_config(cls, config: Config, table: ConditionTable = CONDITIONS) -> Rules:
         a = config.alerts
+        unknown = sorted(set(a.confirm_polls) - {c.name for c in table})
+        if unknown:
+            raise ConfigError(
+                f"alerts.confirm_polls names no condition: {', '.join(unknown)} "
+                f"(conditions: {', '.join(c.name for c in table)})"
+            )
         return cls(
-            confirm_polls={"jailed": 1, "offline": 3, "unhealthy": 3}
+            confirm_polls={c.name: c.confirm_polls for c in table}
             | {str(k): v for k, v in a.confirm_polls.items()},
             recovery_polls=a.recovery_polls,
             reminder_interval=timedelta(seconds=a.reminder_interval_s),
             reminder_max=a.reminder_max,
         )
 
-    def needed(self, status: str) -> int:
-        return self.recovery_polls if status == NodeStatus.HEALTHY else self.confirm_polls[status]
+    def needed(self, value: str) -> int:
+        if value == OK_VALUE:
+            return self.recovery_polls
+        name, _ = parse_value(value)
+        return self.confirm_polls.get(name or "", 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """One condition group of one node as this cycle saw it."""
+
+    obs: Observation
+    group: str
+    #: ``ok``, ``<condition>``, ``<condition>:warning``; None when unknown
+    value: str | None
+    #: the member that decided a problem value
+    condition: Condition | None = None
+    reading: Reading | None = None
+
+    @classmethod
+    def of(cls, obs: Observation, gr: GroupReading) -> Seen:
+        return cls(obs, gr.group, gr.value, gr.condition, gr.reading)
 
 
 def step(
-    state: AlertState | None, obs: Observation, rules: Rules, *, poc_phase: bool, now: datetime
+    state: AlertState | None,
+    seen: Seen,
+    rules: Rules,
+    table: ConditionTable,
+    *,
+    poc_phase: bool,
+    now: datetime,
 ) -> tuple[AlertState | None, NodeEvent | None]:
-    """One observation applied to one node's state: the new state and the event to notify, if any."""
-    status = obs.status.value
-    if obs.status is NodeStatus.UNKNOWN:
+    """One cycle applied to one node's state of one condition group: the new state and the event to
+    notify, if any."""
+    obs = seen.obs
+    value = seen.value
+    if value is None:  # unknown
         if state is None:
             return None, None
-        return _observed(state, status, obs.observed_at), None
+        return _observed(state, "unknown", obs.observed_at), None
+    episode = seen.reading.episode if seen.reading is not None else None
     if state is None:  # first sight: silent baseline
         return (
             AlertState(
                 node_id=obs.node_id,
-                notified_status=status,
+                condition_group=seen.group,
+                notified_status=value,
                 status_since=obs.observed_at,
-                last_observed_status=status,
+                last_observed_status=value,
                 last_observed_at=obs.observed_at,
-                notified_reason=obs.reason,
+                notified_reason=obs.reason if value != OK_VALUE else None,
                 notified_source=obs.source,
+                episode=episode,
             ),
             None,
         )
-    st = _observed(state, status, obs.observed_at)
-    if status == st.notified_status:
+    st = _observed(state, value, obs.observed_at)
+    if value == st.notified_status:
         if st.pending_status is not None or st.pending_count:
             st = replace(st, pending_status=None, pending_count=0, pending_since=None)
-        return _maybe_remind(st, obs, rules, now)
-    if obs.status is NodeStatus.OFFLINE and poc_phase:  # held: PoC makes nodes look absent
-        return st, None
-    if st.pending_status == status:
+        if value != OK_VALUE and episode is not None and st.episode is not None and episode != st.episode:
+            # the same problem in a new episode (excluded again in the next epoch): a new incident
+            st = replace(st, incident_id=None, incident_started_at=None, pending_since=obs.observed_at)
+            return _confirm(st, seen, table, now)
+        if episode is not None and st.episode is None and value != OK_VALUE:
+            st = replace(st, episode=episode)
+        return _maybe_remind(st, seen, rules, table, now)
+    if seen.condition is not None and seen.condition.held_in_poc and poc_phase:
+        return st, None  # held: PoC makes nodes look absent
+    if st.pending_status == value:
         st = replace(st, pending_count=st.pending_count + 1)
     else:
-        st = replace(st, pending_status=status, pending_count=1, pending_since=obs.observed_at)
-    if st.pending_count < rules.needed(status):
+        st = replace(st, pending_status=value, pending_count=1, pending_since=obs.observed_at)
+    if st.pending_count < rules.needed(value):
         return st, None
-    return _confirm(st, obs, now)
+    return _confirm(st, seen, table, now)
 
 
-def _observed(state: AlertState, status: str, at: datetime) -> AlertState:
+def _observed(state: AlertState, value: str, at: datetime) -> AlertState:
     """``last_observed_status`` and when the node was first seen in it: unchanged (the same object,
     so nothing is written) while a node stays as it was, which is most nodes on most cycles."""
-    if state.last_observed_status == status:
+    if state.last_observed_status == value:
         return state
-    return replace(state, last_observed_status=status, last_observed_at=at)
+    return replace(state, last_observed_status=value, last_observed_at=at)
 
 
-def _confirm(st: AlertState, obs: Observation, now: datetime) -> tuple[AlertState, NodeEvent | None]:
-    status = obs.status.value
+def _condition_of(value: str, table: ConditionTable) -> tuple[Condition | None, State]:
+    name, level = parse_value(value)
+    return (table.get(name) if name else None), level
+
+
+def _confirm(
+    st: AlertState, seen: Seen, table: ConditionTable, now: datetime
+) -> tuple[AlertState, NodeEvent | None]:
+    obs = seen.obs
+    value = seen.value or OK_VALUE
     since = st.pending_since or obs.observed_at
     previous = st.notified_status
+    episode = seen.reading.episode if seen.reading is not None else None
     new = replace(
         st,
-        notified_status=status,
+        notified_status=value,
         status_since=since,
         pending_status=None,
         pending_count=0,
         pending_since=None,
         reminders_sent=0,
-        notified_reason=obs.reason,
+        notified_reason=obs.reason if value != OK_VALUE else None,
         notified_source=obs.source,
+        episode=episode if value != OK_VALUE else None,
     )
 
-    def event(kind: EventKind, incident: uuid.UUID, started: datetime) -> NodeEvent:
+    def event(
+        kind: EventKind, incident: uuid.UUID, started: datetime, cond: Condition | None, level: State
+    ) -> NodeEvent:
         return NodeEvent(
             kind=kind,
             node_id=st.node_id,
             incident_id=incident,
-            status=status,
+            status=value,
             previous=previous,
             since=since,
             reason=obs.reason,
@@ -149,35 +220,46 @@ def _confirm(st: AlertState, obs: Observation, now: datetime) -> tuple[AlertStat
             epoch_id=obs.epoch_id,
             jailed_until=obs.jailed_until,
             ready_to_unjail=obs.ready_to_unjail,
+            condition=cond,
+            level=level,
+            reading=seen.reading,
         )
 
-    if obs.status.is_problem:
+    if value != OK_VALUE:
+        cond, level = seen.condition, seen.reading.state if seen.reading else State.FAILING
         if st.incident_id is None or st.incident_started_at is None:
             incident = uuid.uuid4()
             new = replace(new, incident_id=incident, incident_started_at=since, last_notified_at=now)
-            return new, event(EventKind.ALERT, incident, since)
+            return new, event(EventKind.ALERT, incident, since, cond, level)
         new = replace(new, last_notified_at=now)
-        return new, event(EventKind.CHANGE, st.incident_id, st.incident_started_at)
-    # back to healthy
+        return new, event(EventKind.CHANGE, st.incident_id, st.incident_started_at, cond, level)
+    # back to ok
     new = replace(new, incident_id=None, incident_started_at=None)
     if st.incident_id is None or st.incident_started_at is None:
         return new, None  # the problem was a silent baseline: nothing was said, nothing to resolve
+    ended, level = _condition_of(previous, table)
+    if ended is None:
+        return new, None  # a condition no longer in the table: nothing to say about it
     new = replace(new, last_notified_at=now)
-    return new, event(EventKind.RECOVERY, st.incident_id, st.incident_started_at)
+    return new, event(EventKind.RECOVERY, st.incident_id, st.incident_started_at, ended, level)
 
 
 def _maybe_remind(
-    st: AlertState, obs: Observation, rules: Rules, now: datetime
+    st: AlertState, seen: Seen, rules: Rules, table: ConditionTable, now: datetime
 ) -> tuple[AlertState, NodeEvent | None]:
+    cond, level = _condition_of(st.notified_status, table)
     if (
         st.incident_id is None
         or st.incident_started_at is None
-        or st.notified_status not in REMINDED
+        or cond is None
+        or not cond.reminders
+        or level is not State.FAILING
         or st.reminders_sent >= rules.reminder_max
         or st.last_notified_at is None
         or now - st.last_notified_at < rules.reminder_interval
     ):
         return st, None
+    obs = seen.obs
     n = st.reminders_sent + 1
     new = replace(st, reminders_sent=n, last_notified_at=now)
     return new, NodeEvent(
@@ -195,6 +277,9 @@ def _maybe_remind(
         jailed_until=obs.jailed_until,
         ready_to_unjail=obs.ready_to_unjail,
         reminder_no=n,
+        condition=cond,
+        level=level,
+        reading=seen.reading,
     )
 
 
@@ -228,28 +313,57 @@ def source_step(
     return None
 
 
+class FactsCollector(Protocol):
+    """Adds per-node data for detectors (``NodeFacts.extra[name]``), read inside the cycle's
+    transaction; a node it has nothing for is absent from the mapping (its detectors read unknown)."""
+
+    name: str
+
+    async def collect(self, conn: Conn, node_ids: list[uuid.UUID]) -> Mapping[uuid.UUID, object]: ...
+
+
 class AlertEngine:
     """The poller's :class:`~bot.domain.status.CycleObserver`."""
 
-    def __init__(self, config: Config, metrics: AlertMetrics | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        metrics: AlertMetrics | None = None,
+        *,
+        conditions: ConditionTable = CONDITIONS,
+        collectors: Sequence[FactsCollector] = (),
+    ) -> None:
         self._config = config
-        self._rules = Rules.from_config(config)
+        self._table = conditions
+        self._rules = Rules.from_config(config, conditions)
+        self._options = Options(llr_warning_share=config.alerts.llr_warning_share)
         self._metrics = metrics
+        self._collectors = tuple(collectors)
+
+    @property
+    def conditions(self) -> ConditionTable:
+        return self._table
 
     async def on_cycle(self, conn: Conn, report: CycleReport) -> None:
         async with conn.transaction():  # a savepoint inside the poller's transaction
+            first_cycle = not await alert_state_db.any_state(conn)
             node_events = await self._node_transitions(conn, report)
+            node_events += await standing_events(conn, self._table, report, first_cycle=first_cycle)
             source_events = await self._source_transitions(conn, report)
             now = report.finished_at
             notifications = []
             if node_events:
+                incidents = find_incidents(self._config, report, node_events)
                 plan = await node_recipients(conn, self._config, node_events, now)
                 notifications += await build_node_notifications(
-                    conn, self._config, plan.deliveries, detected_at=now
+                    conn, self._config, plan.deliveries, detected_at=now, incidents=incidents
                 )
                 if self._metrics is not None:
                     for platform, reason in plan.suppressed:
                         self._metrics.suppressed.labels(platform, reason).inc()
+                    for e in node_events:
+                        if e.condition is not None:
+                            self._metrics.condition_events.labels(e.condition.metric, e.kind.value).inc()
             if source_events:
                 targets = await admin_targets(conn, self._config)
                 notifications += build_source_notifications(self._config, targets, source_events)
@@ -269,21 +383,49 @@ class AlertEngine:
         if notifications:
             log.info("cycle enqueued %d notifications", len(notifications))
 
+    async def _extra(self, conn: Conn, node_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, object]]:
+        out: dict[uuid.UUID, dict[str, object]] = {}
+        for collector in self._collectors:
+            for node_id, data in (await collector.collect(conn, node_ids)).items():
+                out.setdefault(node_id, {})[collector.name] = data
+        return out
+
     async def _node_transitions(self, conn: Conn, report: CycleReport) -> list[NodeEvent]:
         observations = {o.node_id: o for o in report.observations}
-        states = await load_states(conn, list(observations))
+        node_ids = list(observations)
+        states = await load_states(conn, node_ids)
+        extra = await self._extra(conn, node_ids) if self._collectors else {}
         changed: list[AlertState] = []
         events: list[NodeEvent] = []
+        counts: Counter[tuple[str, str]] = Counter()
+        table, network, options = self._table, report.network, self._options
         for i, (node_id, obs) in enumerate(observations.items(), 1):
             if i % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # 10,000 nodes: let commands run between slices
-            old = states.get(node_id)
-            new, event = step(old, obs, self._rules, poc_phase=report.offline_held, now=report.finished_at)
-            if new is not None and new is not old and new != old:
-                changed.append(new)
-            if event is not None:
-                events.append(event)
+            facts = NodeFacts(obs, network, options, extra.get(node_id, _NO_EXTRA))
+            readings = table.read(facts)
+            for name, reading in readings.items():
+                counts[(table[name].metric, reading.state.value)] += 1
+            for gr in table.read_groups(readings):
+                old = states.get((node_id, gr.group))
+                new, event = step(
+                    old,
+                    Seen.of(obs, gr),
+                    self._rules,
+                    table,
+                    poc_phase=report.offline_held,
+                    now=report.finished_at,
+                )
+                if new is not None and new is not old and new != old:
+                    changed.append(new)
+                if event is not None:
+                    events.append(event)
         await save_states(conn, changed)
+        if self._metrics is not None:
+            gauge = self._metrics.nodes_by_condition
+            for c in table:
+                for st in State:
+                    gauge.labels(c.metric, st.value).set(counts.get((c.metric, st.value), 0))
         return events
 
     async def _source_transitions(self, conn: Conn, report: CycleReport) -> list[SourceEvent]:

@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from bot.domain.conditions import Condition, Reading, State
+
 
 class EventKind(enum.StrEnum):
-    #: a node entered a confirmed problem status (healthy → jailed/offline/unhealthy)
+    #: a node entered a confirmed problem of a condition group (ok → jailed, ok → cpoc_ratio:warning)
     ALERT = "alert"
-    #: an open incident changed problem (offline → jailed)
+    #: an open incident changed problem (offline → jailed, a warning became the loss)
     CHANGE = "change"
+    #: a watcher who just started watching is told about a problem the node already has
+    STANDING = "standing"
     #: the node is healthy again after an alerted incident
     RECOVERY = "recovery"
     #: the problem is still ongoing
@@ -24,9 +28,9 @@ class NodeEvent:
     kind: EventKind
     node_id: UUID
     incident_id: UUID
-    #: the status now (the problem for alerts and reminders, ``healthy`` for recoveries)
+    #: the group's value now (the problem for alerts and reminders, ``ok`` for recoveries)
     status: str
-    #: the status before (``healthy`` for a new alert; the problem for a recovery)
+    #: the value before (``ok`` for a new alert; the problem for a recovery)
     previous: str
     #: when ``status`` began (first observation of it)
     since: datetime
@@ -41,11 +45,26 @@ class NodeEvent:
     ready_to_unjail: bool | None = None
     #: 1-based reminder number
     reminder_no: int = 0
+    #: the condition this event is about (for a recovery: the one that ended); its table entry gives
+    #: the setting, the texts, the urgency and the metric label
+    condition: Condition | None = None
+    #: warning or failing (the problem's level; for a recovery, the level that ended)
+    level: State = State.FAILING
+    #: the detector's reading this cycle (its summary and numbers)
+    reading: Reading | None = None
+    #: the incident (many nodes, one cause) this event is part of, when it is (``bot.alerts.incidents``)
+    cause: str | None = None
 
     @property
     def problem(self) -> str:
-        """The problem status this event is about (what recipients' settings filter on)."""
+        """The condition this event is about (what recipients' settings filter on)."""
+        if self.condition is not None:
+            return self.condition.name
         return self.previous if self.kind is EventKind.RECOVERY else self.status
+
+    @property
+    def urgent(self) -> bool:
+        return self.condition is not None and self.condition.urgent and self.level is State.FAILING
 
     @property
     def duration(self) -> timedelta:
@@ -62,6 +81,8 @@ class NodeEvent:
             return f"c:{self.incident_id}:{self.status}:{self.since.isoformat()}"
         if self.kind is EventKind.RECOVERY:
             return f"r:{self.incident_id}"
+        if self.kind is EventKind.STANDING:
+            return f"s:{self.incident_id}"
         return f"m:{self.incident_id}:{self.reminder_no}"
 
 

@@ -25,6 +25,18 @@ class AlertMetrics:
             ["platform", "reason"],
             registry=registry,
         )
+        self.condition_events = Counter(
+            "minegnk_condition_events_total",
+            "Node alert events by condition (its metric label) and kind (alert, change, recovery, ...)",
+            ["condition", "kind"],
+            registry=registry,
+        )
+        self.nodes_by_condition = Gauge(
+            "minegnk_nodes_by_condition",
+            "Watched nodes by alert condition and its state in the last cycle",
+            ["condition", "state"],
+            registry=registry,
+        )
         self.retries = Counter(
             "minegnk_notification_retries_total",
             "Send attempts that will be retried (rate limited, network error, 5xx)",

@@ -1,10 +1,11 @@
 """Who gets which node event.
 
 * Every active user linked to the node (``user_nodes``), on each platform they linked whose delivery
-  target is not disabled, if their ``user_alert_settings`` want that kind (defaults: jailed, offline,
-  recovery and reminders on; unhealthy off) and no mute covers it. A timed mute (the node or all)
-  suppresses everything; an until-resolved mute suppresses the alert and reminders but lets the
-  recovery through (the mute then ends).
+  target is not disabled, if their ``user_alert_settings`` want the event's condition (its
+  ``setting``; a user who never switched it gets the condition's ``default_on``: every condition of
+  the table has a setting, so none is silently never delivered) and no mute covers it. A timed
+  mute (the node or all) suppresses everything; an until-resolved mute suppresses the alert and
+  reminders but lets the recovery through (the mute then ends).
 * Every channel routed with scope ``all`` or ``admin`` and every ``alerts.admin_*`` id: everything.
 """
 
@@ -41,8 +42,8 @@ class Plan:
 
 def _suppression(sub: NodeSubscriber, event: NodeEvent) -> str | None:
     """Why this user does not get this event, or None when they do."""
-    wanted = {"jailed": sub.jailed, "offline": sub.offline, "unhealthy": sub.unhealthy}
-    if not wanted.get(event.problem, False):
+    cond = event.condition
+    if cond is not None and not sub.conditions.get(cond.setting, cond.default_on):
         return "settings"
     if event.kind is EventKind.RECOVERY and not sub.recovery:
         return "settings"

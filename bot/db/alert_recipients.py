@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from bot.db.types import Executor
@@ -18,9 +20,8 @@ class NodeSubscriber:
     #: platform user ids; None when that platform is not linked or its target is disabled
     telegram: str | None
     discord: str | None
-    jailed: bool
-    offline: bool
-    unhealthy: bool
+    #: the user's switches by setting name (bot/domain/conditions.py); a missing one is the default
+    conditions: dict[str, bool]
     recovery: bool
     reminders: bool
     #: a timed mute (this node or all) is active
@@ -44,9 +45,7 @@ SUBSCRIBERS_SQL = """
 SELECT un.node_id, u.id AS user_id,
        CASE WHEN tg.disabled_at IS NULL THEN u.telegram END AS telegram,
        CASE WHEN dc.disabled_at IS NULL THEN u.discord END AS discord,
-       coalesce(s.jailed, true) AS jailed,
-       coalesce(s.offline, true) AS offline,
-       coalesce(s.unhealthy, false) AS unhealthy,
+       coalesce(s.conditions, '{}'::jsonb) AS conditions,
        coalesce(s.recovery, true) AS recovery,
        coalesce(s.reminders, true) AS reminders,
        EXISTS (SELECT 1 FROM mutes m
@@ -98,7 +97,17 @@ async def node_subscribers(db: Executor, node_ids: list[UUID], now: datetime) ->
     if not node_ids:
         return []
     rows = await db.fetch(SUBSCRIBERS_SQL, node_ids, now)
-    return [NodeSubscriber(**{k: r[k] for k in NodeSubscriber.__slots__}) for r in rows]
+    out: list[NodeSubscriber] = []
+    for r in rows:
+        values: dict[str, Any] = {k: r[k] for k in NodeSubscriber.__slots__}
+        values["conditions"] = _json(r["conditions"])
+        out.append(NodeSubscriber(**values))
+    return out
+
+
+def _json(value: object) -> dict[str, bool]:
+    data = json.loads(value) if isinstance(value, str) else value
+    return {str(k): bool(v) for k, v in (data or {}).items()} if isinstance(data, dict) else {}
 
 
 async def alert_channels(db: Executor, scopes: list[str]) -> list[tuple[str, str]]:

@@ -12,16 +12,21 @@ import asyncpg
 from bot.db.types import Executor
 
 _STATE_COLUMNS = (
-    "node_id, notified_status, status_since, pending_status, pending_count, pending_since, "
+    "node_id, condition_group, notified_status, status_since, pending_status, pending_count, pending_since, "
     "last_observed_status, last_observed_at, last_notified_at, reminders_sent, incident_id, "
-    "incident_started_at, notified_reason, notified_source"
+    "incident_started_at, notified_reason, notified_source, episode"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class AlertState:
+    """One node's state machine for one condition group (:mod:`bot.domain.conditions`)."""
+
     node_id: UUID
-    #: the status the recipients were last told about (or the silent baseline)
+    #: the condition group (``status`` for jailed/offline/unhealthy; else the condition's name)
+    condition_group: str
+    #: the value the recipients were last told about (or the silent baseline): ``ok``, a condition's
+    #: name (failing) or ``<condition>:warning``
     notified_status: str
     #: when ``notified_status`` began
     status_since: datetime
@@ -39,25 +44,32 @@ class AlertState:
     incident_started_at: datetime | None = None
     notified_reason: str | None = None
     notified_source: str | None = None
+    #: the episode the notified problem belongs to (an exclusion: its epoch); a new one re-alerts
+    episode: str | None = None
+
+    @property
+    def key(self) -> tuple[UUID, str]:
+        return self.node_id, self.condition_group
 
 
 LOAD_STATES_SQL = f"""
-SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = ANY($1::uuid[]) ORDER BY node_id FOR UPDATE
+SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = ANY($1::uuid[])
+ORDER BY node_id, condition_group FOR UPDATE
 """
 
 SAVE_STATES_SQL = """
-INSERT INTO alert_state (node_id, notified_status, status_since, pending_status, pending_count,
-                         pending_since, last_observed_status, last_observed_at, last_notified_at,
-                         reminders_sent, incident_id, incident_started_at, notified_reason,
-                         notified_source, updated_at)
+INSERT INTO alert_state (node_id, condition_group, notified_status, status_since, pending_status,
+                         pending_count, pending_since, last_observed_status, last_observed_at,
+                         last_notified_at, reminders_sent, incident_id, incident_started_at,
+                         notified_reason, notified_source, episode, updated_at)
 SELECT t.*, now()
-FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::int[], $6::timestamptz[],
-            $7::text[], $8::timestamptz[], $9::timestamptz[], $10::int[], $11::uuid[],
-            $12::timestamptz[], $13::text[], $14::text[])
-     AS t(node_id, notified_status, status_since, pending_status, pending_count, pending_since,
-          last_observed_status, last_observed_at, last_notified_at, reminders_sent, incident_id,
-          incident_started_at, notified_reason, notified_source)
-ON CONFLICT (node_id) DO UPDATE SET
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::int[],
+            $7::timestamptz[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::int[],
+            $12::uuid[], $13::timestamptz[], $14::text[], $15::text[], $16::text[])
+     AS t(node_id, condition_group, notified_status, status_since, pending_status, pending_count,
+          pending_since, last_observed_status, last_observed_at, last_notified_at, reminders_sent,
+          incident_id, incident_started_at, notified_reason, notified_source, episode)
+ON CONFLICT (node_id, condition_group) DO UPDATE SET
     notified_status = EXCLUDED.notified_status,
     status_since = EXCLUDED.status_since,
     pending_status = EXCLUDED.pending_status,
@@ -71,6 +83,7 @@ ON CONFLICT (node_id) DO UPDATE SET
     incident_started_at = EXCLUDED.incident_started_at,
     notified_reason = EXCLUDED.notified_reason,
     notified_source = EXCLUDED.notified_source,
+    episode = EXCLUDED.episode,
     updated_at = now()
 """
 
@@ -84,16 +97,16 @@ def _state(row: asyncpg.Record) -> AlertState:
 BATCH = 2000
 
 
-async def load_states(db: Executor, node_ids: list[UUID]) -> dict[UUID, AlertState]:
-    """The stored states of these nodes, locked for the rest of the transaction."""
+async def load_states(db: Executor, node_ids: list[UUID]) -> dict[tuple[UUID, str], AlertState]:
+    """The stored states of these nodes (every group), locked for the rest of the transaction."""
     if not node_ids:
         return {}
     rows = await db.fetch(LOAD_STATES_SQL, node_ids)
-    states: dict[UUID, AlertState] = {}
+    states: dict[tuple[UUID, str], AlertState] = {}
     for start in range(0, len(rows), BATCH):
         if start:
             await asyncio.sleep(0)
-        states.update((r["node_id"], _state(r)) for r in rows[start : start + BATCH])
+        states.update(((r["node_id"], r["condition_group"]), _state(r)) for r in rows[start : start + BATCH])
     return states
 
 
@@ -105,6 +118,26 @@ async def save_states(db: Executor, states: list[AlertState]) -> None:
         await db.execute(SAVE_STATES_SQL, *cols)
 
 
-async def get_state(db: Executor, node_id: UUID) -> AlertState | None:
-    row = await db.fetchrow(f"SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = $1", node_id)
+async def get_state(db: Executor, node_id: UUID, group: str = "status") -> AlertState | None:
+    row = await db.fetchrow(
+        f"SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = $1 AND condition_group = $2",
+        node_id,
+        group,
+    )
     return None if row is None else _state(row)
+
+
+async def node_states(db: Executor, node_id: UUID) -> list[AlertState]:
+    """Every group's state of one node (``/node``), unlocked."""
+    rows = await db.fetch(
+        f"SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = $1 ORDER BY condition_group", node_id
+    )
+    return [_state(r) for r in rows]
+
+
+ANY_STATE_SQL = "SELECT EXISTS (SELECT 1 FROM alert_state)"
+
+
+async def any_state(db: Executor) -> bool:
+    """Whether the engine has ever recorded a state (False only before the bot's first cycle)."""
+    return bool(await db.fetchval(ANY_STATE_SQL))

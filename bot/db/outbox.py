@@ -15,12 +15,13 @@ from bot.render.message import Message
 TargetKind = Literal["user", "channel"]
 
 #: claim order of a notification kind (lower first, also within one target): node and monitoring
-#: alerts 0 (every kind not listed), request notifications and the startup notice 1, broadcasts 2;
+#: alerts 0 (every kind not listed), request notifications, the startup notice and digests 1, broadcasts 2;
 #: so neither a broadcast to every user nor a burst of requests delays a node alert
 CLAIM_PRIORITY: dict[str, int] = {
     "request_new": 1,
     "request_update": 1,
     "startup": 1,
+    "digest": 1,
     "broadcast": 2,
 }
 

@@ -27,6 +27,7 @@ from bot.errors import UsageError
 from bot.services.commands import BY_NAME, usage
 from bot.services.container import Services
 from bot.services.context import Caller
+from bot.services.settings import switches
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ RequestType = Literal["new_node", "support", "other"]
 Status = Literal["pending", "in_progress", "approved", "completed", "rejected"]
 StatusFilter = Literal["pending", "in_progress", "approved", "completed", "rejected", "all"]
 Scope = Literal["all", "admin", "requests"]
-AlertKind = Literal["jailed", "offline", "unhealthy", "recovery", "reminders", "requests"]
 IdentifierType = Literal["wallet", "node_id", "operator", "validator"]
 
 DURATIONS = ("1h", "24h", "resolved", "30m", "2h", "12h", "1d", "1w")
@@ -183,10 +183,11 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         alert="Which alerts to switch on or off",
         enabled="On or off (with alert)",
     )
+    @app_commands.choices(alert=[app_commands.Choice(name=k.label, value=k.name) for k in switches()][:25])
     async def settings(
         interaction: Interaction,
         currency: app_commands.Range[str, 1, 10] | None = None,
-        alert: AlertKind | None = None,
+        alert: str | None = None,
         enabled: bool | None = None,
     ) -> None:
         async def work(c: Caller) -> Reply:
@@ -201,7 +202,14 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
 
         await h.run(interaction, "settings", work)
 
-    return [nodes, node, earnings, mute, unmute, mutes, settings]
+    @app_commands.command(name="digest", description=describe("digest"))
+    @app_commands.describe(schedule="07:00 Europe/Moscow to set the hour, on or off; empty shows it")
+    async def digest(
+        interaction: Interaction, schedule: app_commands.Range[str, 1, 80] | None = None
+    ) -> None:
+        await h.run(interaction, "digest", lambda c: message_of(s.digests.command(c, schedule or "")))
+
+    return [nodes, node, earnings, mute, unmute, mutes, settings, digest]
 
 
 def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Command[Any, ..., Any]]:

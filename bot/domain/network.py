@@ -7,7 +7,8 @@ Offline alerts are held during both (nodes look absent while they prove their we
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from bot.domain.chain_params import EpochThresholds
 
@@ -24,6 +25,36 @@ class ConfirmationPoC:
 
 
 @dataclass(frozen=True, slots=True)
+class PocSchedule:
+    """Where the chain is and where the next PoC starts, in blocks (``/v1/epochs/latest``:
+    ``block_height`` and ``epoch_stages.next_poc_start``; Hyperfusion ``/inference/current``:
+    ``current_block_height``, ``next_poc_start_block`` and ``avg_block_time``)."""
+
+    block_height: int
+    next_poc_height: int
+    #: seconds per block: the source's figure, else measured across poll cycles; None: not yet known
+    avg_block_time_s: Decimal | None = None
+
+    def at(self, height: int, observed_at: datetime) -> datetime | None:
+        """When the chain reaches ``height``, estimated from ``observed_at``; None without a block time."""
+        if self.avg_block_time_s is None:
+            return None
+        seconds = (height - self.block_height) * self.avg_block_time_s
+        return observed_at + timedelta(seconds=float(seconds))
+
+    def next_poc_at(self, observed_at: datetime) -> datetime | None:
+        return self.at(self.next_poc_height, observed_at)
+
+    def upgrade_window(self, observed_at: datetime, blocks: int) -> tuple[datetime, datetime] | None:
+        """The safe upgrade window: the ``blocks`` before the next PoC (operators upgrade outside PoC and
+        confirmation PoC, in the few hundred blocks before PoC)."""
+        start, end = self.at(self.next_poc_height - blocks, observed_at), self.next_poc_at(observed_at)
+        if start is None or end is None:
+            return None
+        return max(start, observed_at), end
+
+
+@dataclass(frozen=True, slots=True)
 class NetworkState:
     """One row of ``network_state``: what the last poll cycle saw of the network as a whole."""
 
@@ -32,6 +63,12 @@ class NetworkState:
     confirmation_poc: ConfirmationPoC | None
     thresholds: EpochThresholds | None
     observed_at: datetime
+    #: the next PoC in blocks; None when no source reports it
+    schedule: PocSchedule | None = None
+
+    @property
+    def offline_held_by_cpoc(self) -> bool:
+        return self.confirmation_poc is not None and self.confirmation_poc.active
 
     @property
     def offline_held(self) -> bool:

@@ -27,7 +27,7 @@ from bot.domain.identifiers import (
     bech32_encode,
     valcons_from_pubkey,
 )
-from bot.domain.network import ConfirmationPoC
+from bot.domain.network import ConfirmationPoC, PocSchedule
 from bot.domain.status import NodeStatus
 
 NGONKA_PER_GNK = 10**9
@@ -130,6 +130,8 @@ class SourceSnapshot:
     skipped: SkippedRows = field(default_factory=SkippedRows)
     #: None when this source cannot tell (Hyperfusion does not report confirmation PoC)
     confirmation_poc: ConfirmationPoC | None = None
+    #: the chain height and the next PoC's start; None when this source cannot tell
+    schedule: PocSchedule | None = None
     _by_key: dict[str, str] | None = field(default=None, repr=False)
     _by_valcons: dict[str, str] | None = field(default=None, repr=False)
 

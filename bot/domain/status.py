@@ -49,6 +49,13 @@ class Observation:
     confirmation_poc_ratio: Decimal | None = None
     invalid_llr: Decimal | None = None
     inactive_llr: Decimal | None = None
+    #: the reason the node is listed in the epoch's ``excluded_participants`` (None: not listed)
+    excluded_reason: str | None = None
+    #: the chain's participant status (ACTIVE, INACTIVE, INVALID, UNCONFIRMED; None: not known)
+    chain_status: str | None = None
+    #: the models the participant serves and its weight (incidents group by model and weigh nodes)
+    models: tuple[str, ...] = ()
+    weight: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,8 @@ class CycleReport:
     #: the network as this cycle saw it: confirmation PoC, and the chain thresholds in force for the
     #: epoch (what alert conditions on cPoC ratio and LLRs compare against)
     network: NetworkState | None = None
+    #: the total weight of the epoch's participants as the winning source listed them (None: unknown)
+    network_weight: int | None = None
 
     @property
     def offline_held(self) -> bool:

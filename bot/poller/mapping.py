@@ -35,6 +35,8 @@ class Mapped:
     unknown: Counter[tuple[str, str]] = field(default_factory=Counter)
     #: source → watched nodes it omitted although another source listed them
     disagreements: Counter[str] = field(default_factory=Counter)
+    #: the total weight of the first snapshot's participants (None: no snapshot or no weights)
+    network_weight: int | None = None
 
 
 _UNRESOLVED = Verdict(NodeStatus.UNKNOWN, "identifier not resolvable")
@@ -65,6 +67,11 @@ def map_nodes(
     """One :class:`NodeStats` and :class:`Observation` per watched node; ``snapshots`` by priority."""
     out = Mapped()
     epoch_id = next((s.epoch_id for s in snapshots if s.epoch_id is not None), None)
+    if snapshots:
+        weights = [
+            p.weight for p in snapshots[0].participants.values() if p.weight is not None and p.weight > 0
+        ]
+        out.network_weight = sum(weights) if weights else None
     unknown_status = NodeStatus.UNKNOWN
     for node in watched:
         # (snapshot, address, ml node) per source
@@ -127,6 +134,10 @@ def map_nodes(
                 confirmation_poc_ratio=stats.view.confirmation_poc_ratio if stats.view else None,
                 invalid_llr=stats.view.invalid_llr if stats.view else None,
                 inactive_llr=stats.view.inactive_llr if stats.view else None,
+                excluded_reason=stats.view.excluded_reason if stats.view else None,
+                chain_status=stats.view.chain_status if stats.view else None,
+                models=stats.view.models if stats.view else (),
+                weight=stats.view.weight if stats.view else None,
             )
         )
         if stats.status is not unknown_status and stats.status is not node.cached_status:

@@ -34,7 +34,7 @@ from bot.db import source_health as source_health_db
 from bot.db import stats as db
 from bot.db.column_ranges import INT8_MAX, fit_to_columns
 from bot.db.types import Conn, Pool
-from bot.domain.network import NetworkState
+from bot.domain.network import NetworkState, PocSchedule
 from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
 from bot.domain.source_health import SourceHealth, SourcePoll, advance
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
@@ -98,6 +98,12 @@ def thresholds_of(cfg: TrackersConfig) -> Thresholds:
         confirmation_ratio=Decimal(str(cfg.confirmation_ratio_threshold)),
         offline_after_health_failures=cfg.offline_after_health_failures,
     )
+
+
+def best_schedule(snapshots: Sequence[SourceSnapshot]) -> PocSchedule | None:
+    """The next PoC as the sources report it, one with a block time first."""
+    schedules = [s.schedule for s in snapshots if s.schedule is not None]
+    return next((s for s in schedules if s.avg_block_time_s is not None), schedules[0] if schedules else None)
 
 
 class Poller:
@@ -305,6 +311,7 @@ class Poller:
             ),
             thresholds=epoch_thresholds,
             observed_at=started_at,
+            schedule=best_schedule(snapshots),
         )
 
     async def _map(
@@ -341,6 +348,7 @@ class Poller:
             epoch_id=network.epoch_id,
             changed=tuple(mapped.changed),
             network=network,
+            network_weight=mapped.network_weight,
         )
 
     async def _write(

@@ -100,10 +100,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("mutes", "/mutes", "Your active mutes", "linked"),
     CommandSpec(
         "settings",
-        "/settings [currency <CODE> | <jailed|offline|unhealthy|recovery|reminders|requests> <on|off>]",
+        "/settings [currency <CODE> | <alert> <on|off>] (the alerts are listed by /settings)",
         "Your currency and which alerts you receive",
         "linked",
         (CommandOption("setting", "currency EUR, or offline off", "text", required=False),),
+    ),
+    CommandSpec(
+        "digest",
+        "/digest [on | off | HH:MM [time zone]]",
+        "A daily summary of your nodes at the hour you choose",
+        "linked",
+        (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "text", required=False),),
     ),
     CommandSpec(
         "request",

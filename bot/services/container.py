@@ -11,6 +11,7 @@ from bot.services.admin import AdminService
 from bot.services.authz import Authz
 from bot.services.charts import ChartRenderer
 from bot.services.chats import ChatsService
+from bot.services.digests import DigestsService
 from bot.services.earnings import EarningsService
 from bot.services.help import HelpService
 from bot.services.mutes import MutesService
@@ -33,6 +34,7 @@ class Services:
     admin: AdminService
     mutes: MutesService
     settings: SettingsService
+    digests: DigestsService
     help: HelpService
     prices: PriceSource
     #: per-person limits, checked by both frontends before a handler runs
@@ -54,6 +56,7 @@ class Services:
             admin=AdminService(pool, config, authz),
             mutes=MutesService(pool, authz, nodes),
             settings=SettingsService(pool, authz),
+            digests=DigestsService(pool, authz),
             help=HelpService(authz),
             prices=price_source,
             throttle=Throttle(config.limits),

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.domain.network import PocSchedule
 from integrations import gonka_api, hyperfusion
 from integrations.errors import SourceDisabledError
 from integrations.hashiro import HashiroClient
@@ -148,3 +149,11 @@ async def test_a_big_payload_is_mapped_in_slices_so_commands_keep_flowing() -> N
 async def test_a_whole_body_of_the_wrong_shape_is_an_error(body: bytes) -> None:
     with pytest.raises(ValueError):
         await hyperfusion.parse_whole(body, lambda item: None)
+
+
+def test_the_next_poc_is_read_from_both_recorded_sources() -> None:
+    head = hyperfusion._HEAD.validate_json((DATA / "hyperfusion-inference.json").read_bytes())
+    assert hyperfusion.schedule_of(head) == PocSchedule(1634323, 1642801, Decimal("6.02"))
+    latest = gonka_api._LATEST.validate_json((DATA / "gonka-epochs-latest.json").read_bytes())
+    # the chain's own endpoint gives heights only: the block time is measured (bot.db.network_state)
+    assert gonka_api.schedule_of(latest) == PocSchedule(1634326, 1642801, None)

@@ -1,4 +1,5 @@
-"""``/settings``: currency and which alerts to receive (toggle buttons come with the message)."""
+"""``/settings``: currency and which alerts to receive (toggle buttons come with the message);
+``/digest``: the daily summary's hour."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ def router() -> Router:
     @r.message(Command("settings"))
     async def settings(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
         result = await services.settings.command(message_caller(message), text_of(command))
+        await send(bot, message.chat.id, result.message)
+
+    @r.message(Command("digest"))
+    async def digest(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
+        result = await services.digests.command(message_caller(message), text_of(command))
         await send(bot, message.chat.id, result.message)
 
     return r

@@ -85,12 +85,16 @@ async def test_settings_choose_the_alert_kinds(pool: Pool, db_url: str) -> None:
     no_recovery = await make_user(pool, telegram="3")
     wants_unhealthy = await make_user(pool, telegram="4")
     no_reminders = await make_user(pool, telegram="5")
-    await pool.execute("INSERT INTO user_alert_settings (user_id, jailed) VALUES ($1, false)", no_jail.id)
+    await pool.execute(
+        """INSERT INTO user_alert_settings (user_id, conditions) VALUES ($1, '{"jailed": false}')""",
+        no_jail.id,
+    )
     await pool.execute(
         "INSERT INTO user_alert_settings (user_id, recovery) VALUES ($1, false)", no_recovery.id
     )
     await pool.execute(
-        "INSERT INTO user_alert_settings (user_id, unhealthy) VALUES ($1, true)", wants_unhealthy.id
+        """INSERT INTO user_alert_settings (user_id, conditions) VALUES ($1, '{"unhealthy": true}')""",
+        wants_unhealthy.id,
     )
     await pool.execute(
         "INSERT INTO user_alert_settings (user_id, reminders) VALUES ($1, false)", no_reminders.id

@@ -116,13 +116,14 @@ async def test_settings_currency_and_alert_toggle(running: Harness) -> None:
     reply = await (await running.fake.slash(alice, "settings", currency="EUR")).reply()
     assert "EUR" in text(reply)
     await (await running.fake.slash(alice, "settings", alert="offline", enabled=False)).reply()
-    offline = await running.pool.fetchval("SELECT offline FROM user_alert_settings")
+    offline = await running.pool.fetchval("SELECT (conditions->>'offline')::boolean FROM user_alert_settings")
     assert offline is False
     bad = await (await running.fake.slash(alice, "settings", currency="EURO")).reply()
     assert "EURO" in text(bad) or "currency" in text(bad).lower()
     half = await (await running.fake.slash(alice, "settings", alert="jailed")).reply()
     assert "Usage: /settings" in text(half)
-    assert await running.pool.fetchval("SELECT jailed FROM user_alert_settings") is True
+    jailed = "SELECT coalesce((conditions->>'jailed')::boolean, true) FROM user_alert_settings"
+    assert await running.pool.fetchval(jailed) is True
 
 
 async def test_user_commands_refuse_an_unlinked_caller(running: Harness) -> None:

@@ -210,7 +210,8 @@ async def test_confirmation_poc_holds_offline_alerts_like_poc(
 
     async def state() -> tuple[str, str | None, int]:
         r = await pool.fetchrow(
-            "SELECT notified_status, pending_status, pending_count FROM alert_state WHERE node_id = $1",
+            "SELECT notified_status, pending_status, pending_count FROM alert_state"
+            " WHERE node_id = $1 AND condition_group = 'status'",
             node_id,
         )
         assert r is not None
@@ -223,7 +224,7 @@ async def test_confirmation_poc_holds_offline_alerts_like_poc(
         report = await poller.poll_cycle()
         assert report.offline_held and report.poc_phase is False
         assert next(o for o in report.observations if o.node_id == node_id).status is NodeStatus.OFFLINE
-    assert await state() == ("healthy", None, 0)
+    assert await state() == ("ok", None, 0)
     assert await pool.fetchval("SELECT count(*) FROM notifications") == 0
 
     # the confirmation PoC is over and the node still absent: now it confirms as usual

@@ -46,6 +46,7 @@ def test_spec_commands_are_all_in_the_table() -> None:
         "unmute",
         "mutes",
         "settings",
+        "digest",
         "request",
         "myrequests",
         "assign",

@@ -78,15 +78,16 @@ async def test_settings_currency_and_alert_kinds(pool: Pool, config: Config) -> 
     svc = services(pool, config)
     user = await make_user(pool, "op@example.com", telegram="1")
     shown = await svc.settings.show(caller("1"))
-    assert shown.currency == "USD" and shown.alerts.offline and not shown.alerts.unhealthy
+    assert shown.currency == "USD" and shown.alerts.enabled("offline")
+    assert not shown.alerts.enabled("unhealthy", default=False)
     assert (await svc.settings.command(caller("1"), "currency eur")).currency == "EUR"
     off = await svc.settings.command(caller("1"), "offline off")
     assert_renders(off.message)
-    assert not off.alerts.offline
+    assert not off.alerts.enabled("offline")
     toggles = {b.args for row in off.message.buttons for b in row if b.action == "setting"}
     assert ("offline", "on") in toggles
-    row = await pool.fetchrow("SELECT offline, jailed FROM user_alert_settings WHERE user_id = $1", user.id)
-    assert tuple(row) == (False, True)
+    row = await pool.fetchrow("SELECT conditions FROM user_alert_settings WHERE user_id = $1", user.id)
+    assert row is not None and row["conditions"] == {"offline": False}
     with pytest.raises(InvalidInputError):
         await svc.settings.set_currency(caller("1"), "euro$")
     with pytest.raises(InvalidInputError):

@@ -96,7 +96,8 @@ async def test_settings_show_toggle_and_currency(op: Tg) -> None:
     await op.click(USER_TG, shown, label, expect=0)
     await op.fake.wait_until(lambda: shown.edits == 1)
     row = await op.pool.fetchrow(
-        "SELECT s.offline FROM user_alert_settings s JOIN users u ON u.id = s.user_id WHERE u.email = $1",
+        "SELECT (s.conditions->>'offline')::boolean AS offline FROM user_alert_settings s"
+        " JOIN users u ON u.id = s.user_id WHERE u.email = $1",
         EMAIL,
     )
     assert row is not None and row["offline"] is False

@@ -1,0 +1,606 @@
+"""The alert conditions: one table that the engine, recipients, settings, messages and ``/node`` read.
+
+A :class:`Condition` is a name, a *detector* (a pure function of one node's :class:`NodeFacts`: this
+cycle's merged observation, the network and its chain thresholds, and whatever other collectors add
+under :attr:`NodeFacts.extra`), how it is confirmed, whether it is urgent, its texts (what happened,
+what it costs, what to do, the recovery), the user setting it belongs to and its metric label.
+
+Adding a condition is one :class:`Condition` entry in :data:`CONDITIONS` and its detector; nothing else
+lists the kinds (docs/architecture.md, "Adding an alert condition").
+
+Conditions of one *group* are one state machine per node: the first member (in table order) that reads
+warning or failing is the group's value, so a node that goes from offline to jailed is a change of
+the open incident rather than a second one. Every other condition is a group of its own.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from bot.domain.chain_params import EpochThresholds
+from bot.domain.network import NetworkState
+from bot.domain.status import NodeStatus, Observation
+
+
+class State(enum.StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    FAILING = "failing"
+    #: the data to judge is missing: never fires, never recovers, never resets a count
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a detector says about one node this cycle, with the numbers behind it."""
+
+    state: State
+    #: what happened to this node, in plain words (None: the condition's own ``texts.what``)
+    summary: str | None = None
+    #: ``(label, value)`` pairs shown in alerts and ``/node``: ``("cPoC ratio", "0.41 (threshold 0.5)")``
+    numbers: tuple[tuple[str, str], ...] = ()
+    #: what it costs when that depends on the facts (an exclusion's reason); None: ``texts.cost``
+    cost: str | None = None
+    #: while failing, a new episode is a new incident (an exclusion is once per epoch: the epoch id)
+    episode: str | None = None
+
+
+UNKNOWN = Reading(State.UNKNOWN)
+OK = Reading(State.OK)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Knobs detectors read (``alerts.*`` in the configuration)."""
+
+    #: share of an SPRT threshold (``invalidLLR`` / ``inactiveLLR``) past which the early warning fires
+    llr_warning_share: Decimal = Decimal("0.6")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """Everything a detector may read about one node in one cycle."""
+
+    obs: Observation
+    network: NetworkState | None = None
+    options: Options = field(default_factory=Options)
+    #: data other collectors add per node, keyed by collector name (e.g. per-host probes); a detector
+    #: reading a key that is absent returns unknown
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def thresholds(self) -> EpochThresholds | None:
+        return self.network.thresholds if self.network is not None else None
+
+
+Detector = Callable[[NodeFacts], Reading]
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    #: short name, used in titles and in ``/settings`` (``Jailed``, ``Excluded from the epoch``)
+    title: str
+    #: what happened (a reading's ``summary`` says it for one node when it can)
+    what: str
+    #: what it costs the host
+    cost: str
+    #: what to do, one line each
+    todo: tuple[str, ...]
+    #: the recovery message's line
+    recovery: str
+    #: a shell command shown verbatim under what to do
+    command: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    name: str
+    detector: Detector
+    texts: Texts
+    #: the user setting that switches it (several conditions may share one)
+    setting: str
+    #: the ``condition`` label of its metrics
+    metric: str
+    #: urgent: delivered first, shown as critical; otherwise a warning batched with the cycle's others
+    urgent: bool
+    #: consecutive polls before a problem is confirmed (``alerts.confirm_polls`` overrides by name)
+    confirm_polls: int = 1
+    #: reminded while it lasts (``alerts.reminder_interval_s``, at most ``alerts.reminder_max``)
+    reminders: bool = False
+    #: held (neither confirmed nor reset) during PoC and confirmation PoC, when nodes look absent
+    held_in_poc: bool = False
+    #: the state machine it belongs to (None: its own)
+    group: str | None = None
+    #: a problem of one of these conditions (read earlier in the table) explains this one: it reads
+    #: unknown meanwhile, so the owner hears the cause once
+    explained_by: tuple[str, ...] = ()
+    #: the setting's default for users who never changed it
+    default_on: bool = True
+
+    @property
+    def group_name(self) -> str:
+        return self.group or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    label: str
+    default_on: bool
+
+
+#: the value of a group with no problem
+OK_VALUE = "ok"
+
+
+def value_of(condition: str, state: State) -> str:
+    """A group's stored value: ``ok``, ``<condition>`` (failing) or ``<condition>:warning``."""
+    if state is State.OK:
+        return OK_VALUE
+    return condition if state is State.FAILING else f"{condition}:{state.value}"
+
+
+def parse_value(value: str) -> tuple[str | None, State]:
+    """``(condition, state)`` of a stored value (``(None, OK)`` for ``ok``)."""
+    if value == OK_VALUE:
+        return None, State.OK
+    name, _, level = value.partition(":")
+    return name, State(level) if level else State.FAILING
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReading:
+    group: str
+    #: the member that decided the value (None: ok or unknown)
+    condition: Condition | None
+    reading: Reading
+
+    @property
+    def value(self) -> str | None:
+        """The group's value this cycle; None when unknown."""
+        if self.reading.state is State.UNKNOWN:
+            return None
+        if self.condition is None:
+            return OK_VALUE
+        return value_of(self.condition.name, self.reading.state)
+
+
+class ConditionTable:
+    """The conditions in order (stronger first within a group), with the checks every entry passes."""
+
+    def __init__(self, conditions: Sequence[Condition]) -> None:
+        names: dict[str, Condition] = {}
+        for c in conditions:
+            if c.name in names:
+                raise ValueError(f"condition {c.name!r} is listed twice")
+            if not c.name.isidentifier() or ":" in c.name:
+                raise ValueError(f"condition name {c.name!r} must be a plain identifier")
+            for other in c.explained_by:
+                if other not in names:
+                    raise ValueError(f"{c.name!r} is explained by {other!r}, which must come earlier")
+            names[c.name] = c
+        self._by_name = names
+        groups: dict[str, list[Condition]] = {}
+        for c in conditions:
+            groups.setdefault(c.group_name, []).append(c)
+        self._groups = {g: tuple(cs) for g, cs in groups.items()}
+        settings: dict[str, Setting] = {}
+        for c in conditions:
+            settings.setdefault(c.setting, Setting(c.setting, c.texts.title, c.default_on))
+        self._settings = tuple(settings.values())
+
+    def __iter__(self) -> Iterator[Condition]:
+        return iter(self._by_name.values())
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __getitem__(self, name: str) -> Condition:
+        return self._by_name[name]
+
+    def get(self, name: str) -> Condition | None:
+        return self._by_name.get(name)
+
+    @property
+    def groups(self) -> Mapping[str, tuple[Condition, ...]]:
+        return self._groups
+
+    @property
+    def settings(self) -> tuple[Setting, ...]:
+        """The per-user switches, in table order."""
+        return self._settings
+
+    def with_(self, *extra: Condition) -> ConditionTable:
+        """This table plus more entries (tests; collectors built elsewhere)."""
+        return ConditionTable([*self, *extra])
+
+    def read(self, facts: NodeFacts) -> dict[str, Reading]:
+        """Every condition's reading, a problem explained by an earlier one reading unknown."""
+        out: dict[str, Reading] = {}
+        for c in self:
+            if any(out[o].state in (State.WARNING, State.FAILING) for o in c.explained_by):
+                out[c.name] = UNKNOWN
+                continue
+            out[c.name] = c.detector(facts)
+        return out
+
+    def read_groups(self, readings: Mapping[str, Reading]) -> list[GroupReading]:
+        """Each group's value: its first member reading a problem, else unknown if any member is
+        unknown, else ok."""
+        out: list[GroupReading] = []
+        for group, members in self._groups.items():
+            problem = next(
+                (c for c in members if readings[c.name].state in (State.WARNING, State.FAILING)), None
+            )
+            if problem is not None:
+                out.append(GroupReading(group, problem, readings[problem.name]))
+            elif any(readings[c.name].state is State.UNKNOWN for c in members):
+                out.append(GroupReading(group, None, UNKNOWN))
+            else:
+                out.append(GroupReading(group, None, OK))
+        return out
+
+
+# --- detectors ---------------------------------------------------------------------------------
+
+
+def _status_is(status: NodeStatus) -> Detector:
+    """Failing when the merged status is ``status``; ok when the node is in the epoch without that
+    problem; unknown when a stronger status hides it (a jailed node cannot tell whether it is also
+    offline) or nothing is known."""
+
+    def detect(facts: NodeFacts) -> Reading:
+        obs = facts.obs
+        if obs.status is NodeStatus.UNKNOWN:
+            return UNKNOWN
+        if obs.status is status:
+            return Reading(State.FAILING, summary=None, numbers=_status_numbers(obs))
+        if obs.status in (NodeStatus.HEALTHY, NodeStatus.UNHEALTHY) or status is NodeStatus.UNHEALTHY:
+            return OK
+        return UNKNOWN
+
+    return detect
+
+
+def _status_numbers(obs: Observation) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    if obs.reason:
+        out.append(("Reason", obs.reason + (f" (source: {obs.source})" if obs.source else "")))
+    if obs.jailed_until is not None:
+        out.append(("Jailed until", obs.jailed_until.strftime("%Y-%m-%d %H:%M UTC")))
+    if obs.ready_to_unjail is not None:
+        out.append(("Unjail", "ready now" if obs.ready_to_unjail else "not ready yet"))
+    return tuple(out)
+
+
+def _unhealthy(facts: NodeFacts) -> Reading:
+    obs = facts.obs
+    if obs.status is NodeStatus.UNKNOWN:
+        return UNKNOWN
+    if obs.status is NodeStatus.UNHEALTHY:
+        return Reading(State.FAILING, numbers=_status_numbers(obs))
+    return OK
+
+
+UNJAIL_COMMAND = "inferenced tx slashing unjail --from <your-key> --gas auto --yes"
+
+
+def _status_conditions() -> list[Condition]:
+    return [
+        Condition(
+            name="jailed",
+            detector=_status_is(NodeStatus.JAILED),
+            texts=Texts(
+                title="Jailed",
+                what="The validator was jailed on-chain: it signed too few of the recent blocks.",
+                cost=(
+                    "It is out of block production until unjailed; it keeps most of its reward while "
+                    "it stays active in inference, and collateral may be slashed for the downtime."
+                ),
+                todo=(
+                    "1. Fix the cause: check the node is running, synced and reachable.",
+                    "2. When the jail period is over, unjail it from the operator key:",
+                ),
+                recovery="The validator is no longer jailed.",
+                command=UNJAIL_COMMAND,
+            ),
+            setting="jailed",
+            metric="jailed",
+            urgent=True,
+            confirm_polls=1,
+            reminders=True,
+            group="status",
+        ),
+        Condition(
+            name="offline",
+            detector=_status_is(NodeStatus.OFFLINE),
+            texts=Texts(
+                title="Offline",
+                what="The node is not taking part in the current epoch or its public /health check fails.",
+                cost="It does no work and earns nothing while it is out.",
+                todo=(
+                    "Check that the node and its ML nodes are running and reachable, and that it passed "
+                    "the epoch's PoC; it rejoins at the next PoC once healthy.",
+                ),
+                recovery="The node is back in the epoch and reachable.",
+            ),
+            setting="offline",
+            metric="offline",
+            urgent=True,
+            confirm_polls=3,
+            reminders=True,
+            held_in_poc=True,
+            group="status",
+        ),
+        Condition(
+            name="unhealthy",
+            detector=_unhealthy,
+            texts=Texts(
+                title="Unhealthy",
+                what=(
+                    "The node is in the epoch but reports problems (missed or invalidated inferences, "
+                    "failed health checks)."
+                ),
+                cost="Missed and invalidated work pays nothing and can lead to an exclusion.",
+                todo=("Check its logs and GPUs.",),
+                recovery="The node reports no problems.",
+            ),
+            setting="unhealthy",
+            metric="unhealthy",
+            urgent=False,
+            confirm_polls=3,
+            group="status",
+            default_on=False,
+        ),
+    ]
+
+
+# --- what costs a host its epoch reward (the 2026 chain) ----------------------------------------
+
+#: an exclusion's reason in plain words, and only what it really costs (reasons seen in real data,
+#: plus ``downtime`` from the chain's code). INVALID reasons slash collateral and reset reputation; a
+#: failed confirmation PoC slashes nothing (``confirmation_poc_params.slash_fraction`` is 0); downtime
+#: is slashed at settlement.
+_REWARD_ZEROED = "The whole reward of this epoch is zeroed."
+EXCLUSION_REASONS: Mapping[str, tuple[str, str]] = {
+    "failed_confirmation_poc": (
+        "it failed the epoch's confirmation PoC (its confirmation ratio fell under the threshold)",
+        _REWARD_ZEROED + " Nothing is slashed for this reason.",
+    ),
+    "statistical_invalidations": (
+        "too many of its inferences were invalidated (the chain marked it INVALID)",
+        _REWARD_ZEROED + " Collateral is slashed and the node's reputation is reset.",
+    ),
+    "consecutive_failures": (
+        "too many of its inferences failed in a row (the chain marked it INVALID)",
+        _REWARD_ZEROED + " Collateral is slashed and the node's reputation is reset.",
+    ),
+    "downtime": (
+        "it missed too many of the inferences it was given (downtime)",
+        _REWARD_ZEROED + " Collateral is slashed for the downtime when the epoch settles.",
+    ),
+}
+
+
+def _epoch(obs: Observation) -> str | None:
+    return None if obs.epoch_id is None else str(obs.epoch_id)
+
+
+def _excluded(facts: NodeFacts) -> Reading:
+    obs = facts.obs
+    if obs.status is NodeStatus.UNKNOWN:
+        return UNKNOWN
+    reason = obs.excluded_reason
+    if reason is None:
+        return OK
+    words, cost = EXCLUSION_REASONS.get(reason, (f"the chain gave the reason {reason!r}", _REWARD_ZEROED))
+    epoch = f"epoch {obs.epoch_id}" if obs.epoch_id is not None else "the current epoch"
+    return Reading(
+        State.FAILING,
+        summary=f"Excluded from {epoch}: {words}.",
+        numbers=(("Exclusion reason", reason),),
+        cost=cost,
+        episode=_epoch(obs),
+    )
+
+
+_CHAIN_STATUS: Mapping[str, tuple[str, str]] = {
+    "INACTIVE": (
+        "The chain marked the node INACTIVE: it missed too many of the inferences it was given. It "
+        "stays INACTIVE until the epoch ends.",
+        "It gets no more work this epoch, so it earns nothing more until the next one.",
+    ),
+    "INVALID": (
+        "The chain marked the node INVALID: too many of its inferences failed validation. It stays "
+        "INVALID until the epoch ends.",
+        _REWARD_ZEROED + " Collateral is slashed and the node's reputation is reset.",
+    ),
+}
+
+
+def _chain_status(facts: NodeFacts) -> Reading:
+    obs = facts.obs
+    if obs.status is NodeStatus.UNKNOWN or obs.chain_status is None:
+        return UNKNOWN
+    known = _CHAIN_STATUS.get(obs.chain_status)
+    if known is None:
+        return OK
+    summary, cost = known
+    return Reading(
+        State.FAILING,
+        summary=summary,
+        numbers=(("Chain status", obs.chain_status),),
+        cost=cost,
+        episode=_epoch(obs),
+    )
+
+
+def _fmt(d: Decimal) -> str:
+    text = format(d.normalize(), "f")
+    return text
+
+
+def _cpoc_ratio(facts: NodeFacts) -> Reading:
+    obs, t = facts.obs, facts.thresholds
+    ratio = obs.confirmation_poc_ratio
+    if obs.status is NodeStatus.UNKNOWN or ratio is None or t is None:
+        return UNKNOWN  # the ratio is null before the epoch's first confirmation PoC
+    numbers = (("Confirmation PoC ratio", f"{_fmt(ratio)} (the epoch's threshold: {_fmt(t.cpoc_alpha)})"),)
+    if ratio > t.cpoc_alpha:
+        return Reading(State.OK, numbers=numbers)
+    network = facts.network
+    # DERIVED: confirmation PoCs run during the epoch's inference phase; once the next PoC phase has
+    # begun (and no confirmation PoC is running) no event is left that could lift this epoch's ratio
+    final = network is not None and network.poc_phase and not network.offline_held_by_cpoc
+    if final:
+        return Reading(
+            State.FAILING,
+            summary="The confirmation PoC ratio ended the epoch at or under the threshold.",
+            numbers=numbers,
+            cost=_REWARD_ZEROED + " Nothing is slashed for a failed confirmation PoC.",
+            episode=_epoch(obs),
+        )
+    return Reading(
+        State.WARNING,
+        summary=(
+            "The confirmation PoC ratio is at or under the threshold. The epoch can still recover if "
+            "the next confirmation PoCs of this epoch pass."
+        ),
+        numbers=numbers,
+        cost="If it is still under the threshold when the epoch's confirmation PoCs are over, the "
+        "whole reward of this epoch is lost.",
+        episode=_epoch(obs),
+    )
+
+
+def _llr_warning(facts: NodeFacts) -> Reading:
+    obs, t = facts.obs, facts.thresholds
+    if obs.status is NodeStatus.UNKNOWN or t is None:
+        return UNKNOWN
+    share = facts.options.llr_warning_share
+    numbers: list[tuple[str, str]] = []
+    over: list[str] = []
+    for label, value, threshold, becomes in (
+        ("invalidLLR", obs.invalid_llr, t.invalidation_h, "INVALID"),
+        ("inactiveLLR", obs.inactive_llr, t.downtime_h, "INACTIVE"),
+    ):
+        if value is None or threshold <= 0:
+            continue
+        part = value / threshold
+        numbers.append((label, f"{_fmt(value)} of {_fmt(threshold)} ({part * 100:.0f} %)"))
+        if part >= share:
+            over.append(f"{label} is past {share * 100:.0f} % of the threshold that makes the node {becomes}")
+    if not numbers:
+        return UNKNOWN
+    if not over:
+        return Reading(State.OK, numbers=tuple(numbers))
+    return Reading(
+        State.WARNING,
+        summary="; ".join(over) + ".",
+        numbers=tuple(numbers),
+        episode=_epoch(obs),
+    )
+
+
+def _reward_conditions() -> list[Condition]:
+    return [
+        Condition(
+            name="excluded",
+            detector=_excluded,
+            texts=Texts(
+                title="Excluded from the epoch",
+                what="The chain excluded the node from the current epoch.",
+                cost=_REWARD_ZEROED,
+                todo=(
+                    "Fix the cause named above (check the node's logs, its ML nodes and GPUs, and that "
+                    "it is reachable) before the next PoC: the node can take part again from the next "
+                    "epoch.",
+                ),
+                recovery="The node is no longer excluded: it takes part in the epoch again.",
+            ),
+            setting="excluded",
+            metric="excluded",
+            urgent=True,
+        ),
+        Condition(
+            name="chain_status",
+            detector=_chain_status,
+            texts=Texts(
+                title="Chain status",
+                what="The chain marked the node INACTIVE or INVALID for the rest of the epoch.",
+                cost="It earns nothing more this epoch.",
+                todo=(
+                    "INACTIVE: make sure the node and its ML nodes answer the inferences they are given.",
+                    "INVALID: check the ML nodes' models, versions and GPUs: their results fail validation.",
+                ),
+                recovery="The chain no longer marks the node INACTIVE or INVALID.",
+            ),
+            setting="chain_status",
+            metric="chain_status",
+            urgent=True,
+            explained_by=("excluded",),
+        ),
+        Condition(
+            name="cpoc_ratio",
+            detector=_cpoc_ratio,
+            texts=Texts(
+                title="Low confirmation PoC",
+                what="The node's confirmation PoC ratio is at or under the chain's threshold.",
+                cost=(
+                    "Under the threshold when the epoch's confirmation PoCs are over, the epoch's "
+                    "reward is lost."
+                ),
+                todo=(
+                    "Check that every ML node is up and serving its model with the weight it claimed, "
+                    "and keep it up through the confirmation PoCs.",
+                ),
+                recovery="The confirmation PoC ratio is above the threshold again.",
+            ),
+            setting="cpoc_ratio",
+            metric="cpoc_ratio",
+            urgent=True,
+            explained_by=("excluded",),
+        ),
+        Condition(
+            name="llr_warning",
+            detector=_llr_warning,
+            texts=Texts(
+                title="Early warning (SPRT)",
+                what=(
+                    "The chain's log-likelihood ratio (invalidLLR or inactiveLLR) is approaching the "
+                    "threshold that marks the node INVALID or INACTIVE."
+                ),
+                cost=(
+                    "Nothing yet. At the threshold the node is marked INVALID (reward lost, collateral "
+                    "slashed, reputation reset) or INACTIVE (no more work this epoch)."
+                ),
+                todo=(
+                    "invalidLLR: check the ML nodes' models, versions and GPUs for wrong results.",
+                    "inactiveLLR: check that the node answers every inference (load, network, ML nodes).",
+                ),
+                recovery="The log-likelihood ratios are back under the warning share.",
+            ),
+            setting="llr_warning",
+            metric="llr_warning",
+            urgent=False,
+            explained_by=("excluded", "chain_status"),
+        ),
+    ]
+
+
+def _table() -> ConditionTable:
+    status = {c.name: c for c in _status_conditions()}
+    # an exclusion, INACTIVE/INVALID and a low cPoC ratio explain an offline or unhealthy status
+    status["offline"] = replace(status["offline"], explained_by=("excluded", "chain_status"))
+    status["unhealthy"] = replace(
+        status["unhealthy"], explained_by=("excluded", "chain_status", "cpoc_ratio")
+    )
+    return ConditionTable([*_reward_conditions(), *status.values()])
+
+
+#: every alert condition, in order (an explaining condition before the ones it explains; within a
+#: group, stronger first)
+CONDITIONS = _table()
