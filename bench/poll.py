@@ -11,7 +11,8 @@ row) and three measured STEADY cycles (nothing changed), interleaved with a bare
 same cache rows (the plain one-statement upsert every row rewrites, arrays built beforehand). Printed:
 
 * bot work: the poller's own load + map + write of a cycle (``Poller.last_timings``); the fetch
-  (the local tracker's serving, the transfer and the stream-parse) is printed apart;
+  (the local tracker's serving, the transfer and the stream-parse) and the alert engine's step
+  (the production observer, run inside the write transaction) are printed apart;
 * the bare upsert's time and the ratio bot work / bare upsert;
 * WAL bytes (``pg_current_wal_lsn()`` before and after) of the cycle's write transaction and of the
   bare upsert. The server is shared, so other sessions' WAL can only add: the minimum of the three
@@ -19,7 +20,12 @@ same cache rows (the plain one-statement upsert every row rewrites, arrays built
 * a steady cycle right after a restart (the poller remembers nothing and sends every row; the
   statement still rewrites none), twice before the bare upserts: the faster time, the smaller WAL.
 
-    .venv/bin/python bench/poll.py [--sizes 1000,10000]
+    .venv/bin/python bench/poll.py [--sizes 1000,10000] [--alerts]
+
+With ``--alerts`` the alert engine runs in every cycle as in production (its step is printed apart,
+and the rows rewritten count ``alert_state`` too). Its step makes the write transaction seconds long
+at 10,000 nodes, and the WAL other sessions write meanwhile then swamps the figure: the rows
+rewritten are the exact measure.
 
 ``BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``) names a server where
 scratch databases may be created; each is dropped afterwards.
@@ -79,10 +85,11 @@ def serve_tracker(n: int, port_out: mp.Queue) -> None:  # type: ignore[type-arg]
     asyncio.run(main())
 
 
-async def child(n: int, admin_url: str) -> dict[str, Any]:
+async def child(n: int, admin_url: str, alerts: bool) -> dict[str, Any]:
     import asyncpg
     from prometheus_client import CollectorRegistry
 
+    from bot.alerts.engine import AlertEngine
     from bot.config import load_config
     from bot.db import node_cache
     from bot.db.migrate import apply_migrations
@@ -120,14 +127,17 @@ async def child(n: int, admin_url: str) -> dict[str, Any]:
                 "INSERT INTO nodes (identifier, identifier_type) SELECT unnest($1::text[]), 'wallet'",
                 [synthetic_address(i) for i in range(n)],
             )
-            poller = Poller(cfg.trackers, pool, dsn, PollerMetrics(CollectorRegistry()))
+            # with --alerts, the production cycle: the alert engine steps every node in the transaction
+            engine = AlertEngine(cfg) if alerts else None
+            poller = Poller(cfg.trackers, pool, dsn, PollerMetrics(CollectorRegistry()), observer=engine)
             wal: list[int] = []
 
-            async def measured(write: Callable[..., Awaitable[None]], *args: Any) -> None:
+            async def measured(write: Callable[..., Awaitable[float]], *args: Any) -> float:
                 async with pool.acquire() as conn:
                     before = await conn.fetchval(WAL_SQL)
-                    await write(*args)
+                    alert_s = await write(*args)
                     wal.append(await conn.fetchval(WAL_DIFF_SQL, await conn.fetchval(WAL_SQL), before))
+                return alert_s
 
             write = poller._write
             poller._write = lambda *a: measured(write, *a)  # type: ignore[method-assign]
@@ -195,6 +205,7 @@ async def child(n: int, admin_url: str) -> dict[str, Any]:
         "map_s": best.map_s,
         "write_s": best.write_s,
         "fetch_s": statistics.median(fetch),
+        "alert_s": statistics.median(t.alert_s for t in work),
         "bare_s": statistics.median(bare),
         "steady_wal": min(steady_wal),
         "steady_rewritten": rewritten,
@@ -203,8 +214,15 @@ async def child(n: int, admin_url: str) -> dict[str, Any]:
     return out
 
 
+ROW_VERSIONS_SQL = """
+SELECT 'c' || node_id::text, xmin::text FROM node_stats_cache
+UNION ALL SELECT 'a' || node_id::text || condition_group, xmin::text FROM alert_state
+"""
+
+
 async def _row_versions(pool: Any) -> dict[Any, str]:
-    return {r[0]: r[1] for r in await pool.fetch("SELECT node_id, xmin::text FROM node_stats_cache")}
+    """Each cache and alert-state row's xmin (it changes when the row is rewritten or locked)."""
+    return {r[0]: r[1] for r in await pool.fetch(ROW_VERSIONS_SQL)}
 
 
 def _rewritten(before: dict[Any, str], after: dict[Any, str]) -> int:
@@ -228,11 +246,14 @@ async def _stats_of(poller: Any, ids: list[Any]) -> list[Any]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument(
+        "--alerts", action="store_true", help="run the alert engine in the cycle, as in production"
+    )
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     admin_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     if args.child is not None:
-        print(json.dumps(asyncio.run(child(args.child, admin_url))))
+        print(json.dumps(asyncio.run(child(args.child, admin_url, args.alerts))))
         return
     heads = (
         ("participants", 12),
@@ -241,6 +262,7 @@ def main() -> None:
         ("map", 6),
         ("write", 6),
         ("fetch s", 8),
+        ("alerts s", 8),
         ("bare s", 7),
         ("ratio", 6),
         ("WAL steady", 11),
@@ -253,7 +275,7 @@ def main() -> None:
     print(" ".join(h.rjust(w) for h, w in heads))
     for n in (int(s) for s in args.sizes.split(",")):
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", str(n)],
+            [sys.executable, __file__, "--child", str(n), *(["--alerts"] if args.alerts else [])],
             capture_output=True,
             text=True,
             check=False,
@@ -265,7 +287,8 @@ def main() -> None:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         print(
             f"{r['n']:>12,} {r['work_s']:>10.3f} {r['load_s']:>6.3f} {r['map_s']:>6.3f} {r['write_s']:>6.3f}"
-            f" {r['fetch_s']:>8.3f} {r['bare_s']:>7.3f} {r['work_s'] / r['bare_s']:>6.2f}"
+            f" {r['fetch_s']:>8.3f} {r['alert_s']:>8.3f} {r['bare_s']:>7.3f}"
+            f" {r['work_s'] / r['bare_s']:>6.2f}"
             f" {r['steady_wal']:>11,} {r['bare_wal']:>10,} {r['steady_wal'] / r['bare_wal']:>9.4f}"
             f" {r['restart_work_s']:>9.3f} {r['restart_wal']:>11,} {r['peak_rss_mb']:>7.0f}"
         )

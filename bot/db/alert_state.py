@@ -52,9 +52,11 @@ class AlertState:
         return self.node_id, self.condition_group
 
 
+# unlocked: only the poll cycle writes alert_state, and its write transactions are serialised by one
+# advisory lock (bot.db.poll_lock), which costs no WAL where row locks on every state did
 LOAD_STATES_SQL = f"""
 SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = ANY($1::uuid[])
-ORDER BY node_id, condition_group FOR UPDATE
+ORDER BY node_id, condition_group
 """
 
 SAVE_STATES_SQL = """
