@@ -35,6 +35,7 @@ from bot.metrics import Metrics
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
 from bot.pruner import Pruner
+from bot.quiet_hours.folder import QuietHoursFolder
 from bot.services.container import Services
 from bot.supervisor import Component, Supervisor
 from bot.web.server import HttpServer
@@ -126,7 +127,9 @@ def build_components(
         components.append(DeliveryWorker(res.pool, DiscordSender(cfg.discord), cfg.alerts, alert_metrics))
         platforms.append("discord")
     if platforms and cfg.digest.enabled:
-        components.append(Digests(res.pool, cfg.digest))
+        components.append(Digests(res.pool, cfg.digest, catalogs=services.language.catalogs))
+    if platforms:
+        components.append(QuietHoursFolder(res.pool, catalogs=services.language.catalogs))
     if platforms and cfg.alerts.send_startup_message:
         components.append(StartupAnnouncement(res.pool, cfg, platforms))
     return components

@@ -372,6 +372,7 @@ async def build_node_notifications(
                     incident_ids=_unique(e.incident_id for e in group),
                     reply_to_incident=group[0].incident_id if replying else None,
                     detected_at=detected_at,
+                    conditions=tuple(dict.fromkeys(e.problem for e in group)),
                 )
             )
     return out

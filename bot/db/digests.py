@@ -75,13 +75,6 @@ ON CONFLICT (user_id) DO UPDATE SET local_time = EXCLUDED.local_time, time_zone 
 """
 CLEAR_SQL = "DELETE FROM user_digests WHERE user_id = $1"
 GET_SQL = "SELECT local_time, time_zone FROM user_digests WHERE user_id = $1"
-#: PostgreSQL's own list decides which zone names the due query can use (its spelling, any case given)
-ZONE_SQL = """
-SELECT name FROM pg_timezone_names
-WHERE lower(name) = lower($1) AND name NOT LIKE 'posix/%' AND name NOT LIKE 'Etc/GMT%'
-ORDER BY name = $1 DESC, name LIMIT 1
-"""
-
 # Today's digest per user and linked chat, due in (now - max_delay, now], not yet enqueued. The local
 # date and the due instant are computed in the user's zone by PostgreSQL (DST included).
 DUE_SQL = """
@@ -145,12 +138,6 @@ async def clear_choice(db: Executor, user_id: UUID) -> bool:
 async def get_choice(db: Executor, user_id: UUID) -> DigestChoice | None:
     row = await db.fetchrow(GET_SQL, user_id)
     return None if row is None else DigestChoice(row["local_time"], row["time_zone"])
-
-
-async def canonical_zone(db: Executor, name: str) -> str | None:
-    """The zone's name as PostgreSQL spells it, or None when it knows no such zone."""
-    found = await db.fetchval(ZONE_SQL, name)
-    return None if found is None else str(found)
 
 
 async def due(db: Executor, now: datetime, max_delay: timedelta, limit: int) -> list[DueDigest]:

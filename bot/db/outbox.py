@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
@@ -42,17 +42,32 @@ class NewNotification:
     incident_ids: tuple[UUID, ...] = field(default=())
     reply_to_incident: UUID | None = None
     detected_at: datetime | None = None
+    #: the alert conditions a node notification is about (quiet hours hold those not marked urgent)
+    conditions: tuple[str, ...] = field(default=())
 
 
+# A node notification to a user inside their quiet hours, about no condition they marked urgent, is held:
+# ``held_until`` the window's end, sent after a short grace (bot.quiet_hours folds it first).
 ENQUEUE_SQL = """
 INSERT INTO notifications (platform, target_kind, target_id, kind, payload, dedup_key,
-                           incident_ids, reply_to_incident, detected_at, priority)
-SELECT p, tk, tid, k, pl::jsonb, dk, ARRAY(SELECT jsonb_array_elements_text(ii::jsonb)::uuid), rti, da, pr
+                           incident_ids, reply_to_incident, detected_at, priority, conditions,
+                           held_until, next_attempt_at)
+SELECT p, tk, tid, k, pl::jsonb, dk, ARRAY(SELECT jsonb_array_elements_text(ii::jsonb)::uuid), rti, da, pr,
+       c.names, q.until, coalesce(q.until + $12::interval, now())
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::uuid[], $9::timestamptz[], $10::smallint[]) AS t(p, tk, tid, k, pl, dk, ii, rti, da, pr)
+            $8::uuid[], $9::timestamptz[], $10::smallint[], $11::text[])
+     AS t(p, tk, tid, k, pl, dk, ii, rti, da, pr, cs)
+CROSS JOIN LATERAL (SELECT ARRAY(SELECT jsonb_array_elements_text(cs::jsonb)) AS names) AS c
+LEFT JOIN LATERAL (
+    SELECT minegnk_quiet_until(p, tid, now(), c.names) AS until
+    WHERE tk = 'user' AND k LIKE 'node\\_%'
+) AS q ON true
 ON CONFLICT (dedup_key) DO NOTHING
 RETURNING id
 """
+
+#: how long after its window a held notification waits for the fold before it is sent on its own
+HOLD_GRACE = timedelta(minutes=2)
 
 
 async def enqueue(db: Executor, items: list[NewNotification]) -> list[UUID]:
@@ -71,5 +86,7 @@ async def enqueue(db: Executor, items: list[NewNotification]) -> list[UUID]:
         [i.reply_to_incident for i in items],
         [i.detected_at for i in items],
         [claim_priority(i.kind) for i in items],
+        [json.dumps(list(i.conditions)) for i in items],
+        HOLD_GRACE,
     )
     return [r["id"] for r in rows]

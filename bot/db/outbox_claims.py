@@ -4,7 +4,8 @@ Workers claim due rows with ``FOR UPDATE SKIP LOCKED`` (replicas never claim the
 (``claimed_by``/``claimed_until``): a row whose worker died is claimed again once its lease expires.
 Each target's rows are sent in order of priority, then age: a row is due only when no row to the same
 target that goes before it is still undelivered, so a recovery never overtakes the alert it replies
-to, and a node alert to the admin group never waits behind a queue of request notices. Due rows are
+to, and a node alert to the admin group never waits behind a queue of request notices. A row held for
+the user's quiet hours (``held_until``) stands aside until it is due. Due rows are
 claimed most urgent first (``priority``: node alerts, then request notifications, then broadcasts;
 see :data:`bot.db.outbox.CLAIM_PRIORITY`), so a broadcast to every user never delays an alert.
 """
@@ -37,6 +38,8 @@ WITH due AS (
           SELECT o.id FROM notifications o
           WHERE o.platform = n.platform AND o.target_kind = n.target_kind AND o.target_id = n.target_id
             AND o.status IN ('pending', 'sending')
+            -- a row held for quiet hours waits aside: it blocks nothing until it is due itself
+            AND (o.held_until IS NULL OR o.next_attempt_at <= now())
           ORDER BY o.priority, o.created_at, o.id
           LIMIT 1)
     ORDER BY n.priority, n.next_attempt_at, n.created_at

@@ -4,6 +4,7 @@ A digest is due from the user's chosen local time for ``digest.max_delay_minutes
 bot was down at the hour) it is skipped for the day rather than sent late, so a restart never brings a
 burst of yesterday's digests. Each goes through the outbox with the dedup key
 ``digest:<user>:<local date>:<platform>``: once a day per user and chat, across restarts and replicas.
+Each is written in the language the person chose with ``/language`` (else English).
 One replica composes at a time (a transaction-scoped advisory lock); the others skip the round.
 """
 
@@ -19,11 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import DigestConfig
 from bot.db import digests as q
+from bot.db import languages as languages_db
 from bot.db import network_state
 from bot.db.digests import DigestNode, SentAlert
 from bot.db.outbox import NewNotification, enqueue
 from bot.db.types import Pool
 from bot.digests.compose import DigestData, compose_digest
+from bot.i18n.catalogs import Catalogs
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +51,12 @@ class Digests:
         config: DigestConfig,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        catalogs: Catalogs | None = None,
     ) -> None:
         self._pool = pool
         self._cfg = config
         self._clock = clock
+        self._catalogs = catalogs or Catalogs()
 
     async def run(self) -> None:
         while True:
@@ -73,6 +78,7 @@ class Digests:
             targets = [(d.platform, d.target_id) for d in due]
             alerts = await q.sent_alerts(conn, targets, now - ALERTS_LOOKBACK)
             network = await network_state.load(conn)
+            languages = await languages_db.chosen_many(conn, targets)
             nodes_by_user: dict[UUID, list[DigestNode]] = defaultdict(list)
             for n in nodes:
                 nodes_by_user[n.user_id].append(n)
@@ -83,6 +89,7 @@ class Digests:
             for d in due:
                 zone, zone_name = _zone(d.time_zone)
                 data = DigestData(
+                    t=self._catalogs.translator(languages.get((d.platform, d.target_id))),
                     zone=zone,
                     zone_name=zone_name,
                     now=now,

@@ -19,7 +19,11 @@ def caller_of(interaction: discord.Interaction[Any], *, private: bool = False) -
     user_id = str(interaction.user.id)
     if private:
         return Caller(
-            platform="discord", platform_user_id=user_id, chat_id=f"u{user_id}", chat_kind="private"
+            platform="discord",
+            platform_user_id=user_id,
+            chat_id=f"u{user_id}",
+            chat_kind="private",
+            locale=str(interaction.locale),
         )
     channel = interaction.channel
     channel_id = str(interaction.channel_id or (channel.id if channel is not None else user_id))
@@ -29,4 +33,5 @@ def caller_of(interaction: discord.Interaction[Any], *, private: bool = False) -
         platform_user_id=user_id,
         chat_id=channel_id,
         chat_kind="private" if in_dm else "channel",
+        locale=str(interaction.locale),
     )

@@ -25,6 +25,7 @@ from bot.discord.gate import Gate
 from bot.discord.input import clean_options
 from bot.discord.metering import Meter
 from bot.discord.sync import sync_if_changed
+from bot.discord.translations import CatalogTranslator
 from bot.discord.views import TEMPLATE, ActionButton
 from bot.metrics import Metrics
 from bot.services.container import Services
@@ -59,6 +60,7 @@ class Frontend:
         limits = limits or LimitsConfig()
         self.config = config
         self.pool = pool
+        self.catalogs = services.language.catalogs
         meter = Meter(metrics)
         # per-person limits and bounded concurrency in front of every command, click and form
         gate = Gate(services.throttle, limits.max_concurrent_updates)
@@ -80,6 +82,7 @@ class Frontend:
 
     async def setup(self, client: discord.Client, tree: Tree) -> None:
         client.add_dynamic_items(ActionButton)
+        await tree.set_translator(CatalogTranslator(self.catalogs))
         assert client.application_id is not None
         self.synced = await sync_if_changed(tree, self.pool, client.application_id, self.config.guild_id)
 

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 Work = Callable[[Caller], Awaitable[Reply]]
+Language = Literal["en", "ru", "zh", "auto"]
 
 Period = Literal["7d", "30d", "90d"]
 RequestType = Literal["new_node", "support", "other"]
@@ -117,7 +118,12 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
     async def whoami(interaction: Interaction) -> None:
         await h.run(interaction, "whoami", lambda c: message_of(s.accounts.whoami(c)))
 
-    return [start, help_, link, unlink, whoami]
+    @app_commands.command(name="language", description=describe("language"))
+    @app_commands.describe(language="en, ru, zh, or auto (your Discord language); empty shows it")
+    async def language(interaction: Interaction, language: Language | None = None) -> None:
+        await h.run(interaction, "language", lambda c: message_of(s.language.command(c, language or "")))
+
+    return [start, help_, link, unlink, whoami, language]
 
 
 def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
@@ -209,7 +215,12 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     ) -> None:
         await h.run(interaction, "digest", lambda c: message_of(s.digests.command(c, schedule or "")))
 
-    return [nodes, node, earnings, mute, unmute, mutes, settings, digest]
+    @app_commands.command(name="quiet", description=describe("quiet"))
+    @app_commands.describe(window="23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded; empty shows it")
+    async def quiet(interaction: Interaction, window: app_commands.Range[str, 1, 120] | None = None) -> None:
+        await h.run(interaction, "quiet", lambda c: message_of(s.quiet_hours.command(c, window or "")))
+
+    return [nodes, node, earnings, mute, unmute, mutes, settings, digest, quiet]
 
 
 def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Command[Any, ..., Any]]:

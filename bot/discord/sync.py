@@ -23,12 +23,17 @@ from bot.db.types import Pool
 log = logging.getLogger(__name__)
 
 
-def tree_payload(
+async def tree_payload(
     tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None
 ) -> list[dict[str, Any]]:
-    """The commands as ``tree.sync(guild=...)`` sends them, sorted by name."""
+    """The commands as ``tree.sync(guild=...)`` sends them (with the translator's localizations),
+    sorted by name: a new translation changes the hash and is synced."""
     commands = tree.get_commands(guild=guild)
-    payload = [command.to_dict(tree) for command in commands]
+    translator = tree.translator
+    if translator is None:
+        payload = [command.to_dict(tree) for command in commands]
+    else:
+        payload = [await command.get_translated_payload(tree, translator) for command in commands]
     return sorted(payload, key=lambda c: (str(c.get("type", 1)), str(c["name"])))
 
 
@@ -44,7 +49,7 @@ async def sync_if_changed(
     guild = discord.Object(id=guild_id) if guild_id is not None else None
     if guild is not None:
         tree.copy_global_to(guild=guild)
-    payload = tree_payload(tree, guild)
+    payload = await tree_payload(tree, guild)
     digest = payload_hash(payload)
     app = str(application_id)
     scope = str(guild_id) if guild_id is not None else "global"

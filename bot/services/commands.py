@@ -50,6 +50,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("help", "/help", "The commands you can use", "anyone"),
     CommandSpec(
+        "language",
+        "/language [en|ru|zh|auto]",
+        "The language I answer you in",
+        "anyone",
+        (
+            CommandOption(
+                "language", "en, ru, zh, or auto", required=False, choices=("en", "ru", "zh", "auto")
+            ),
+        ),
+    ),
+    CommandSpec(
         "link",
         "/link CODE  (or in a private chat: /link EMAIL PASSWORD)",
         "Link your MineGNK account with a code from the portal",
@@ -111,6 +122,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "A daily summary of your nodes at the hour you choose",
         "linked",
         (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "text", required=False),),
+    ),
+    CommandSpec(
+        "quiet",
+        "/quiet [HH:MM-HH:MM [time zone] | off | urgent <conditions>]",
+        "Hold alerts at night, except the urgent ones",
+        "linked",
+        (
+            CommandOption(
+                "window", "23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded", "text", required=False
+            ),
+        ),
     ),
     CommandSpec(
         "request",

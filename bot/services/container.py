@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from bot.db.types import Pool
+from bot.i18n.catalogs import Catalogs
 from bot.services.accounts import AccountsService
 from bot.services.admin import AdminService
 from bot.services.authz import Authz
@@ -14,9 +15,11 @@ from bot.services.chats import ChatsService
 from bot.services.digests import DigestsService
 from bot.services.earnings import EarningsService
 from bot.services.help import HelpService
+from bot.services.language import LanguageService
 from bot.services.mutes import MutesService
 from bot.services.nodes import NodesService
 from bot.services.prices import PriceSource, build_price_source
+from bot.services.quiet_hours import QuietHoursService
 from bot.services.requests import RequestsService
 from bot.services.settings import SettingsService
 from bot.services.throttle import Throttle
@@ -35,7 +38,10 @@ class Services:
     mutes: MutesService
     settings: SettingsService
     digests: DigestsService
+    quiet_hours: QuietHoursService
     help: HelpService
+    #: the person's language and /language
+    language: LanguageService
     prices: PriceSource
     #: per-person limits, checked by both frontends before a handler runs
     throttle: Throttle
@@ -43,8 +49,16 @@ class Services:
     chats: ChatsService
 
     @classmethod
-    def build(cls, pool: Pool, config: Config, *, prices: PriceSource | None = None) -> Services:
+    def build(
+        cls,
+        pool: Pool,
+        config: Config,
+        *,
+        prices: PriceSource | None = None,
+        catalogs: Catalogs | None = None,
+    ) -> Services:
         authz = Authz(pool, config)
+        language = LanguageService(pool, catalogs or Catalogs())
         price_source = prices or build_price_source(config.prices, config.trackers.user_agent)
         nodes = NodesService(pool, config, authz)
         return cls(
@@ -56,8 +70,10 @@ class Services:
             admin=AdminService(pool, config, authz),
             mutes=MutesService(pool, authz, nodes),
             settings=SettingsService(pool, authz),
-            digests=DigestsService(pool, authz),
-            help=HelpService(authz),
+            digests=DigestsService(pool, authz, language),
+            quiet_hours=QuietHoursService(pool, authz, language),
+            help=HelpService(authz, language),
+            language=language,
             prices=price_source,
             throttle=Throttle(config.limits),
             chats=ChatsService(pool),

@@ -22,6 +22,8 @@ class Caller:
     platform_user_id: str
     chat_id: str
     chat_kind: ChatKind = "private"
+    #: the platform's locale for this person (Telegram ``language_code``, Discord ``interaction.locale``)
+    locale: str | None = None
 
     @property
     def is_private(self) -> bool:

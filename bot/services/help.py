@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n.catalogs import N_
 from bot.render.message import Message, Span
 from bot.services.authz import Authz
 from bot.services.commands import COMMANDS, Audience, CommandSpec
 from bot.services.context import Caller, LinkedActor
+from bot.services.language import LanguageService
 
 _TIERS: dict[str, tuple[Audience, ...]] = {
     "anonymous": ("anyone",),
@@ -30,8 +32,9 @@ class HelpResult:
 
 
 class HelpService:
-    def __init__(self, authz: Authz) -> None:
+    def __init__(self, authz: Authz, language: LanguageService) -> None:
         self._authz = authz
+        self._language = language
 
     async def help(self, caller: Caller) -> HelpResult:
         actor = await self._authz.resolve(caller)
@@ -43,17 +46,20 @@ class HelpService:
             tier = "admin"
         else:
             cmds = commands_for(tier)
+        t = await self._language.translator(caller)
         lines: list[tuple[Span, ...]] = []
         if not linked:
-            lines.append((Span(text="Link your MineGNK account first: /link CODE (code from the portal)."),))
-        for section, audience in (("", "anyone"), ("Your nodes", "linked"), ("Admin", "admin")):
+            lines.append(
+                (Span(text=t("Link your MineGNK account first: /link CODE (code from the portal).")),)
+            )
+        for section, audience in (("", "anyone"), (N_("Your nodes"), "linked"), (N_("Admin"), "admin")):
             group = [c for c in cmds if c.audience == audience]
             if not group:
                 continue
             if section:
-                lines.append((Span(text=section, style="bold"),))
+                lines.append((Span(text=t(section), style="bold"),))
             for c in group:
-                lines.append((Span(text=c.usage, style="code"), Span(text=f" — {c.description}")))
+                lines.append((Span(text=c.usage, style="code"), Span(text=f" — {t(c.description)}")))
         return HelpResult(
-            tier=tier, commands=cmds, message=Message(title="MineGNK Bot commands", lines=tuple(lines))
+            tier=tier, commands=cmds, message=Message(title=t("MineGNK Bot commands"), lines=tuple(lines))
         )

@@ -51,7 +51,7 @@ class TelegramBot:
     ) -> None:
         self._config = config.telegram
         self.bot: Bot = make_bot(self._config, budget=send_budget)
-        self.menus = CommandMenus(pool, config, services.help)
+        self.menus = CommandMenus(pool, config, services.help, services.language.catalogs)
         self._max_concurrent = config.limits.max_concurrent_updates
         self.dispatcher: Dispatcher = build_dispatcher(
             services,

@@ -51,7 +51,11 @@ def chat_kind(chat: Chat) -> ChatKind:
 
 def caller_of(user: User, chat: Chat) -> Caller:
     return Caller(
-        platform="telegram", platform_user_id=str(user.id), chat_id=str(chat.id), chat_kind=chat_kind(chat)
+        platform="telegram",
+        platform_user_id=str(user.id),
+        chat_id=str(chat.id),
+        chat_kind=chat_kind(chat),
+        locale=user.language_code,
     )
 
 

@@ -175,6 +175,8 @@ class FakeTelegram:
         self.commands: dict[str, list[dict[str, str]]] = {}  # scope key -> commands
         self.blocked: set[int] = set()
         self.webhook_url: str | None = None
+        #: the Telegram app language of a user (``language_code`` in their updates), by user id
+        self.language_codes: dict[int, str] = {}
         self.webhook_secret: str | None = None
         self.webhook_responses: list[int] = []
         self.chat_types: dict[int, str] = {}
@@ -261,6 +263,8 @@ class FakeTelegram:
         u: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name or f"User{user_id}"}
         if username:
             u["username"] = username
+        if user_id in self.language_codes:
+            u["language_code"] = self.language_codes[user_id]
         return u
 
     def _chat(self, chat_id: int, user_id: int) -> dict[str, Any]:
@@ -859,14 +863,14 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(desc) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands[_scope_key(params.get("scope"))] = list(commands)
+        self.commands[_menu_key(params)] = list(commands)
         return True
 
     async def _m_getmycommands(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        return self.commands.get(_scope_key(params.get("scope")), [])
+        return self.commands.get(_menu_key(params), [])
 
     async def _m_deletemycommands(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        self.commands.pop(_scope_key(params.get("scope")), None)
+        self.commands.pop(_menu_key(params), None)
         return True
 
     async def _m_setwebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
@@ -982,6 +986,16 @@ def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
     elif status == "kicked":
         member["until_date"] = 0
     return member
+
+
+def _menu_key(params: dict[str, Any]) -> str:
+    """A menu is per scope and per ``language_code`` (none: every language without its own):
+    ``default``, ``default|ru``, ``chat:42|zh``."""
+    language = str(params.get("language_code") or "")
+    if language and not (len(language) == 2 and language.isalpha() and language.islower()):
+        raise ApiError(400, "Bad Request: LANG_CODE_INVALID")
+    key = _scope_key(params.get("scope"))
+    return f"{key}|{language}" if language else key
 
 
 def _scope_key(scope: Any) -> str:

@@ -1,5 +1,5 @@
 """``/settings``: currency and which alerts to receive (toggle buttons come with the message);
-``/digest``: the daily summary's hour."""
+``/digest``: the daily summary's hour; ``/quiet``: the night's window; ``/language``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ def router() -> Router:
     @r.message(Command("digest"))
     async def digest(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
         result = await services.digests.command(message_caller(message), text_of(command))
+        await send(bot, message.chat.id, result.message)
+
+    @r.message(Command("language"))
+    async def language(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
+        result = await services.language.command(message_caller(message), text_of(command))
+        await send(bot, message.chat.id, result.message)
+
+    @r.message(Command("quiet"))
+    async def quiet(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
+        result = await services.quiet_hours.command(message_caller(message), text_of(command))
         await send(bot, message.chat.id, result.message)
 
     return r

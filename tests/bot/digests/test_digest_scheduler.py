@@ -107,3 +107,16 @@ async def test_the_digest_says_states_last_epoch_alerts_and_the_next_poc(pool: P
     assert "04:00 Node rig-b jailed" in shown  # sent 01:00 UTC, shown in Moscow time
     assert "Next PoC: about 08:59 (in 1h 59m)" in shown
     assert "Safe upgrade window: about 08:29–08:59" in shown  # the 300 blocks of 6 s before it
+
+
+async def test_the_digest_is_written_in_the_language_the_user_chose(pool: Pool) -> None:
+    await moscow_user(pool)
+    await give_node(pool, "op@example.com", wallet(1), "rig-a", status="jailed")
+    await pool.execute(
+        "INSERT INTO chat_languages (platform, platform_user_id, language) VALUES ('telegram', '1001', 'ru')"
+    )
+    assert await scheduler(pool, MOSCOW_7AM).send_due() == 1
+    [sent] = await digests_sent(pool)
+    shown = Message.model_validate(sent["payload"]).plain()
+    assert "Ежедневная сводка" in shown and "rig-a: 🔴 в джейле" in shown
+    assert "Время указано для Europe/Moscow" in shown

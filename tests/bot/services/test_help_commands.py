@@ -36,6 +36,7 @@ def test_spec_commands_are_all_in_the_table() -> None:
     assert names == {
         "start",
         "help",
+        "language",
         "link",
         "unlink",
         "whoami",
@@ -47,6 +48,7 @@ def test_spec_commands_are_all_in_the_table() -> None:
         "mutes",
         "settings",
         "digest",
+        "quiet",
         "request",
         "myrequests",
         "assign",

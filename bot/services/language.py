@@ -1,0 +1,97 @@
+"""``/language [en|ru|zh|auto]`` and which language a person is answered in.
+
+A person's language is their saved choice (``chat_languages``), else their platform's locale
+(Telegram ``language_code``, Discord's locale), else English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db import languages as languages_db
+from bot.db.types import Pool
+from bot.errors import InvalidInputError
+from bot.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, Catalogs, Translator, language_of
+from bot.render.message import Message, Span
+from bot.services.context import Caller
+
+#: what people type for each language, besides its code
+_NAMES: dict[str, str] = {
+    "english": "en",
+    "английский": "en",
+    "英语": "en",
+    "russian": "ru",
+    "русский": "ru",
+    "俄语": "ru",
+    "chinese": "zh",
+    "китайский": "zh",
+    "中文": "zh",
+    "简体中文": "zh",
+}
+_AUTO = ("auto", "reset", "авто", "自动")
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageResult:
+    language: str
+    saved: bool
+    message: Message
+
+
+def parse_language(text: str) -> str:
+    word = text.strip().lower()
+    code = language_of(word) if len(word) <= 7 else None
+    found = code or _NAMES.get(word)
+    if found is None:
+        raise InvalidInputError(
+            "I speak " + ", ".join(f"{name} ({code})" for code, name in LANGUAGES.items()) + "."
+        )
+    return found
+
+
+class LanguageService:
+    def __init__(self, pool: Pool, catalogs: Catalogs) -> None:
+        self._pool = pool
+        self.catalogs = catalogs
+
+    async def language_of(self, caller: Caller) -> tuple[str, bool]:
+        """The caller's language and whether it is their saved choice."""
+        saved = await languages_db.chosen(self._pool, caller.platform, caller.platform_user_id)
+        if saved is not None:
+            return saved, True
+        return language_of(caller.locale) or DEFAULT_LANGUAGE, False
+
+    async def translator(self, caller: Caller) -> Translator:
+        language, _ = await self.language_of(caller)
+        return self.catalogs.translator(language)
+
+    async def command(self, caller: Caller, args: str) -> LanguageResult:
+        """``/language`` shows the language and the choices; ``/language ru`` saves one; ``auto`` goes
+        back to the platform's."""
+        word = (args or "").strip()
+        if not word:
+            language, saved = await self.language_of(caller)
+            return _render(self.catalogs.translator(language), saved, None)
+        if word.lower() in _AUTO:
+            await languages_db.forget(self._pool, caller.platform, caller.platform_user_id)
+            language, _ = await self.language_of(caller)
+            t = self.catalogs.translator(language)
+            return _render(t, False, t("I follow your app's language again."))
+        language = parse_language(word)
+        await languages_db.choose(self._pool, caller.platform, caller.platform_user_id, language)
+        t = self.catalogs.translator(language)
+        return _render(t, True, t("From now on I answer in English."))
+
+
+def _render(t: Translator, saved: bool, note: str | None) -> LanguageResult:
+    lines: list[tuple[Span, ...]] = []
+    if note:
+        lines.append((Span(text=note, style="bold"),))
+    current = LANGUAGES[t.language]
+    if saved:
+        lines.append((Span(text=t("Language: {language} (your choice).", language=current)),))
+    else:
+        lines.append((Span(text=t("Language: {language} (from your app).", language=current)),))
+    choices = ", ".join(f"/language {code} — {name}" for code, name in LANGUAGES.items())
+    lines.append((Span(text=t("Choose: {choices}; /language auto follows your app.", choices=choices)),))
+    return LanguageResult(t.language, saved, Message(title=t("Language"), lines=tuple(lines)))

@@ -1,0 +1,45 @@
+"""Times of day and time zones as users write them (``/digest``, ``/quiet``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.db import time_zones
+from bot.db.types import Executor
+from bot.errors import InvalidInputError
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+#: what the user meant as a time, valid or not (a bad one gets the time's own error, not the usage)
+TIME_LIKE = re.compile(r"^\d{1,2}[:.h]\d")
+
+
+def parse_time(text: str) -> time:
+    """``07:00``, ``7:00``, ``19.30`` or ``7h05`` → a local time of day."""
+    match = _TIME.match(text.strip())
+    if match is None:
+        raise InvalidInputError(f"“{text[:20]}” is not a time of day: write it as HH:MM, e.g. 07:00.")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+async def parse_zone(db: Executor, text: str) -> str:
+    """An IANA time zone name, matched without regard to case (``europe/moscow``)."""
+    name = await time_zones.canonical_zone(db, text.strip())
+    if name is None:
+        raise InvalidInputError(
+            f"“{text[:40]}” is not a time zone I know: "
+            "use a name such as Europe/Moscow, Asia/Shanghai or UTC."
+        )
+    return name
+
+
+def in_utc(at: time, zone_name: str, now: datetime) -> str:
+    """``07:00 Europe/Moscow (04:00 UTC)``: the UTC time of today's occurrence, for orientation."""
+    text = f"{at:%H:%M} {zone_name}"
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):  # PostgreSQL knows it, this Python's tz database not
+        return text
+    local = datetime.combine(now.astimezone(zone).date(), at, tzinfo=zone)
+    return text if zone_name == "UTC" else f"{text} ({local.astimezone(UTC):%H:%M} UTC)"

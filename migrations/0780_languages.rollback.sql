@@ -1,0 +1,2 @@
+-- Undo 0780_languages.
+DROP TABLE IF EXISTS chat_languages;
