@@ -244,7 +244,7 @@ class Poller:
             )
             t.income_s, mark = _lap(mark)
         report = self._report(started_at, mapped, polled, network)
-        t.alert_s = await self._write(report, mapped, plan, polled, income)
+        t.alert_s = await self._write(report, plan, polled, income)
         t.write_s, mark = _lap(mark)
         t.write_s -= t.alert_s
         self._remember(loaded, mapped, plan, report)
@@ -358,7 +358,6 @@ class Poller:
     async def _write(
         self,
         report: CycleReport,
-        mapped: Mapped,
         plan: CachePlan,
         polled: Polled,
         income: list[db.LedgerEntry],
