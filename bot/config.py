@@ -215,8 +215,15 @@ class TrackersConfig(_Section):
     inactive_llr_threshold: Decimal = Field(default=Decimal(10**9), gt=0)
     #: consecutive failed health probes after which the endpoint counts as unreachable (offline)
     offline_after_health_failures: int = Field(default=3, ge=1)
-    #: settled-income look-ups per cycle (one per node per epoch, never more); 0 disables earnings
+    #: settled income comes from one bulk summary per settled epoch; these per-node look-ups (one per
+    #: node per epoch, never more) are only the fallback when the bulk call fails; 0 disables earnings
     income_lookups_per_cycle: int = Field(default=20, ge=0, le=1000)
+    #: settled epochs missed while the bot was down that are fetched back (one summary each)
+    income_backfill_epochs: int = Field(default=30, ge=0, le=400)
+    #: bulk summaries one cycle may request (backfill spreads over cycles)
+    income_summaries_per_cycle: int = Field(default=3, ge=1, le=50)
+    #: the chain's reward estimate of the current epoch: look-ups per cycle (once per node per epoch)
+    estimate_lookups_per_cycle: int = Field(default=20, ge=0, le=1000)
     #: PostgreSQL advisory lock key: only the replica holding it polls
     poll_lock_key: int = 0x6D696E65676E6B
 

@@ -3,7 +3,9 @@
 Per cycle: ``/v1/epochs/current/participants`` (the active set, weights, models, ML nodes, exclusions)
 and ``/v1/epochs/latest`` (epoch and phase); when ``chain_api`` is on, the chain participant list
 (status, this epoch's counters) and the staking validators (``jailed``), each paginated in bulk. Base
-URLs fail over. Settled income per epoch comes from ``epoch_performance_summary/{epoch}/{address}``.
+URLs fail over. Settled income comes from the bulk ``epoch_performance_summary/{epoch}`` (one request per
+settled epoch for every participant); ``epoch_performance_summary/{epoch}/{address}`` is the per-node
+fallback. The current epoch's reward estimate is ``estimate_bitcoin_reward/{address}``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from integrations.chain_enums import (
     phase_label,
 )
 from integrations.chain_params import fetch_chain_thresholds
-from integrations.errors import InconsistentPayloadError
+from integrations.errors import InconsistentPayloadError, SourceHTTPError
 from integrations.http import JsonFetcher
 from integrations.hyperfusion import EpochStats
 from integrations.jsonstream import parse_object_streaming
@@ -38,6 +40,8 @@ LATEST_PATH = "/v1/epochs/latest"
 CHAIN_PARTICIPANTS_PATH = "/chain-api/productscience/inference/inference/participant"
 VALIDATORS_PATH = "/chain-api/cosmos/staking/v1beta1/validators"
 SUMMARY_PATH = "/chain-api/productscience/inference/inference/epoch_performance_summary/{epoch}/{address}"
+BULK_SUMMARY_PATH = "/chain-api/productscience/inference/inference/epoch_performance_summary/{epoch}"
+ESTIMATE_PATH = "/chain-api/productscience/inference/inference/estimate_bitcoin_reward/{address}"
 MAX_PAGES = 50
 
 
@@ -88,13 +92,6 @@ class LatestEpoch:
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
-class EpochStages:
-    """``epoch_stages`` (block heights); only the next PoC's start is read."""
-
-    next_poc_start: int | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
 class ConfirmationPoCEvent:
     """``active_confirmation_poc_event``: numbers as numbers (v0.2.14) or strings (v0.2.15), the phase
     as its enum number (v0.2.14) or name (v0.2.15)."""
@@ -104,6 +101,16 @@ class ConfirmationPoCEvent:
     trigger_height: int | None = None
     generation_start_height: int | None = None
     phase: ConfirmationPoCPhase = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class EpochStages:
+    """``epoch_stages`` (block heights; recorded 2025 body, the 2026 fragments keep it): the next
+    PoC's start, and ``claim_money``, the height at which the last epoch's rewards settle."""
+
+    epoch_index: int | None = None
+    claim_money: int | None = None
+    next_poc_start: int | None = None
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
@@ -182,6 +189,54 @@ class SummaryEnvelope:
     epoch_performance_summary: PerformanceSummary | None = None
 
 
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class SummaryRow:
+    """One row of the bulk ``epochPerformanceSummary`` list (real capture:
+    ``chain_epoch_performance_summary_bulk_276.trimmed.json``; int64 as strings)."""
+
+    participant_id: str
+    epoch_index: int | None = None
+    earned_coins: int | None = None
+    rewarded_coins: int | None = None
+    claimed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EpochIncome:
+    """Settled income (rewarded + earned, ngonka) of every participant the bulk summary lists."""
+
+    epoch_id: int
+    income: dict[str, int]
+    #: rows that failed validation: a watched address missing from ``income`` is then unknown, not 0
+    skipped: SkippedRows
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class SettleAmount:
+    """``settle_amount`` of ``estimate_bitcoin_reward/{participant}``. DERIVED shape (query.proto
+    ``QueryEstimateBitcoinRewardResponse``, see ``chain_estimate_bitcoin_reward.DERIVED.json``): it
+    was never captured; the keys and JSON types follow the proto (uint64 as strings)."""
+
+    participant: str | None = None
+    reward_coins: int | None = None
+    work_coins: int | None = None
+    epoch_index: int | None = None
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
+class EstimateEnvelope:
+    settle_amount: SettleAmount | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RewardEstimate:
+    """The chain's own estimate of a participant's reward for the current (unsettled) epoch."""
+
+    epoch_id: int | None
+    reward_ngonka: int
+    work_ngonka: int
+
+
 _EPOCH_PARTICIPANT = TypeAdapter(EpochParticipant)
 _EXCLUDED = TypeAdapter(Excluded)
 _PARTICIPANTS_HEAD = TypeAdapter(ParticipantsHead)
@@ -190,6 +245,25 @@ _CHAIN_PARTICIPANT = TypeAdapter(ChainParticipant)
 _VALIDATOR = TypeAdapter(Validator)
 _PAGE_HEAD = TypeAdapter(PageHead)
 _SUMMARY = TypeAdapter(SummaryEnvelope)
+_SUMMARY_ROW = TypeAdapter(SummaryRow)
+_ESTIMATE = TypeAdapter(EstimateEnvelope)
+
+
+def settled_epoch(latest: EpochsLatest) -> int:
+    """The newest epoch whose rewards are settled: the last one once this epoch's ``claim_money``
+    height is passed, the one before while it is not (PoC at the start of an epoch); the last one
+    when the node does not say."""
+    current = latest.latest_epoch.index
+    stages = latest.epoch_stages
+    if (
+        stages is not None
+        and stages.claim_money is not None
+        and latest.block_height is not None
+        and stages.epoch_index in (None, current)
+        and latest.block_height < stages.claim_money
+    ):
+        return current - 2
+    return current - 1
 
 
 def _ml_node_ids(p: EpochParticipant) -> tuple[str, ...] | None:
@@ -353,6 +427,7 @@ class GonkaApiClient:
             skipped=skipped,
             confirmation_poc=confirmation_poc(latest),
             schedule=schedule_of(latest),
+            settled_epoch_id=settled_epoch(latest),
         )
 
     async def chain_thresholds(self, epoch_id: int) -> ChainThresholds | None:
@@ -360,6 +435,51 @@ class GonkaApiClient:
         if not self._chain_api:
             return None
         return await fetch_chain_thresholds(self._fetch, epoch_id)
+
+    async def epoch_income(self, epoch_id: int) -> EpochIncome | None:
+        """Every participant's settled income of ``epoch_id`` in ONE request (the bulk summary); None
+        without the chain API or when the epoch is not settled yet (an empty list). Raises
+        :class:`SourceError` when the request fails: the caller falls back to per-node look-ups."""
+        if not self._chain_api:
+            return None
+        rows: list[SummaryRow] = []
+        skipped = SkippedRows()
+
+        async def parse(chunks: Any) -> None:
+            rows.clear()
+            skipped.clear()
+            on_item = validate_items_tolerant(_SUMMARY_ROW, SummaryRow, rows, skipped)
+            await parse_object_streaming(chunks, ("epochPerformanceSummary",), on_item)
+
+        await self._fetch.get(BULK_SUMMARY_PATH.format(epoch=epoch_id), parse)
+        if not rows and not skipped:
+            return None
+        income: dict[str, int] = {}
+        for r in rows:
+            if r.epoch_index is not None and r.epoch_index != epoch_id:
+                raise InconsistentPayloadError(
+                    SOURCE, f"summary of epoch {epoch_id} has a row of epoch {r.epoch_index}"
+                )
+            income[r.participant_id] = (r.rewarded_coins or 0) + (r.earned_coins or 0)
+        return EpochIncome(epoch_id=epoch_id, income=income, skipped=skipped)
+
+    async def reward_estimate(self, address: str) -> RewardEstimate | None:
+        """The chain's estimate of ``address``'s reward in the current epoch; None when the chain has
+        none for it (NotFound: not in the active set) or without the chain API."""
+        if not self._chain_api:
+            return None
+        try:
+            env = await self._fetch.get(ESTIMATE_PATH.format(address=address), whole(_ESTIMATE))
+        except SourceHTTPError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        s = env.settle_amount
+        if s is None or (s.reward_coins is None and s.work_coins is None):
+            return None
+        return RewardEstimate(
+            epoch_id=s.epoch_index, reward_ngonka=s.reward_coins or 0, work_ngonka=s.work_coins or 0
+        )
 
     async def settled_income(self, address: str, epoch_id: int) -> dict[int, int]:
         """Income (rewarded + earned, ngonka) of the settled epoch ``epoch_id - 1``."""

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from bot.alerts.events import EventKind, NodeEvent, SourceEvent, SourceEventKind
+from bot.alerts.incidents import Incident, incident_of
 from bot.alerts.recipients import Target
 from bot.config import Config
 from bot.db.alert_recipients import NodeLabel, node_labels
@@ -113,11 +114,11 @@ def _advice(conditions: tuple[Condition, ...], *, many: bool) -> tuple[Line, ...
     lines: list[Line] = []
     for c in conditions:
         if many:  # one node's message says the cost with its details
-            lines.append((_sp(f"{c.texts.title}: ", "bold"), _sp(c.texts.what)))
+            lines.append((_sp(f"{c.texts.title}:", "bold"), _sp(" " + c.texts.what)))
             lines.append((_sp("What it costs: "), _sp(c.texts.cost)))
         if not c.texts.todo:
             continue
-        lines.append((_sp(f"What to do ({c.texts.title.lower()}):", "bold"),))
+        lines.append((_sp(f"What to do ({c.texts.title}):", "bold"),))
         lines.extend((_sp(t),) for t in c.texts.todo)
         if c.texts.command:
             lines.append((_sp(c.texts.command, "code"),))
@@ -216,7 +217,7 @@ def _problem_one(e: NodeEvent, config: Config) -> Iterator[Line]:
         yield (_sp(f"Problem since: {fmt_time(e.incident_started_at)}"),)
     yield from _numbers(e)
     if (cost := _cost(e)) is not None:
-        yield (_sp("What it costs: ", "bold"), _sp(cost))
+        yield (_sp("What it costs:", "bold"), _sp(" " + cost))
 
 
 def _problem_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Line]:
@@ -348,13 +349,20 @@ async def build_node_notifications(
     deliveries: dict[Target, list[NodeEvent]],
     *,
     detected_at: datetime,
-    incidents: Mapping[UUID, str] | None = None,
+    incidents: Mapping[UUID, Incident] | None = None,
+    watchers: Mapping[UUID, set[UUID]] | None = None,
 ) -> list[NewNotification]:
-    """One notification per target and category, listing every node event of the cycle."""
+    """One notification per target and category, listing every node event of the cycle; the new
+    problems of an incident (many nodes, one cause) as one message per owner naming it, and one
+    summary with counts per channel."""
     nodes = await node_labels(db, sorted({e.node_id for evs in deliveries.values() for e in evs}))
     out: list[NewNotification] = []
     for target in sorted(deliveries):
         events = deliveries[target]
+        if incidents:
+            events = out_of_incidents(
+                target, events, incidents, nodes, config, watchers or {}, detected_at, out
+            )
         for kind, kinds, compose in _CATEGORIES:
             group = [e for e in events if e.kind in kinds and e.node_id in nodes]
             if not group:
@@ -376,6 +384,104 @@ async def build_node_notifications(
                 )
             )
     return out
+
+
+def out_of_incidents(
+    target: Target,
+    events: list[NodeEvent],
+    incidents: Mapping[UUID, Incident],
+    nodes: dict[UUID, NodeLabel],
+    config: Config,
+    watchers: Mapping[UUID, set[UUID]],
+    detected_at: datetime,
+    out: list[NewNotification],
+) -> list[NodeEvent]:
+    """Append the incident messages of ``target`` to ``out``; the events left for the usual ones."""
+    by_incident: dict[str, tuple[Incident, list[NodeEvent]]] = {}
+    rest: list[NodeEvent] = []
+    for e in events:
+        incident = incident_of(incidents, e)
+        if incident is None or e.node_id not in nodes:
+            rest.append(e)
+        else:
+            by_incident.setdefault(incident.key, (incident, []))[1].append(e)
+    for incident, group in by_incident.values():
+        group.sort(key=lambda e: (nodes[e.node_id].label.lower(), nodes[e.node_id].identifier))
+        if target.kind == "channel":
+            owners = set().union(*(watchers.get(n, set()) for n in incident.node_ids))
+            message = compose_incident_summary(incident, group, len(owners))
+        else:
+            message = compose_incident(incident, group, nodes, config)
+        out.append(
+            NewNotification(
+                platform=target.platform,
+                target_kind=target.kind,
+                target_id=target.target_id,
+                kind="node_incident",
+                message=message,
+                dedup_key=dedup_key("node_incident", target, (e.key for e in group)),
+                incident_ids=_unique(e.incident_id for e in group),
+                detected_at=detected_at,
+                conditions=tuple(dict.fromkeys(e.problem for e in group)),
+            )
+        )
+    return rest
+
+
+def _share_text(incident: Incident) -> str | None:
+    if incident.weight_share is None:
+        return None
+    return f"{incident.weight_share * 100:.1f} % of the network's weight"
+
+
+def compose_incident(
+    incident: Incident, events: Sequence[NodeEvent], nodes: dict[UUID, NodeLabel], config: Config
+) -> Message:
+    """One owner's message: the incident named, then their affected nodes."""
+    lines: list[Line] = [
+        (
+            _sp(
+                f"One cause hit {len(incident.node_ids)} watched nodes at once"
+                + (f" ({share})" if (share := _share_text(incident)) else "")
+                + "."
+            ),
+        ),
+        (_sp(f"Your affected nodes ({len(events)}):", "bold"),),
+    ]
+    for e in events:
+        node = nodes[e.node_id]
+        lines.append((_sp("• "), *_node_spans(node)))
+        lines.extend(_problem_many(e, node, config))
+    lines.append((_sp(""),))
+    lines.extend(
+        _advice(tuple({e.condition.name: e.condition for e in events if e.condition}.values()), many=True)
+    )
+    return _message(
+        title=f"Incident: {incident.title}",
+        severity=_problem_severity(events),
+        lines=tuple(lines),
+        buttons=_buttons(events, nodes, mute=True),
+        footer=_footer(events),
+    )
+
+
+def compose_incident_summary(incident: Incident, events: Sequence[NodeEvent], owners: int) -> Message:
+    """The admin channel's summary: counts, not a line per node."""
+    lines: list[Line] = [
+        (_sp(f"Nodes hit: {len(incident.node_ids)}"),),
+        (_sp(f"Owners told: {owners}"),),
+    ]
+    if (share := _share_text(incident)) is not None:
+        lines.append((_sp(f"Weight: {share}"),))
+    for title, n in incident.by_condition:
+        lines.append((_sp(f"{title}: {n}"),))
+    return _message(
+        title=f"Incident: {incident.title}",
+        severity=_problem_severity(events),
+        lines=tuple(lines),
+        buttons=(),
+        footer=_footer(events),
+    )
 
 
 def compose_sources(events: Sequence[SourceEvent]) -> Message:

@@ -1,23 +1,30 @@
-"""The alert state machine: confirmed transitions, persisted per node, turned into outbox rows.
+"""The alert state machine: confirmed transitions, persisted per node and condition group, turned
+into outbox rows.
 
-The poller calls :meth:`AlertEngine.on_cycle` inside its cycle transaction. Per node (the rules of
-``docs/architecture.md``, "Status → alert"):
+The poller calls :meth:`AlertEngine.on_cycle` inside its cycle transaction. Each node's observation
+(plus what collectors add) is read by every condition of the table (:mod:`bot.domain.conditions`);
+each condition group's value (``ok``, a failing condition, ``<condition>:warning``, or unknown) steps
+that group's state machine (the rules of ``docs/architecture.md``, "Status → alert"):
 
-* first sight of a node (no stored state) records a silent baseline;
+* first sight of a node's group (no stored state) records a silent baseline;
 * ``unknown`` never fires and neither advances nor resets a pending count;
-* a status different from the notified one becomes *pending*; it is confirmed after
-  ``alerts.confirm_polls[status]`` consecutive polls (jailed: 1, i.e. at once) or, back to healthy,
-  after ``alerts.recovery_polls``; seeing the notified status again clears the pending one (flapping
-  never confirms);
-* offline is held (no advance, no reset) while the epoch is in its PoC phase or a confirmation PoC
-  runs (``CycleReport.offline_held``);
-* a confirmed problem opens an incident (one alert); a confirmed recovery closes it (one recovery,
-  only when an alert was sent for it); an ongoing jailed/offline incident is reminded every
-  ``alerts.reminder_interval_s``, at most ``alerts.reminder_max`` times.
+* a value different from the notified one becomes *pending*; it is confirmed after
+  ``alerts.confirm_polls[condition]`` consecutive polls (the table's default; jailed: 1, i.e. at once)
+  or, back to ok, after ``alerts.recovery_polls``; seeing the notified value again clears the pending
+  one (flapping never confirms);
+* a condition ``held_in_poc`` (offline) is held (no advance, no reset) while the epoch is in its PoC
+  phase or a confirmation PoC runs (``CycleReport.offline_held``);
+* a confirmed problem opens an incident (one alert); another problem of the same group is a change
+  of it; a confirmed recovery closes it (one recovery, only when an alert was sent for it); the same
+  problem in a new *episode* (an exclusion in the next epoch) is a new alert; an ongoing failing
+  incident of a condition with ``reminders`` is reminded every ``alerts.reminder_interval_s``, at most
+  ``alerts.reminder_max`` times.
 
-Because the state is stored, a transition that happened while the bot was down is still a difference
-from the stored state and fires once seen; one that was already notified is never notified again.
-State changes and the notifications they cause are written in one transaction.
+Then new watchers hear their nodes' standing problems (:mod:`bot.alerts.standing`), many nodes hit by
+one cause become one incident (:mod:`bot.alerts.incidents`), and the recipients' messages are
+composed. Because the state is stored, a transition that happened while the bot was down is still a
+difference from the stored state and fires once seen; one that was already notified is never notified
+again. State changes and the notifications they cause are written in one transaction.
 """
 
 from __future__ import annotations
@@ -347,8 +354,10 @@ class AlertEngine:
     async def on_cycle(self, conn: Conn, report: CycleReport) -> None:
         async with conn.transaction():  # a savepoint inside the poller's transaction
             first_cycle = not await alert_state_db.any_state(conn)
-            node_events = await self._node_transitions(conn, report)
-            node_events += await standing_events(conn, self._table, report, first_cycle=first_cycle)
+            node_events, problems = await self._node_transitions(conn, report)
+            node_events += await standing_events(
+                conn, self._table, report.finished_at, problems, first_cycle=first_cycle
+            )
             source_events = await self._source_transitions(conn, report)
             now = report.finished_at
             notifications = []
@@ -356,8 +365,17 @@ class AlertEngine:
                 incidents = find_incidents(self._config, report, node_events)
                 plan = await node_recipients(conn, self._config, node_events, now)
                 notifications += await build_node_notifications(
-                    conn, self._config, plan.deliveries, detected_at=now, incidents=incidents
+                    conn,
+                    self._config,
+                    plan.deliveries,
+                    detected_at=now,
+                    incidents=incidents,
+                    watchers=plan.watchers,
                 )
+                for incident in {i.key: i for i in incidents.values()}.values():
+                    log.warning(
+                        "incident %s: %d nodes (%s)", incident.key, len(incident.node_ids), incident.title
+                    )
                 if self._metrics is not None:
                     for platform, reason in plan.suppressed:
                         self._metrics.suppressed.labels(platform, reason).inc()
@@ -390,13 +408,17 @@ class AlertEngine:
                 out.setdefault(node_id, {})[collector.name] = data
         return out
 
-    async def _node_transitions(self, conn: Conn, report: CycleReport) -> list[NodeEvent]:
+    async def _node_transitions(
+        self, conn: Conn, report: CycleReport
+    ) -> tuple[list[NodeEvent], dict[tuple[uuid.UUID, str], Reading]]:
+        """Every group of every observed node stepped; the events, and this cycle's problem readings."""
         observations = {o.node_id: o for o in report.observations}
         node_ids = list(observations)
         states = await load_states(conn, node_ids)
         extra = await self._extra(conn, node_ids) if self._collectors else {}
         changed: list[AlertState] = []
         events: list[NodeEvent] = []
+        problems: dict[tuple[uuid.UUID, str], Reading] = {}
         counts: Counter[tuple[str, str]] = Counter()
         table, network, options = self._table, report.network, self._options
         for i, (node_id, obs) in enumerate(observations.items(), 1):
@@ -407,6 +429,8 @@ class AlertEngine:
             for name, reading in readings.items():
                 counts[(table[name].metric, reading.state.value)] += 1
             for gr in table.read_groups(readings):
+                if gr.condition is not None:
+                    problems[(node_id, gr.group)] = gr.reading
                 old = states.get((node_id, gr.group))
                 new, event = step(
                     old,
@@ -426,7 +450,7 @@ class AlertEngine:
             for c in table:
                 for st in State:
                     gauge.labels(c.metric, st.value).set(counts.get((c.metric, st.value), 0))
-        return events
+        return events, problems
 
     async def _source_transitions(self, conn: Conn, report: CycleReport) -> list[SourceEvent]:
         """Degraded and restored sources. Read-only: the poller writes ``source_health`` after this

@@ -52,8 +52,8 @@ class NodeEvent:
     level: State = State.FAILING
     #: the detector's reading this cycle (its summary and numbers)
     reading: Reading | None = None
-    #: the incident (many nodes, one cause) this event is part of, when it is (``bot.alerts.incidents``)
-    cause: str | None = None
+    #: STANDING events go to this one user only (the watcher who just started watching)
+    for_user: UUID | None = None
 
     @property
     def problem(self) -> str:
@@ -82,7 +82,7 @@ class NodeEvent:
         if self.kind is EventKind.RECOVERY:
             return f"r:{self.incident_id}"
         if self.kind is EventKind.STANDING:
-            return f"s:{self.incident_id}"
+            return f"s:{self.incident_id}:{self.for_user}"
         return f"m:{self.incident_id}:{self.reminder_no}"
 
 

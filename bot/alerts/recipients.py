@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+from uuid import UUID
 
 from bot.alerts.events import EventKind, NodeEvent
 from bot.config import Config
@@ -38,6 +39,8 @@ class Plan:
     deliveries: dict[Target, list[NodeEvent]] = field(default_factory=dict)
     #: ``(platform, reason)`` per notification not sent: reason is ``muted`` or ``settings``
     suppressed: list[tuple[str, str]] = field(default_factory=list)
+    #: node -> the users watching it (incident summaries count them)
+    watchers: dict[UUID, set[UUID]] = field(default_factory=dict)
 
 
 def _suppression(sub: NodeSubscriber, event: NodeEvent) -> str | None:
@@ -71,11 +74,14 @@ async def admin_targets(db: Executor, config: Config) -> list[Target]:
 async def node_recipients(db: Executor, config: Config, events: list[NodeEvent], now: datetime) -> Plan:
     plan = Plan()
     per_target: defaultdict[Target, list[NodeEvent]] = defaultdict(list)
-    by_node: defaultdict[object, list[NodeSubscriber]] = defaultdict(list)
+    by_node: defaultdict[UUID, list[NodeSubscriber]] = defaultdict(list)
     for sub in await node_subscribers(db, sorted({e.node_id for e in events}), now):
         by_node[sub.node_id].append(sub)
+        plan.watchers.setdefault(sub.node_id, set()).add(sub.user_id)
     for event in events:
         for sub in by_node[event.node_id]:
+            if event.for_user is not None and sub.user_id != event.for_user:
+                continue
             platforms: list[tuple[Platform, str]] = []
             if sub.telegram is not None:
                 platforms.append(("telegram", sub.telegram))
@@ -87,7 +93,9 @@ async def node_recipients(db: Executor, config: Config, events: list[NodeEvent],
                     per_target[Target(platform, "user", identity)].append(event)
                 else:
                     plan.suppressed.append((platform, reason))
-    for target in await admin_targets(db, config):
-        per_target[target].extend(events)
+    shared = [e for e in events if e.for_user is None]
+    if shared:
+        for target in await admin_targets(db, config):
+            per_target[target].extend(shared)
     plan.deliveries = dict(per_target)
     return plan

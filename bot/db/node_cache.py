@@ -66,6 +66,9 @@ INPUTS: tuple[Input, ...] = (
     Input("node_healthy", "bool", _view(lambda v: v.node_healthy)),
     Input("earned_ngonka", "text", _view(lambda v: None if v.earned_coins is None else str(v.earned_coins))),
     Input("ml_nodes", "text", _view(lambda v: ML_NODE_SEP.join(v.ml_nodes) if v.ml_nodes else None)),
+    Input("excluded_reason", "text", _view(lambda v: v.excluded_reason)),
+    Input("invalid_llr", "numeric", _view(lambda v: v.invalid_llr)),
+    Input("inactive_llr", "numeric", _view(lambda v: v.inactive_llr)),
 )
 
 #: the input (and record field) that says when the data was fetched: not part of a row's content
@@ -98,6 +101,9 @@ TARGETS: tuple[tuple[str, str], ...] = (
            'chain_status', u.chain_status,
            'node_healthy', u.node_healthy,
            'epoch_earned_ngonka', u.earned_ngonka,
+           'excluded_reason', u.excluded_reason,
+           'invalid_llr', u.invalid_llr::text,
+           'inactive_llr', u.inactive_llr::text,
            'ml_nodes',
            CASE WHEN u.ml_nodes <> '' THEN to_jsonb(string_to_array(u.ml_nodes, E'\\x1f')) END))""",
     ),

@@ -13,6 +13,8 @@ import asyncpg
 
 from bot.db.types import Executor
 
+NGONKA_PER_GNK = Decimal(10**9)
+
 
 @dataclass(frozen=True, slots=True)
 class NodeStats:
@@ -34,6 +36,15 @@ class NodeStats:
     details: dict[str, Any]
     source: str | None
     fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RewardEstimate:
+    """The chain's estimate of a node's reward (reward + work) in the current epoch."""
+
+    epoch_id: int
+    #: None: the chain has no estimate for the node (not in the epoch's active set)
+    gnk: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +74,28 @@ WHERE node_id = ANY($1::uuid[]) AND date > (now() AT TIME ZONE 'UTC')::date - $2
 ORDER BY date, node_id
 """
 
+#: a node's total over the period: the exact ledger (integer ngonka) of the epochs that settled on
+#: each day, and the ``earnings_history`` row of any day the ledger has nothing for (Hyperfusion-era
+#: or portal rows)
 TOTALS_SQL = """
-SELECT node_id, sum(earnings_gnk) AS total FROM earnings_history
-WHERE node_id = ANY($1::uuid[]) AND date > (now() AT TIME ZONE 'UTC')::date - $2::int
+WITH ledger AS (
+    SELECT e.node_id, s.settled_day AS date, sum(e.income_ngonka) AS ngonka
+    FROM settled_epochs s JOIN node_epoch_earnings e ON e.epoch_id = s.epoch_id
+    WHERE e.node_id = ANY($1::uuid[]) AND s.settled_day > (now() AT TIME ZONE 'UTC')::date - $2::int
+    GROUP BY e.node_id, s.settled_day
+)
+SELECT node_id, sum(ngonka) AS ngonka, sum(gnk) AS gnk FROM (
+    SELECT node_id, ngonka, NULL::numeric AS gnk FROM ledger
+    UNION ALL
+    SELECT h.node_id, NULL, h.earnings_gnk FROM earnings_history h
+    WHERE h.node_id = ANY($1::uuid[]) AND h.date > (now() AT TIME ZONE 'UTC')::date - $2::int
+      AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.node_id = h.node_id AND l.date = h.date)
+) t
 GROUP BY node_id
+"""
+
+ESTIMATES_SQL = """
+SELECT node_id, epoch_id, reward_ngonka, work_ngonka FROM reward_estimates WHERE node_id = ANY($1::uuid[])
 """
 
 UTC_TODAY_SQL = "SELECT (now() AT TIME ZONE 'UTC')::date"
@@ -88,7 +117,23 @@ async def history(db: Executor, node_ids: list[UUID], days: int) -> list[DayEarn
 
 
 async def totals(db: Executor, node_ids: list[UUID], days: int) -> dict[UUID, Decimal]:
-    return {r["node_id"]: r["total"] for r in await db.fetch(TOTALS_SQL, node_ids, days)}
+    """Each node's earnings of the last ``days`` UTC days, exact (ngonka summed, then divided)."""
+    return {
+        r["node_id"]: (r["ngonka"] or 0) / NGONKA_PER_GNK + (r["gnk"] or Decimal(0))
+        for r in await db.fetch(TOTALS_SQL, node_ids, days)
+    }
+
+
+async def estimates(db: Executor, node_ids: list[UUID]) -> dict[UUID, RewardEstimate]:
+    return {
+        r["node_id"]: RewardEstimate(
+            epoch_id=r["epoch_id"],
+            gnk=None
+            if r["reward_ngonka"] is None
+            else (r["reward_ngonka"] + (r["work_ngonka"] or 0)) / NGONKA_PER_GNK,
+        )
+        for r in await db.fetch(ESTIMATES_SQL, node_ids)
+    }
 
 
 async def utc_today(db: Executor) -> date:

@@ -427,7 +427,7 @@ def _chain_status(facts: NodeFacts) -> Reading:
         return UNKNOWN
     known = _CHAIN_STATUS.get(obs.chain_status)
     if known is None:
-        return OK
+        return Reading(State.OK, numbers=(("Chain status", obs.chain_status),))
     summary, cost = known
     return Reading(
         State.FAILING,

@@ -132,6 +132,8 @@ class SourceSnapshot:
     confirmation_poc: ConfirmationPoC | None = None
     #: the chain height and the next PoC's start; None when this source cannot tell
     schedule: PocSchedule | None = None
+    #: the newest epoch whose rewards are settled as of this fetch; None when this source cannot tell
+    settled_epoch_id: int | None = None
     _by_key: dict[str, str] | None = field(default=None, repr=False)
     _by_valcons: dict[str, str] | None = field(default=None, repr=False)
 
@@ -356,6 +358,12 @@ class NodeStats:
                 out[key] = value
         if v.earned_coins is not None:
             out["epoch_earned_ngonka"] = str(v.earned_coins)
+        if v.excluded_reason is not None:
+            out["excluded_reason"] = v.excluded_reason
+        for key in ("invalid_llr", "inactive_llr"):
+            llr = getattr(v, key)
+            if llr is not None:
+                out[key] = format(llr, "f")
         if v.ml_nodes:
             out["ml_nodes"] = list(v.ml_nodes)
         return out

@@ -66,6 +66,18 @@ class PollerMetrics:
             ["source", "outcome"],
             registry=registry,
         )
+        self.income_summaries = Counter(
+            "minegnk_tracker_income_summaries_total",
+            "Bulk settled-income summaries (one request per settled epoch) by outcome (ok, pending, failed)",
+            ["source", "outcome"],
+            registry=registry,
+        )
+        self.estimate_lookups = Counter(
+            "minegnk_tracker_estimate_lookups_total",
+            "Current-epoch reward estimate look-ups by outcome (ok, none, failed)",
+            ["source", "outcome"],
+            registry=registry,
+        )
         self.rows_skipped = Counter(
             "minegnk_tracker_rows_skipped_total",
             "Participant rows skipped because they failed validation (the node is unknown for that source),"

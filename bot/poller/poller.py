@@ -7,10 +7,11 @@ before every cycle and steps down when it is gone.
 
 A cycle is a row of named steps (:meth:`Poller.poll_cycle`): load the watched nodes, poll every
 enabled source's bulk payload once (concurrently), read the network (epoch, phase, thresholds), map
-every ``nodes`` row locally, look up settled income, and in ONE transaction write the cache rows that
-changed (``bot.db.node_cache``), the income ledger and earnings, call ``CycleObserver.on_cycle`` (the
-alert engine) with the :class:`CycleReport`, and write each source's ``source_health`` record (the
-poller is its only writer).
+every ``nodes`` row locally, collect settled income (``bot/poller/ledger.py``), and in ONE
+transaction write the cache rows that changed (``bot.db.node_cache``), the income ledger and the
+earnings it changes, call ``CycleObserver.on_cycle`` (the alert engine) with the
+:class:`CycleReport`, and write each source's ``source_health`` record (the poller is its only
+writer).
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from uuid import UUID
 
 import aiohttp
 import asyncpg
@@ -35,15 +35,16 @@ from bot.db import stats as db
 from bot.db.column_ranges import INT8_MAX, fit_to_columns
 from bot.db.types import Conn, Pool
 from bot.domain.network import NetworkState, PocSchedule
-from bot.domain.node_stats import NodeStats, SourceSnapshot, Thresholds
+from bot.domain.node_stats import SourceSnapshot, Thresholds
 from bot.domain.source_health import SourceHealth, SourcePoll, advance
 from bot.domain.status import CycleObserver, CycleReport, NodeStatus, SourceResult
 from bot.errors import BotError
 from bot.poller.cache_memory import CacheMemory, CachePlan
 from bot.poller.chain_thresholds import ThresholdsKeeper
+from bot.poller.ledger import IncomeLedger, LedgerBatch
 from bot.poller.mapping import Mapped, map_nodes
 from bot.poller.metrics import PollerMetrics
-from bot.poller.sources import Source, build_sources, income_source
+from bot.poller.sources import Source, build_sources
 from integrations.errors import InconsistentPayloadError, SourceError
 
 log = logging.getLogger(__name__)
@@ -133,11 +134,8 @@ class Poller:
         self._thresholds = thresholds_of(cfg)
         #: the chain's thresholds in force for the current epoch (read once per epoch)
         self.chain_thresholds = ThresholdsKeeper(cfg)
-        self._ledger_epoch: int | None = None
-        self._ledger_done: set[UUID] = set()
-        self._income_failed: set[str] = set()
-        self._earnings_refreshed = False
-        self._history_day: object = None
+        #: settled income, earnings history and reward estimates
+        self.ledger = IncomeLedger(cfg, pool, metrics)
         # the watched nodes as of this poller's last write, reused while ``nodes`` is unchanged
         self._watched: list[db.WatchedNode] | None = None
         self._watched_fingerprint: tuple[int, str] | None = None
@@ -239,15 +237,13 @@ class Poller:
             t.fetch_s, mark = _lap(mark)
             mapped, plan = await self._map(loaded.watched, polled, network)
             t.map_s, mark = _lap(mark)
-            income = await self._collect_income(
-                sources, mapped.stats, network.epoch_id, {s.source for s in polled.snapshots}
-            )
+            income = await self.ledger.collect(sources, mapped.stats, polled.snapshots, started_at)
             t.income_s, mark = _lap(mark)
         report = self._report(started_at, mapped, polled, network)
         t.alert_s = await self._write(report, plan, polled, income)
         t.write_s, mark = _lap(mark)
         t.write_s -= t.alert_s
-        self._remember(loaded, mapped, plan, report)
+        self._remember(loaded, mapped, plan, income)
         t.total_s = time.perf_counter() - t0
         self.last_timings = t
         self._record_cycle(loaded.watched, mapped, polled, network, t)
@@ -360,7 +356,7 @@ class Poller:
         report: CycleReport,
         plan: CachePlan,
         polled: Polled,
-        income: list[db.LedgerEntry],
+        income: LedgerBatch,
     ) -> float:
         """Everything the cycle stores, in ONE transaction: the cache (only what changed), the income
         ledger and earnings, the network state, the alert engine's step, each source's health.
@@ -368,7 +364,7 @@ class Poller:
         async with self._pool.acquire() as conn, conn.transaction():
             await poll_lock.lock_cycle_writes(conn, self._cfg.poll_lock_key)
             await self._write_cache(conn, plan, report.finished_at)
-            await self._write_income(conn, income, report.finished_at.date())
+            await self.ledger.write(conn, income)  # the income step (bot/poller/ledger.py)
             if polled.snapshots and report.network is not None:
                 await network_state.save(conn, report.network)
             alert_s = 0.0
@@ -386,18 +382,6 @@ class Poller:
             await node_cache.release_confirmed(conn, plan.unconfirmed)
         await node_cache.upsert(conn, plan.rows)
 
-    async def _write_income(self, conn: Conn, income: list[db.LedgerEntry], today: date) -> None:
-        """The settled-income ledger, each node's earnings and today's ``earnings_history`` rows."""
-        await db.record_income(conn, income)
-        affected = sorted({e.node_id for e in income})
-        full = not self._earnings_refreshed
-        if full or affected:
-            await db.refresh_earnings(conn, None if full else affected)
-        if full or self._history_day != today:
-            await db.upsert_earnings_history(conn, today, None)
-        elif affected:
-            await db.upsert_earnings_history(conn, today, affected)
-
     async def _write_source_health(self, conn: Conn, polled: Polled, at: datetime) -> None:
         """One record per source, stepped from the stored one (the engine read the same, unchanged)."""
         stored = await source_health_db.load_for_update(conn, [p.source for p in polled.polls])
@@ -406,11 +390,10 @@ class Poller:
             conn, [advance(stored.get(p.source), p, at, degraded_after)[0] for p in polled.polls]
         )
 
-    def _remember(self, loaded: Loaded, mapped: Mapped, plan: CachePlan, report: CycleReport) -> None:
+    def _remember(self, loaded: Loaded, mapped: Mapped, plan: CachePlan, income: LedgerBatch) -> None:
         """After the commit: what is now stored, for the next cycle's load and cache diff."""
         self._cache.commit(plan)
-        self._earnings_refreshed = True
-        self._history_day = report.finished_at.date()
+        self.ledger.committed(income)
         self._watched = [
             w
             if s.status is NodeStatus.UNKNOWN
@@ -478,54 +461,3 @@ class Poller:
                     for reason, n in sorted(skipped.counts.items())
                 ),
             )
-
-    async def _collect_income(
-        self, sources: list[Source], stats: list[NodeStats], epoch_id: int | None, ok_sources: set[str]
-    ) -> list[db.LedgerEntry]:
-        """Settled income of the last epoch for at most ``income_lookups_per_cycle`` participants."""
-        source = income_source(sources, self._cfg)
-        limit = self._cfg.income_lookups_per_cycle
-        if source is None or epoch_id is None or limit == 0 or source.name not in ok_sources:
-            return []
-        settled = epoch_id - 1
-        if self._ledger_epoch != settled:
-            self._ledger_done = await db.nodes_with_income(self._pool, settled)
-            self._ledger_epoch = settled
-            self._income_failed = set()
-        by_address: dict[str, list[UUID]] = {}
-        for s in stats:
-            if s.address is None or s.node_id in self._ledger_done or s.address in self._income_failed:
-                continue
-            nodes = by_address.get(s.address)
-            if nodes is None:
-                if len(by_address) >= limit:
-                    continue
-                by_address[s.address] = nodes = []
-            nodes.append(s.node_id)
-        if not by_address:
-            return []
-        gate = asyncio.Semaphore(INCOME_CONCURRENCY)
-
-        async def one(address: str) -> dict[int, int] | None:
-            async with gate:
-                try:
-                    found = await source.settled_income(address, epoch_id)
-                except SourceError as exc:
-                    self.metrics.income_lookups.labels(source.name, "failed").inc()
-                    log.warning("settled income of %s (epoch %d) failed: %s", address, settled, exc.message)
-                    return None
-            self.metrics.income_lookups.labels(source.name, "ok").inc()
-            return found
-
-        addresses = list(by_address)
-        results = await asyncio.gather(*(one(a) for a in addresses))
-        entries: list[db.LedgerEntry] = []
-        for address, found in zip(addresses, results, strict=True):
-            if found is None or settled not in found:
-                self._income_failed.add(address)  # not asked again this epoch
-            for node_id in by_address[address]:
-                if found and settled in found:
-                    self._ledger_done.add(node_id)
-                for epoch, ngonka in (found or {}).items():
-                    entries.append(db.LedgerEntry(node_id, epoch, ngonka, source.name))
-        return entries

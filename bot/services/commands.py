@@ -76,7 +76,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "anyone",
         private_only=True,
     ),
-    CommandSpec("nodes", "/nodes", "Your nodes: status, earnings today, uptime, data age", "linked"),
+    CommandSpec("nodes", "/nodes", "Your nodes: status, last epoch's earnings, uptime, data age", "linked"),
     CommandSpec(
         "node",
         "/node <name or identifier>",

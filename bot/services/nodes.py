@@ -8,11 +8,12 @@ from decimal import Decimal
 from uuid import UUID
 
 from bot.config import Config
+from bot.db import network_state, stats_read
 from bot.db import nodes as nodes_db
-from bot.db import stats_read
 from bot.db.nodes import Node
-from bot.db.stats_read import DayEarning, NodeStats
+from bot.db.stats_read import DayEarning, NodeStats, RewardEstimate
 from bot.db.types import Pool
+from bot.domain.conditions import CONDITIONS, ConditionTable, Options
 from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge
 from bot.domain.identifiers import NodeIdentifier, parse_identifier
 from bot.errors import InvalidInputError, UsageError, UserError
@@ -20,6 +21,7 @@ from bot.render.message import Button, Field_, Message, Severity, Span
 from bot.services import actions
 from bot.services.authz import Authz
 from bot.services.commands import usage
+from bot.services.condition_states import condition_lines, condition_readings
 from bot.services.context import Caller, LinkedActor
 from bot.services.errors import NodeNotFoundError
 from bot.services.network import phase_line
@@ -33,6 +35,7 @@ MAX_REF = 200
 class NodeSummary:
     node: Node
     status: str | None
+    #: the income of the last settled epoch (not a calendar day)
     earnings_day: Decimal | None
     uptime_percent: Decimal | None
     fetched_at: datetime | None
@@ -118,12 +121,29 @@ def match_node(nodes: list[Node], ref: str) -> Node:
     raise _not_found(text)
 
 
+def _estimate_text(s: NodeStats, estimate: RewardEstimate | None, *, short: bool) -> str | None:
+    """The chain's estimate of the current epoch, marked as one; None when there is none for it."""
+    if estimate is None or (s.epoch_id is not None and estimate.epoch_id != s.epoch_id):
+        return None
+    if estimate.gnk is None:
+        return None if short else "none (not in the epoch's active set)"
+    return (
+        f"≈{format_gnk(estimate.gnk)} (est.)"
+        if short
+        else f"≈{format_gnk(estimate.gnk)} (the chain's estimate)"
+    )
+
+
 class NodesService:
     PAGE_SIZE = 8
 
-    def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
+    def __init__(
+        self, pool: Pool, config: Config, authz: Authz, conditions: ConditionTable = CONDITIONS
+    ) -> None:
         self._pool = pool
         self._authz = authz
+        self._conditions = conditions
+        self._options = Options(llr_warning_share=config.alerts.llr_warning_share)
         self._tracker_link = config.trackers.tracker_link
         #: data older than this many poll intervals is marked stale
         self._stale_after = timedelta(seconds=3 * config.trackers.poll_interval_s)
@@ -152,6 +172,7 @@ class NodesService:
             )
         shown, page, pages = page_slice(nodes, page, self.PAGE_SIZE)
         stats = await stats_read.get_stats(self._pool, [n.id for n in shown])
+        estimates = await stats_read.estimates(self._pool, [n.id for n in shown])
         now = datetime.now(UTC)
         items = []
         lines: list[tuple[Span, ...]] = []
@@ -177,11 +198,13 @@ class NodesService:
             if s is None:
                 lines.append((Span(text="   no data from the trackers yet"),))
             else:
+                estimate = _estimate_text(s, estimates.get(n.id), short=True)
                 lines.append(
                     (
                         Span(
-                            text=f"   today {format_gnk(s.earnings_day)}"
-                            f" · uptime {format_percent(s.uptime_percent)}"
+                            text=f"   last epoch {format_gnk(s.earnings_day)}"
+                            + (f" · this epoch {estimate}" if estimate else "")
+                            + f" · uptime {format_percent(s.uptime_percent)}"
                             f" · data {self._age(s.fetched_at, now)}"
                         ),
                     )
@@ -211,14 +234,15 @@ class NodesService:
             raise UsageError(usage("node"))
         node = await self.resolve(caller, ref)
         stats = (await stats_read.get_stats(self._pool, [node.id])).get(node.id)
+        estimate = (await stats_read.estimates(self._pool, [node.id])).get(node.id)
         history = tuple(await stats_read.history(self._pool, [node.id], 7))
         phase = await phase_line(self._pool, datetime.now(UTC), self._stale_after)
-        return NodeDetailResult(
-            node=node,
-            stats=stats,
-            history=history,
-            message=self._detail_message(node, stats, history, phase),
-        )
+        message = self._detail_message(node, stats, history, phase, estimate)
+        if stats is not None:  # each alert condition's state, with the numbers behind it
+            network = await network_state.load(self._pool)
+            lines = condition_lines(condition_readings(self._conditions, stats, network, self._options))
+            message = message.model_copy(update={"lines": (*message.lines, *lines)})
+        return NodeDetailResult(node=node, stats=stats, history=history, message=message)
 
     async def suggest_nodes(
         self, caller: Caller, prefix: str, limit: int = 25, *, include_all: bool = False
@@ -260,6 +284,7 @@ class NodesService:
         s: NodeStats | None,
         history: tuple[DayEarning, ...],
         phase: tuple[Span, ...] | None = None,
+        estimate: RewardEstimate | None = None,
     ) -> Message:
         now = datetime.now(UTC)
         fields: list[Field_] = [
@@ -278,12 +303,21 @@ class NodesService:
             fields.append(Field_(name="Status", value=status_badge(s.status)))
             if s.status_reason:
                 fields.append(Field_(name="Reason", value=s.status_reason))
+            settled_epoch = s.details.get("earnings_epoch")
             fields += [
-                Field_(name="Earnings today", value=format_gnk(s.earnings_day)),
+                Field_(
+                    name="Last settled epoch"
+                    + (f" ({settled_epoch})" if isinstance(settled_epoch, int) else ""),
+                    value=format_gnk(s.earnings_day),
+                ),
                 Field_(name="Earnings total", value=format_gnk(s.earnings_total)),
+            ]
+            if (estimate_text := _estimate_text(s, estimate, short=False)) is not None:
+                fields.append(Field_(name=f"This epoch ({s.epoch_id}), estimate", value=estimate_text))
+            fields += [
                 Field_(name="Uptime", value=format_percent(s.uptime_percent)),
                 Field_(name="Tokens/s", value="—" if s.tokens_per_sec is None else f"{s.tokens_per_sec:f}"),
-                Field_(name="Jobs today", value="—" if s.jobs_day is None else str(s.jobs_day)),
+                Field_(name="Jobs this epoch", value="—" if s.jobs_day is None else str(s.jobs_day)),
                 Field_(name="Model", value=s.active_model or "—"),
                 Field_(
                     name="Voting weight",
@@ -305,7 +339,7 @@ class NodesService:
                 lines.append((Span(text="To unjail, run: "), Span(text=UNJAIL_HINT, style="code")))
             elif s.status in ("offline", "unhealthy"):
                 severity = "warning"
-        lines.append((Span(text="Last 7 days", style="bold"),))
+        lines.append((Span(text="Last 7 days (each epoch on the UTC day it settled)", style="bold"),))
         if history:
             for d in history:
                 lines.append((Span(text=f"{d.date.isoformat()}  {format_gnk(d.earnings_gnk)}"),))

@@ -133,7 +133,8 @@ class SettingsService:
                     args=(k.name, "off" if on[k.name] else "on"),
                 )
                 for k in kinds
-            ]
+            ],
+            per_row=3,  # up to 15 switches within Discord's five rows
         )
         return SettingsResult(
             currency=currency,

@@ -115,3 +115,10 @@ def test_replicas_smoke() -> None:
     assert "double polls: 0" in out, out[-4000:]
     assert "duplicate sends=0" in out and "false=0 lost=0" in out
     assert "fail-over:" in out
+
+
+@pytest.mark.timeout(300)
+def test_ledger_smoke() -> None:
+    out = run_bench("ledger.py", "--nodes", "50", timeout=280)
+    assert "summary requests 1 (epoch 104 settled; ledger rows 50)" in out, out[-4000:]
+    assert "steady cycle" in out

@@ -220,3 +220,37 @@ def era2026_epoch_group_data() -> dict[str, Any]:
     """The REAL root group of epoch 366 (frozen validation params: H 4, rate 0.1, downtime H 100)."""
     payload: dict[str, Any] = recorded_2026("chain_epoch_group_data_366_root.trimmed.json")
     return payload
+
+
+def era2026_bulk_summary() -> dict[str, Any]:
+    """The REAL bulk ``epoch_performance_summary/276`` (trimmed to 6 rows: 3 rewarded, 3 excluded)."""
+    payload: dict[str, Any] = recorded_2026("chain_epoch_performance_summary_bulk_276.trimmed.json")
+    return payload
+
+
+def era2026_estimate(address: str, reward: int, work: int, epoch: int = EPOCH_2026) -> dict[str, Any]:
+    """DERIVED: ``estimate_bitcoin_reward/{address}`` in the shape of
+    ``chain_estimate_bitcoin_reward.DERIVED.json`` (from query.proto; never captured), with the amounts
+    and epoch given (uint64 as strings, as chain REST writes them)."""
+    payload: dict[str, Any] = recorded_2026("chain_estimate_bitcoin_reward.DERIVED.json")
+    payload["settle_amount"].update(
+        participant=address, reward_coins=str(reward), work_coins=str(work), epoch_index=str(epoch)
+    )
+    return payload
+
+
+def synthetic_bulk_summary(incomes: dict[str, tuple[int, int]], epoch: int) -> dict[str, Any]:
+    """SYNTHETIC: the bulk ``epoch_performance_summary/{epoch}`` listing ``incomes`` (address ->
+    (rewarded, earned) ngonka), each row in the shape of the REAL capture's rows (int64 as strings)."""
+    template = era2026_bulk_summary()["epochPerformanceSummary"][0]
+    rows = []
+    for address, (rewarded, earned) in incomes.items():
+        row = dict(template)
+        row.update(
+            participant_id=address,
+            epoch_index=str(epoch),
+            rewarded_coins=str(rewarded),
+            earned_coins=str(earned),
+        )
+        rows.append(row)
+    return {"epochPerformanceSummary": rows}

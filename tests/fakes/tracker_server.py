@@ -2,7 +2,9 @@
 
 Routes: ``/api/v1/inference/current``, ``/api/v1/participants/{id}`` (hyperfusion);
 ``/v1/epochs/current/participants``, ``/v1/epochs/latest``, ``/chain-api/…/participant``,
-``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/…/epoch_performance_summary``,
+``/chain-api/cosmos/staking/v1beta1/validators`` (paginated), ``/chain-api/…/epoch_performance_summary``
+(bulk ``/{epoch}``: ``bulk_summaries[epoch]``, else built from the per-node ``summaries`` of that epoch;
+per node ``/{epoch}/{addr}``), ``/chain-api/…/estimate_bitcoin_reward/{addr}``,
 ``/chain-api/…/inference/params``, ``/chain-api/…/epoch_group_data/{epoch}`` and
 ``/chain-api/…/excluded_participants/{epoch}`` (gonka_api). It serves either era: the 2025 recordings
 (``tests/bot/poller/conftest.py::tracker``) or the 2026 shapes (``tracker2026``, built by
@@ -31,6 +33,8 @@ GA_LATEST = "ga_latest"
 GA_CHAIN = "ga_chain_participants"
 GA_VALIDATORS = "ga_validators"
 GA_SUMMARY = "ga_summary"
+GA_BULK_SUMMARY = "ga_bulk_summary"
+GA_ESTIMATE = "ga_estimate"
 GA_PARAMS = "ga_params"
 GA_EPOCH_GROUP = "ga_epoch_group_data"
 GA_EXCLUDED = "ga_excluded_participants"
@@ -58,6 +62,10 @@ class TrackerServer:
         self.validators_page = 200
         self.rewards: dict[str, dict[str, Any]] = {}
         self.summaries: dict[tuple[int, str], dict[str, Any]] = {}
+        #: epoch -> the bulk ``epoch_performance_summary/{epoch}`` body (else built from ``summaries``)
+        self.bulk_summaries: dict[int, dict[str, Any]] = {}
+        #: address -> ``estimate_bitcoin_reward/{address}`` body (missing: NotFound)
+        self.estimates: dict[str, dict[str, Any]] = {}
         #: ``/chain-api/.../inference/params`` (None: NotFound, as on a node without it)
         self.params: dict[str, Any] | None = None
         #: epoch -> ``epoch_group_data/{epoch}`` (root group) and ``excluded_participants/{epoch}``
@@ -93,6 +101,8 @@ class TrackerServer:
             self._ga_summary,
         )
         chain = "/chain-api/productscience/inference/inference"
+        app.router.add_get(f"{chain}/epoch_performance_summary/{{epoch}}", self._ga_bulk_summary)
+        app.router.add_get(f"{chain}/estimate_bitcoin_reward/{{addr}}", self._ga_estimate)
         app.router.add_get(f"{chain}/params", self._ga_params)
         app.router.add_get(f"{chain}/epoch_group_data/{{epoch}}", self._ga_epoch_group)
         app.router.add_get(f"{chain}/excluded_participants/{{epoch}}", self._ga_excluded)
@@ -190,6 +200,25 @@ class TrackerServer:
             self.requests[GA_SUMMARY] += 1
             return web.json_response({"code": 5, "message": "not found", "details": []}, status=404)
         return await self._serve(request, GA_SUMMARY, self.summaries[key])
+
+    async def _ga_bulk_summary(self, request: web.Request) -> web.StreamResponse:
+        epoch = int(request.match_info["epoch"])
+        payload = self.bulk_summaries.get(epoch)
+        if payload is None:  # the per-node bodies of the epoch as one list (empty: not settled yet)
+            rows = []
+            for (e, addr), body in self.summaries.items():
+                if e == epoch:
+                    row = dict(body["epochPerformanceSummary"])
+                    row.setdefault("participant_id", addr)
+                    row.setdefault("epoch_index", str(epoch))
+                    rows.append(row)
+            payload = {"epochPerformanceSummary": rows}
+        return await self._serve(request, GA_BULK_SUMMARY, payload)
+
+    async def _ga_estimate(self, request: web.Request) -> web.StreamResponse:
+        return await self._not_found_or_serve(
+            request, GA_ESTIMATE, self.estimates.get(request.match_info["addr"])
+        )
 
     async def _not_found_or_serve(
         self, request: web.Request, route: str, payload: dict[str, Any] | None

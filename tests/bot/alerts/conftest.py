@@ -1,3 +1,3 @@
-"""Fixtures shared with the poller tests: the local tracker server."""
+"""Fixtures shared with the poller tests: the local tracker server (the 2025 and the 2026 shapes)."""
 
-from tests.bot.poller.conftest import tracker  # noqa: F401 - fixture
+from tests.bot.poller.conftest import tracker, tracker2026  # noqa: F401 - fixtures

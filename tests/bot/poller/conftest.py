@@ -126,6 +126,8 @@ def metric(poller: Poller, name: str, **labels: str) -> float:
         poller.metrics.nodes,
         poller.metrics.leader,
         poller.metrics.income_lookups,
+        poller.metrics.income_summaries,
+        poller.metrics.estimate_lookups,
         poller.metrics.rows_skipped,
         poller.metrics.values_out_of_range,
         poller.metrics.thresholds_from_config,

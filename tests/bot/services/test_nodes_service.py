@@ -135,3 +135,43 @@ async def test_suggestions_are_over_own_nodes_and_empty_when_anonymous(pool: Poo
 async def test_anonymous_callers_are_told_to_link(pool: Pool, config: Config) -> None:
     with pytest.raises(NotLinkedError, match="/link"):
         await services(pool, config).nodes.list_nodes(caller("99"))
+
+
+async def test_earnings_are_the_last_settled_epoch_and_this_epochs_estimate_is_marked(
+    pool: Pool, config: Config
+) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    node_id = await give_node(pool, "op@example.com", wallet(1), "rig-a")
+    other = await give_node(pool, "op@example.com", wallet(2), "rig-b")
+    for nid in (node_id, other):
+        await pool.execute(
+            "INSERT INTO node_stats_cache (node_id, status, earnings_day, earnings_total, epoch_id, source,"
+            " details) VALUES ($1, 'healthy', 50503.66027797, 60000, 367, 'gonka_api',"
+            " '{\"earnings_epoch\": 366}')",
+            nid,
+        )
+    # the chain's estimate of epoch 367 for rig-a (reward + work, ngonka); none for rig-b
+    await pool.execute(
+        "INSERT INTO reward_estimates (node_id, epoch_id, reward_ngonka, work_ngonka, fetched_at) VALUES"
+        " ($1, 367, 1000000000000, 234000000, now()), ($2, 367, NULL, NULL, now())",
+        node_id,
+        other,
+    )
+    listing = (await svc.nodes.list_nodes(caller("1"))).message
+    assert_renders(listing)
+    text = listing.plain()
+    assert "today" not in text.lower()
+    assert "last epoch 50,503.66027797 GNK · this epoch ≈1,000.234 GNK (est.)" in text
+    detail = await svc.nodes.detail(caller("1"), "rig-a")
+    assert_renders(detail.message)
+    fields = {f.name: f.value for f in detail.message.fields}
+    assert fields["Last settled epoch (366)"] == "50,503.66027797 GNK"
+    assert fields["This epoch (367), estimate"] == "≈1,000.234 GNK (the chain's estimate)"
+    assert "today" not in detail.message.plain().lower()
+    none = {f.name: f.value for f in (await svc.nodes.detail(caller("1"), "rig-b")).message.fields}
+    assert none["This epoch (367), estimate"] == "none (not in the epoch's active set)"
+    # an estimate of another epoch than the cached one is not shown
+    await pool.execute("UPDATE reward_estimates SET epoch_id = 366")
+    stale = (await svc.nodes.detail(caller("1"), "rig-a")).message
+    assert not any(f.name.startswith("This epoch") for f in stale.fields)

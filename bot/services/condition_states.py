@@ -1,0 +1,69 @@
+"""Each alert condition's state for one node, as ``/node`` shows it: the table's detectors run on
+the node's cached row and the network's last state (the same pure functions the alert engine runs
+on each cycle's observation)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.db.stats_read import NodeStats
+from bot.domain.conditions import ConditionTable, NodeFacts, Options, Reading, State
+from bot.domain.network import NetworkState
+from bot.domain.status import NodeStatus, Observation
+from bot.render.message import Span
+
+_BADGE = {State.OK: "✅", State.WARNING: "🟡", State.FAILING: "🔴", State.UNKNOWN: "⚪"}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def observation_of(stats: NodeStats, at: datetime) -> Observation:
+    """The cached row as the observation detectors read (fields the cache lacks are unknown)."""
+    d = stats.details
+    try:
+        status = NodeStatus(stats.status or NodeStatus.UNKNOWN.value)
+    except ValueError:
+        status = NodeStatus.UNKNOWN
+    return Observation(
+        node_id=stats.node_id,
+        status=status,
+        reason=stats.status_reason,
+        source=stats.source,
+        observed_at=at,
+        epoch_id=stats.epoch_id,
+        jailed_until=stats.jailed_until,
+        ready_to_unjail=stats.ready_to_unjail,
+        confirmation_poc_ratio=_decimal(d.get("confirmation_poc_ratio")),
+        invalid_llr=_decimal(d.get("invalid_llr")),
+        inactive_llr=_decimal(d.get("inactive_llr")),
+        excluded_reason=d.get("excluded_reason") if isinstance(d.get("excluded_reason"), str) else None,
+        chain_status=d.get("chain_status") if isinstance(d.get("chain_status"), str) else None,
+    )
+
+
+def condition_readings(
+    table: ConditionTable, stats: NodeStats, network: NetworkState | None, options: Options
+) -> list[tuple[str, Reading]]:
+    """``(title, reading)`` per condition, in table order."""
+    facts = NodeFacts(observation_of(stats, stats.fetched_at), network, options)
+    readings = table.read(facts)
+    return [(c.texts.title, readings[c.name]) for c in table]
+
+
+def condition_lines(readings: list[tuple[str, Reading]]) -> list[tuple[Span, ...]]:
+    """``✅ Jailed: ok`` … with the numbers behind each state."""
+    lines: list[tuple[Span, ...]] = [(Span(text="Alert conditions", style="bold"),)]
+    for title, r in readings:
+        numbers = " · ".join(f"{label} {value}" for label, value in r.numbers if label != "Reason")
+        text = f"{_BADGE[r.state]} {title}: {r.state.value}" + (f" · {numbers}" if numbers else "")
+        lines.append((Span(text=text[:300]),))
+    return lines

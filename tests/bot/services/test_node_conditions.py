@@ -1,0 +1,66 @@
+"""Item 4: ``/node`` shows each alert condition's state with the numbers behind it; ``/settings``
+lists the conditions from the table (both frontends render the same message)."""
+
+from __future__ import annotations
+
+from bot.db.types import Pool
+from bot.domain.conditions import CONDITIONS
+from bot.render import discord as discord_render
+from bot.render import telegram as telegram_render
+from tests.bot.alerts.test_reward_conditions_e2e import _chain_row, invalid, llr_rising
+from tests.bot.poller.conftest import make_poller
+from tests.bot.poller.test_network_2026 import both_sources
+from tests.bot.services.helpers import services
+from tests.fakes.tracker_data import ACTIVE_2026, EXCLUDED_2026
+from tests.fakes.tracker_server import TrackerServer
+from tests.helpers import caller, give_node, make_user
+
+
+async def test_node_shows_every_condition_with_its_numbers(
+    pool: Pool, db_url: str, tracker2026: TrackerServer
+) -> None:
+    await make_user(pool, "op@example.com", telegram="555", discord="777")
+    await give_node(pool, "op@example.com", ACTIVE_2026, "rig-1")
+    await give_node(pool, "op@example.com", EXCLUDED_2026, "rig-2")
+    llr_rising(tracker2026)
+    _chain_row(tracker2026)["current_epoch_stats"]["confirmationPoCRatio"] = {"value": "45", "exponent": -2}
+    cfg = both_sources(db_url, tracker2026)
+    await make_poller(cfg, pool, db_url).poll_cycle()
+    svc = services(pool, cfg)
+
+    detail = (await svc.nodes.detail(caller("555"), "rig-1")).message
+    plain = detail.plain()
+    assert "Alert conditions" in plain
+    for c in CONDITIONS:
+        assert f"{c.texts.title}: " in plain
+    assert "🟡 Early warning (SPRT): warning · invalidLLR 3 of 4 (75 %)" in plain
+    assert (
+        "🟡 Low confirmation PoC: warning · Confirmation PoC ratio 0.45 (the epoch's threshold: 0.5)" in plain
+    )
+    assert "✅ Excluded from the epoch: ok" in plain and "✅ Chain status: ok · Chain status ACTIVE" in plain
+    html = "".join(c.text for c in telegram_render.render(detail))
+    embeds = str([p.as_json() for p in discord_render.render(detail)])
+    assert "invalidLLR 3 of 4" in html and "invalidLLR 3 of 4" in embeds
+
+    excluded = (await svc.nodes.detail(caller("777", platform="discord"), "rig-2")).message.plain()
+    assert "🔴 Excluded from the epoch: failing · Exclusion reason statistical_invalidations" in excluded
+    # explained by the exclusion: said once, not again as offline
+    assert "⚪ Offline: unknown" in excluded
+
+    invalid(tracker2026)
+    await make_poller(cfg, pool, db_url).poll_cycle()
+    again = (await svc.nodes.detail(caller("555"), "rig-1")).message.plain()
+    assert "🔴 Chain status: failing · Chain status INVALID" in again
+    assert "⚪ Early warning (SPRT): unknown" in again  # explained by the status it warned about
+
+
+async def test_settings_lists_the_conditions_from_the_table(pool: Pool, db_url: str) -> None:
+    from tests.bot.alerts.helpers import alert_config
+
+    await make_user(pool, "op@example.com", telegram="555")
+    svc = services(pool, alert_config(db_url))
+    shown = (await svc.settings.show(caller("555"))).message.plain()
+    for s in CONDITIONS.settings:
+        assert f"{'✅' if s.default_on else '❌'} {s.label} ({s.name})" in shown
+    off = await svc.settings.command(caller("555"), "cpoc_ratio off")
+    assert "❌ Low confirmation PoC (cpoc_ratio)" in off.message.plain()
