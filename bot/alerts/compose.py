@@ -23,6 +23,7 @@ from bot.db.alert_recipients import NodeLabel, node_labels
 from bot.db.outbox import NewNotification
 from bot.db.types import Executor
 from bot.domain.conditions import Condition, State
+from bot.domain.tracker import tracker_link
 from bot.render.message import Button, Message, Severity, Span, Style
 
 Line = tuple[Span, ...]
@@ -60,12 +61,12 @@ def fmt_duration(d: timedelta) -> str:
     return f"{seconds}s"
 
 
-def tracker_url(config: Config, node: NodeLabel, epoch_id: int | None) -> str:
-    return (
-        config.trackers.tracker_link.replace("{address}", node.identifier)
-        .replace("{epoch}", "" if epoch_id is None else str(epoch_id))
-        .replace("{identifier}", node.identifier)
-    )
+def _tracker_line(config: Config, node: NodeLabel, epoch_id: int | None, text: str, indent: str = "") -> Line:
+    """A link to the node's participant on the tracker (none when its account is not known)."""
+    url = tracker_link(config.trackers.tracker_link, node.identifier, epoch_id)
+    if url is None:
+        return ()
+    return (_sp(indent), _sp(text, "link", url)) if indent else (_sp(text, "link", url),)
 
 
 def _node_spans(node: NodeLabel) -> Line:
@@ -191,7 +192,8 @@ class _Shape:
             title = self.title_one(e, node)
             lines.append(_node_spans(node))
             lines.extend(self.details_one(e, config))
-            lines.append((_sp("Open in tracker", "link", tracker_url(config, node, e.epoch_id)),))
+            if link := _tracker_line(config, node, e.epoch_id, "Open in tracker"):
+                lines.append(link)
         else:
             title = self.title_many.format(n=len(events))
             for e in events:
@@ -227,7 +229,8 @@ def _problem_many(e: NodeEvent, node: NodeLabel, config: Config) -> Iterator[Lin
         yield (_sp(f"   {e.reading.summary}"),)
     if e.reading is not None and e.reading.cost:
         yield (_sp(f"   What it costs: {e.reading.cost}"),)
-    yield (_sp("   "), _sp("tracker", "link", tracker_url(config, node, e.epoch_id)))
+    if link := _tracker_line(config, node, e.epoch_id, "tracker", "   "):
+        yield link
 
 
 def _problem_severity(events: Sequence[NodeEvent]) -> Severity:

@@ -34,6 +34,25 @@ class BroadcastTarget:
     discord: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class FailingNode:
+    node_id: UUID
+    identifier: str
+    display_name: str | None
+    status: str
+    status_reason: str | None
+    fetched_at: datetime
+    #: the owners' emails, comma-separated (None: assigned to nobody)
+    owners: str | None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.identifier
+
+
+#: statuses that need an admin's attention (what /stats pages through)
+FAILING_STATUSES = ["jailed", "offline", "unhealthy"]
+
 USER_COUNTS_SQL = """
 SELECT count(*) AS users,
        count(*) FILTER (WHERE is_active) AS active_users,
@@ -63,6 +82,17 @@ SELECT (SELECT count(*) FROM notifications WHERE status IN ('pending', 'sending'
        (SELECT min(created_at) FROM notifications WHERE status IN ('pending', 'sending')) AS oldest_pending_at
 """
 
+# one page: the status index selects the failing rows, LIMIT bounds what is read and sorted further
+FAILING_NODES_SQL = """
+SELECT c.node_id, n.identifier, n.display_name, c.status, c.status_reason, c.fetched_at,
+       (SELECT string_agg(u.email, ', ' ORDER BY u.email)
+        FROM user_nodes un JOIN users u ON u.id = un.user_id WHERE un.node_id = n.id) AS owners
+FROM node_stats_cache c JOIN nodes n ON n.id = c.node_id
+WHERE c.status = ANY($1::text[])
+ORDER BY c.status, lower(coalesce(n.display_name, n.identifier)), n.identifier
+LIMIT $2 OFFSET $3
+"""
+
 BROADCAST_TARGETS_SQL = """
 SELECT id AS user_id, telegram, discord FROM users
 WHERE is_active AND (telegram IS NOT NULL OR discord IS NOT NULL)
@@ -89,6 +119,12 @@ async def outbox_depth(db: Executor) -> OutboxDepth:
     row = await db.fetchrow(OUTBOX_DEPTH_SQL)
     assert row is not None
     return OutboxDepth(**dict(row))
+
+
+async def failing_nodes(db: Executor, limit: int, offset: int) -> list[FailingNode]:
+    """One page of the nodes whose cached status is jailed, offline or unhealthy."""
+    rows = await db.fetch(FAILING_NODES_SQL, FAILING_STATUSES, limit, offset)
+    return [FailingNode(**dict(r)) for r in rows]
 
 
 async def broadcast_targets(db: Executor) -> list[BroadcastTarget]:

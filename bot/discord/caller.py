@@ -6,7 +6,8 @@ from typing import Any
 
 import discord
 
-from bot.services.context import Caller
+from bot.services.container import Services
+from bot.services.context import Actor, Caller
 
 
 def caller_of(interaction: discord.Interaction[Any], *, private: bool = False) -> Caller:
@@ -35,3 +36,13 @@ def caller_of(interaction: discord.Interaction[Any], *, private: bool = False) -
         chat_kind="private" if in_dm else "channel",
         locale=str(interaction.locale),
     )
+
+
+async def actor_of(
+    services: Services, interaction: discord.Interaction[Any], *, private: bool = False
+) -> Actor:
+    """Who is calling, resolved once for the interaction (:meth:`Authz.resolve`, a read); in a DM the
+    explicit step :meth:`Authz.wrote_privately` comes first (delivery to them resumes)."""
+    caller = caller_of(interaction, private=private)
+    await services.authz.wrote_privately(caller)
+    return await services.authz.resolve(caller)

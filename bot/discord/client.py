@@ -19,7 +19,7 @@ from bot.config import DiscordConfig, LimitsConfig
 from bot.db.types import Pool
 from bot.discord.actions import ActionRouter
 from bot.discord.commands import Handlers, all_commands
-from bot.discord.failures import STALE_BUTTON, report_error, send_notice
+from bot.discord.failures import report_error, send_notice
 from bot.discord.forms import FormHandlers, is_form
 from bot.discord.gate import Gate
 from bot.discord.input import clean_options
@@ -28,6 +28,7 @@ from bot.discord.sync import sync_if_changed
 from bot.discord.translations import CatalogTranslator
 from bot.discord.views import TEMPLATE, ActionButton
 from bot.metrics import Metrics
+from bot.services import actions
 from bot.services.container import Services
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class Frontend:
             elif not interaction.response.is_done():
                 await send_notice(interaction, "This form is no longer active. Please run the command again.")
         elif interaction.type is discord.InteractionType.component and not TEMPLATE.fullmatch(custom_id):
-            await send_notice(interaction, STALE_BUTTON)
+            await send_notice(interaction, actions.STALE_TEXT)
 
 
 class BotClient(discord.Client):

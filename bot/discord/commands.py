@@ -18,21 +18,20 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
-from bot.discord.caller import caller_of
+from bot.discord.caller import actor_of, caller_of
 from bot.discord.forms import FormHandlers
 from bot.discord.gate import Gate
 from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer, message_of
-from bot.errors import UsageError
-from bot.services.commands import BY_NAME, usage
+from bot.services.commands import BY_NAME
 from bot.services.container import Services
-from bot.services.context import Caller
-from bot.services.settings import switches
+from bot.services.context import Actor
+from bot.services.switches import switches
 
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
-Work = Callable[[Caller], Awaitable[Reply]]
+Work = Callable[[Actor], Awaitable[Reply]]
 Language = Literal["en", "ru", "zh", "auto"]
 
 Period = Literal["7d", "30d", "90d"]
@@ -68,10 +67,20 @@ class Handlers:
         async def measured() -> None:
             with self.meter.measure(name):
                 await answer(
-                    interaction, work(caller_of(interaction)), budget_s=self.budget_s, ephemeral=ephemeral
+                    interaction,
+                    self._resolved(interaction, work),
+                    budget_s=self.budget_s,
+                    ephemeral=ephemeral,
                 )
 
         await self.gate.run(interaction, measured)
+
+    async def _resolved(self, interaction: Interaction, work: Work) -> Reply:
+        return await work(await actor_of(self.services, interaction))
+
+    async def args(self, actor: Actor, command: str, **values: Any) -> dict[str, Any]:
+        """The options of ``/command`` parsed by the command table's kinds (``services.arguments``)."""
+        return await self.services.arguments.values(actor, command, values)
 
     async def node_choices(
         self, interaction: Interaction, current: str, *, with_all: bool = False
@@ -94,11 +103,11 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
 
     @app_commands.command(name="start", description=describe("start"))
     async def start(interaction: Interaction) -> None:
-        await h.run(interaction, "start", lambda c: message_of(s.accounts.start(c, None)))
+        await h.run(interaction, "start", lambda a: message_of(s.accounts.start(a, None)))
 
     @app_commands.command(name="help", description=describe("help"))
     async def help_(interaction: Interaction) -> None:
-        await h.run(interaction, "help", lambda c: message_of(s.help.help(c)))
+        await h.run(interaction, "help", lambda a: message_of(s.help.help(a)))
 
     @app_commands.command(name="link", description=describe("link"))
     @app_commands.describe(
@@ -108,15 +117,15 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
         if code is None:
             await forms.open_link_form(interaction)
             return
-        await h.run(interaction, "link", lambda c: message_of(s.accounts.link_with_code(c, code)))
+        await h.run(interaction, "link", lambda a: message_of(s.accounts.link_with_code(a, code)))
 
     @app_commands.command(name="unlink", description=describe("unlink"))
     async def unlink(interaction: Interaction) -> None:
-        await h.run(interaction, "unlink", lambda c: message_of(s.accounts.unlink(c)))
+        await h.run(interaction, "unlink", lambda a: message_of(s.accounts.unlink(a)))
 
     @app_commands.command(name="whoami", description=describe("whoami"))
     async def whoami(interaction: Interaction) -> None:
-        await h.run(interaction, "whoami", lambda c: message_of(s.accounts.whoami(c)))
+        await h.run(interaction, "whoami", lambda a: message_of(s.accounts.whoami(a)))
 
     @app_commands.command(name="language", description=describe("language"))
     @app_commands.describe(language="en, ru, zh, or auto (your Discord language); empty shows it")
@@ -131,12 +140,16 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
 
     @app_commands.command(name="nodes", description=describe("nodes"))
     async def nodes(interaction: Interaction) -> None:
-        await h.run(interaction, "nodes", lambda c: message_of(s.nodes.list_nodes(c)))
+        await h.run(interaction, "nodes", lambda a: message_of(s.nodes.list_nodes(a)))
 
     @app_commands.command(name="node", description=describe("node"))
     @app_commands.describe(node="Node name or identifier")
     async def node(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
-        await h.run(interaction, "node", lambda c: message_of(s.nodes.detail(c, node)))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "node", node=node)
+            return Reply((await s.nodes.detail(a, args["node"])).message)
+
+        await h.run(interaction, "node", work)
 
     @node.autocomplete("node")
     async def node_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -145,8 +158,8 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     @app_commands.command(name="earnings", description=describe("earnings"))
     @app_commands.describe(period="7, 30 or 90 days (default 7)")
     async def earnings(interaction: Interaction, period: Period = "7d") -> None:
-        async def work(c: Caller) -> Reply:
-            report = await s.earnings.report(c, period)
+        async def work(a: Actor) -> Reply:
+            report = await s.earnings.report(a, (await h.args(a, "earnings", period=period))["period"])
             files = (("earnings.png", report.chart_png),) if report.chart_png else ()
             return Reply(report.message, files)
 
@@ -159,7 +172,11 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         node: app_commands.Range[str, 1, 255],
         duration: app_commands.Range[str, 1, 32],
     ) -> None:
-        await h.run(interaction, "mute", lambda c: message_of(s.mutes.mute(c, node, duration)))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "mute", node=node, duration=duration)
+            return Reply((await s.mutes.mute(a, args["node"], args["duration"])).message)
+
+        await h.run(interaction, "mute", work)
 
     @mute.autocomplete("node")
     async def mute_node_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -173,7 +190,11 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     @app_commands.command(name="unmute", description=describe("unmute"))
     @app_commands.describe(node="Node name or identifier, or all")
     async def unmute(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
-        await h.run(interaction, "unmute", lambda c: message_of(s.mutes.unmute(c, node)))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "unmute", node=node)
+            return Reply((await s.mutes.unmute(a, args["node"])).message)
+
+        await h.run(interaction, "unmute", work)
 
     @unmute.autocomplete("node")
     async def unmute_ac(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -181,7 +202,7 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
 
     @app_commands.command(name="mutes", description=describe("mutes"))
     async def mutes(interaction: Interaction) -> None:
-        await h.run(interaction, "mutes", lambda c: message_of(s.mutes.list_mutes(c)))
+        await h.run(interaction, "mutes", lambda a: message_of(s.mutes.list_mutes(a)))
 
     @app_commands.command(name="settings", description=describe("settings"))
     @app_commands.describe(
@@ -196,15 +217,16 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         alert: str | None = None,
         enabled: bool | None = None,
     ) -> None:
-        async def work(c: Caller) -> Reply:
-            if (alert is None) != (enabled is None):
-                await s.authz.require_linked(c)
-                raise UsageError(usage("settings"), "Give both alert and enabled to switch an alert.")
+        async def work(a: Actor) -> Reply:
             if currency is not None:
-                await s.settings.set_currency(c, currency)
-            if alert is not None and enabled is not None:
-                await s.settings.set_alert(c, alert, enabled)
-            return Reply((await s.settings.show(c)).message)
+                await s.settings.change(
+                    a, (await h.args(a, "settings", setting="currency", value=currency))["change"]
+                )
+            if alert is not None or enabled is not None:
+                on = None if enabled is None else ("on" if enabled else "off")
+                change = (await h.args(a, "settings", setting=alert, value=on))["change"]
+                return Reply((await s.settings.change(a, change)).message)
+            return Reply((await s.settings.show(a)).message)
 
         await h.run(interaction, "settings", work)
 
@@ -213,12 +235,20 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     async def digest(
         interaction: Interaction, schedule: app_commands.Range[str, 1, 80] | None = None
     ) -> None:
-        await h.run(interaction, "digest", lambda c: message_of(s.digests.command(c, schedule or "")))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "digest", schedule=schedule)
+            return Reply((await s.digests.change(a, args.get("schedule"))).message)
+
+        await h.run(interaction, "digest", work)
 
     @app_commands.command(name="quiet", description=describe("quiet"))
     @app_commands.describe(window="23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded; empty shows it")
     async def quiet(interaction: Interaction, window: app_commands.Range[str, 1, 120] | None = None) -> None:
-        await h.run(interaction, "quiet", lambda c: message_of(s.quiet_hours.command(c, window or "")))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "quiet", window=window)
+            return Reply((await s.quiet_hours.change(a, args.get("window"))).message)
+
+        await h.run(interaction, "quiet", work)
 
     return [nodes, node, earnings, mute, unmute, mutes, settings, digest, quiet]
 
@@ -236,7 +266,7 @@ def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
 
     @app_commands.command(name="myrequests", description=describe("myrequests"))
     async def myrequests(interaction: Interaction) -> None:
-        await h.run(interaction, "myrequests", lambda c: message_of(s.requests.mine(c)))
+        await h.run(interaction, "myrequests", lambda a: message_of(s.requests.mine(a)))
 
     return [request, myrequests]
 
@@ -255,9 +285,14 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         type: IdentifierType | None = None,
         name: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await h.run(
-            interaction, "assign", lambda c: message_of(s.admin.assign(c, email, identifier, type, name))
-        )
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "assign", email=email, identifier=identifier, type=type, name=name)
+            result = await s.admin.assign(
+                a, args["email"], args["identifier"], args.get("type"), args.get("name")
+            )
+            return Reply(result.message)
+
+        await h.run(interaction, "assign", work)
 
     @app_commands.command(name="unassign", description=describe("unassign"))
     @app_commands.describe(email="The user's email", identifier="Node identifier")
@@ -266,12 +301,20 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         email: app_commands.Range[str, 3, 255],
         identifier: app_commands.Range[str, 1, 255],
     ) -> None:
-        await h.run(interaction, "unassign", lambda c: message_of(s.admin.unassign(c, email, identifier)))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "unassign", email=email, identifier=identifier)
+            return Reply((await s.admin.unassign(a, args["email"], args["identifier"])).message)
+
+        await h.run(interaction, "unassign", work)
 
     @app_commands.command(name="requests", description=describe("requests"))
     @app_commands.describe(status="Which requests (default: the open ones)")
     async def requests(interaction: Interaction, status: StatusFilter | None = None) -> None:
-        await h.run(interaction, "requests", lambda c: message_of(s.requests.list_requests(c, status)))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "requests", status=status)
+            return Reply((await s.requests.list_requests(a, args.get("status", "open"))).message)
+
+        await h.run(interaction, "requests", work)
 
     @app_commands.command(name="request_set", description=describe("request_set"))
     @app_commands.describe(number="Request number", status="New status", notes="Notes for the user")
@@ -281,39 +324,56 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         status: Status,
         notes: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
-        await h.run(
-            interaction, "request_set", lambda c: message_of(s.requests.set_status(c, number, status, notes))
-        )
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "request_set", number=number, status=status, notes=notes)
+            result = await s.requests.set_status(a, args["number"], args["status"], args.get("notes"))
+            return Reply(result.message)
+
+        await h.run(interaction, "request_set", work)
 
     @app_commands.command(name="user", description=describe("user"))
     @app_commands.describe(email="The user's email")
     async def user(interaction: Interaction, email: app_commands.Range[str, 3, 255]) -> None:
-        await h.run(interaction, "user", lambda c: message_of(s.admin.user_info(c, email)))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "user", email=email)
+            return Reply((await s.admin.user_info(a, args["email"])).message)
+
+        await h.run(interaction, "user", work)
 
     @app_commands.command(name="linkcode", description=describe("linkcode"))
     @app_commands.describe(email="The user's email")
     async def linkcode(interaction: Interaction, email: app_commands.Range[str, 3, 255]) -> None:
-        await h.run(interaction, "linkcode", lambda c: message_of(s.admin.link_code(c, email)))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "linkcode", email=email)
+            return Reply((await s.admin.link_code(a, args["email"])).message)
+
+        await h.run(interaction, "linkcode", work)
 
     @app_commands.command(name="broadcast", description=describe("broadcast"))
     @app_commands.describe(text="The message to every linked active user")
     async def broadcast(interaction: Interaction, text: app_commands.Range[str, 1, 1800]) -> None:
-        await h.run(interaction, "broadcast", lambda c: message_of(s.admin.broadcast(c, text)))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "broadcast", text=text)
+            return Reply((await s.admin.broadcast(a, args["text"])).message)
+
+        await h.run(interaction, "broadcast", work)
 
     @app_commands.command(name="stats", description=describe("stats"))
     async def stats(interaction: Interaction) -> None:
-        await h.run(interaction, "stats", lambda c: message_of(s.admin.stats(c)))
+        await h.run(interaction, "stats", lambda a: message_of(s.admin.stats(a)))
 
     @app_commands.command(name="alerts_here", description=describe("alerts_here"))
     @app_commands.describe(scope="Every alert, admin alerts only, or new requests only (default all)")
     async def alerts_here(interaction: Interaction, scope: Scope = "all") -> None:
-        await h.run(
-            interaction, "alerts_here", lambda c: message_of(s.admin.alerts_here(c, scope)), ephemeral=False
-        )
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "alerts_here", scope=scope)
+            return Reply((await s.admin.alerts_here(a, args["scope"])).message)
+
+        await h.run(interaction, "alerts_here", work, ephemeral=False)
 
     @app_commands.command(name="alerts_off", description=describe("alerts_off"))
     async def alerts_off(interaction: Interaction) -> None:
-        await h.run(interaction, "alerts_off", lambda c: message_of(s.admin.alerts_off(c)), ephemeral=False)
+        await h.run(interaction, "alerts_off", lambda a: message_of(s.admin.alerts_off(a)), ephemeral=False)
 
     commands: list[app_commands.Command[Any, ..., Any]] = [
         assign,

@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again in a minute."
 OUT_OF_DATE = "This command has just been updated. Please try again in a minute."
-STALE_BUTTON = "This button is no longer active."
 
 
 def unwrap(error: BaseException) -> BaseException:

@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from bot.discord.caller import caller_of
+from bot.discord.caller import actor_of, caller_of
 from bot.discord.failures import report_error
 from bot.discord.gate import Gate
 from bot.discord.metering import Meter
@@ -24,7 +24,7 @@ from bot.domain.text import clean_input
 from bot.errors import InvalidInputError
 from bot.render.message import Button, Message
 from bot.services.container import Services
-from bot.services.context import Caller
+from bot.services.context import Actor
 
 FORM_PREFIX = "mgnk-form:"
 LINK_FORM = FORM_PREFIX + "link"
@@ -111,12 +111,12 @@ class FormHandlers:
     async def open_request_form(self, interaction: discord.Interaction[Any], type_: str) -> None:
         """Open the form for ``type_`` (linked callers only: nobody fills a form to be refused)."""
         form = self.request_form(type_)
-        await self._services.authz.require_linked(caller_of(interaction))
+        await self._services.authz.require_linked(await actor_of(self._services, interaction))
         await interaction.response.send_modal(form)
 
-    async def request_type_picker(self, caller: Caller) -> Reply:
+    async def request_type_picker(self, actor: Actor) -> Reply:
         """``/request`` without a type: three buttons that open the form."""
-        await self._services.authz.require_linked(caller)
+        await self._services.authz.require_linked(actor)
         buttons = tuple(
             Button(label=title, action="request_form", args=(type_,)) for type_, title in _TYPE_TITLES.items()
         )
@@ -152,7 +152,7 @@ class FormHandlers:
         elif custom_id.startswith(REQUEST_FORM):
             form: dict[str, object] = {"type": custom_id.removeprefix(REQUEST_FORM)}
             form.update({k: v for k, v in values.items() if v.strip()})
-            created = self._services.requests.create(caller_of(interaction), form)
+            created = self._services.requests.create(await actor_of(self._services, interaction), form)
             await answer(interaction, message_of(created), budget_s=self._budget_s)
         else:
             raise InvalidInputError("This form is no longer active. Please run the command again.")

@@ -23,6 +23,7 @@ from decimal import Decimal
 from bot.domain.chain_params import EpochThresholds
 from bot.domain.network import NetworkState
 from bot.domain.status import NodeStatus, Observation
+from bot.domain.tracker import UNJAIL_HINT
 
 
 class State(enum.StrEnum):
@@ -285,9 +286,6 @@ def _unhealthy(facts: NodeFacts) -> Reading:
     return OK
 
 
-UNJAIL_COMMAND = "inferenced tx slashing unjail --from <your-key> --gas auto --yes"
-
-
 def _status_conditions() -> list[Condition]:
     return [
         Condition(
@@ -305,7 +303,7 @@ def _status_conditions() -> list[Condition]:
                     "2. When the jail period is over, unjail it from the operator key:",
                 ),
                 recovery="The validator is no longer jailed.",
-                command=UNJAIL_COMMAND,
+                command=UNJAIL_HINT,
             ),
             setting="jailed",
             metric="jailed",

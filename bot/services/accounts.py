@@ -22,13 +22,12 @@ from bot.errors import (
     InvalidInputError,
     NotLinkedError,
     RateLimitedError,
-    UsageError,
     UserError,
 )
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.authz import DEACTIVATED_TEXT, NOT_LINKED_TEXT, Authz
-from bot.services.context import Caller, LinkedActor
+from bot.services.context import Caller, LinkedActor, Who, caller_of
 from bot.services.errors import (
     AccountDeactivatedError,
     IdentityLinkedElsewhereError,
@@ -43,7 +42,6 @@ from bot.services.provisioning import validate_email
 log = logging.getLogger(__name__)
 
 _PLATFORM_NAME = {"telegram": "Telegram", "discord": "Discord"}
-LINK_USAGE = "/link CODE  or, in a private chat, /link EMAIL PASSWORD"
 PRIVATE_ONLY_TEXT = (
     "For your safety, send /link EMAIL PASSWORD only in a private chat with the bot. "
     "If others saw your password here, change it in the portal."
@@ -102,26 +100,16 @@ class AccountsService:
 
     # -- entry points --------------------------------------------------------------------------
 
-    async def link(self, caller: Caller, args: str) -> LinkResult:
-        """``/link`` with its raw argument text: one token is a code, two are email and password."""
-        parts = (args or "").split()
-        if len(parts) == 1 and "@" in parts[0]:
-            raise UsageError(LINK_USAGE, "An email needs its password after it.")
-        if len(parts) == 1:
-            return await self.link_with_code(caller, parts[0])
-        if len(parts) == 2:
-            return await self.link_with_password(caller, parts[0], parts[1])
-        raise UsageError(LINK_USAGE)
-
-    async def start(self, caller: Caller, payload: str | None) -> StartResult:
+    async def start(self, who: Who, payload: str | None) -> StartResult:
         """``/start`` (Telegram deep link ``?start=CODE`` passes the code as ``payload``).
 
         A deep link may have been sent by someone else, to attach this identity to *their* account:
         it only asks which account it links; the Confirm button links (:data:`actions.LINK_CONFIRM`).
         """
+        caller = caller_of(who)
         if payload and normalise_link_code(payload) is not None:
             return await self._ask_to_confirm(caller, payload)
-        actor = await self._authz.resolve(caller)
+        actor = await self._authz.resolve(who)
         lines = [
             "MineGNK Bot watches your Gonka GPU nodes: status, earnings and alerts when a node is "
             "jailed or goes offline.",
@@ -190,7 +178,8 @@ class AccountsService:
         """The answer to the Cancel button of a deep-link confirmation (the code stays unused)."""
         return Message.text("Nothing was linked. The link code was not used.", title="Cancelled")
 
-    async def link_with_code(self, caller: Caller, code: str) -> LinkResult:
+    async def link_with_code(self, who: Who, code: str) -> LinkResult:
+        caller = caller_of(who)
         attempt = await self._begin(_attempt(caller, "code"))
         await self._check_limits(caller, attempt)
         normalised = normalise_link_code(code or "")
@@ -218,7 +207,8 @@ class AccountsService:
         await self._finish(attempt, True, None, result.user.id)
         return result
 
-    async def link_with_password(self, caller: Caller, email: str, password: str) -> LinkResult:
+    async def link_with_password(self, who: Who, email: str, password: str) -> LinkResult:
+        caller = caller_of(who)
         typed = (email or "").strip()[:255] or None
         if not caller.is_private:
             await records_db.record_attempt(self._pool, _attempt(caller, "password", typed, "not_private"))
@@ -261,8 +251,9 @@ class AccountsService:
         await self._finish(attempt, True, None, user_id)
         return result
 
-    async def unlink(self, caller: Caller) -> UnlinkResult:
+    async def unlink(self, who: Who) -> UnlinkResult:
         """Remove this platform identity from its account (works for a deactivated account too)."""
+        caller = caller_of(who)
         user = await users_db.unlink_identity(self._pool, caller.platform, caller.platform_user_id)
         if user is None:
             raise NotLinkedError("This account is not linked to MineGNK, so there is nothing to unlink.")
@@ -283,8 +274,9 @@ class AccountsService:
             ),
         )
 
-    async def whoami(self, caller: Caller) -> WhoAmI:
-        actor = await self._authz.resolve(caller)
+    async def whoami(self, who: Who) -> WhoAmI:
+        caller = caller_of(who)
+        actor = await self._authz.resolve(who)
         platform = _PLATFORM_NAME[caller.platform]
         if not isinstance(actor, LinkedActor):
             text = DEACTIVATED_TEXT if actor.deactivated else NOT_LINKED_TEXT

@@ -19,24 +19,27 @@ from bot.db import outbox
 from bot.db import outbox_claims as claims_db
 from bot.db import routes as routes_db
 from bot.db import source_health as source_health_db
-from bot.db.fleet import OutboxDepth
+from bot.db.fleet import FailingNode, OutboxDepth
 from bot.db.nodes import Node
 from bot.db.outbox import NewNotification
 from bot.db.routes import Scope
 from bot.db.types import Pool
 from bot.db.users import User
 from bot.domain.formatting import format_age, status_badge
-from bot.domain.identifiers import IDENTIFIER_TYPES, IdentifierType, parse_identifier
+from bot.domain.identifiers import IdentifierType, parse_identifier
 from bot.domain.source_health import SourceHealth
 from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError, UsageError, UserError
-from bot.render.message import Field_, Message, Span
-from bot.services import provisioning
+from bot.render.message import Button, Field_, Message, Span
+from bot.services import actions, provisioning
 from bot.services.authz import Authz
-from bot.services.commands import ROUTE_SCOPES, usage
-from bot.services.context import Actor, Caller
+from bot.services.commands import usage
+from bot.services.context import Actor, Who, caller_of
+from bot.services.paging import MAX_ROWS, button_grid, nav_buttons
 
 T = TypeVar("T")
 MAX_BROADCAST = 3500
+#: failing nodes per /stats page (their Details buttons: 4 rows of 2, and a row to page)
+FAILING_PAGE_SIZE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,10 @@ class FleetStats:
     outbox: OutboxDepth
     sources: tuple[SourceHealth, ...]
     message: Message
+    #: one page of the failing nodes
+    failing: tuple[FailingNode, ...] = ()
+    page: int = 0
+    pages: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +114,6 @@ ROUTE_TEXT: dict[Scope, str] = {
 ChatLookup = Callable[[str], Awaitable[tuple[str, str, bool]]]
 
 
-def parse_scope(text: str | None) -> Scope:
-    key = (text or "all").strip().lower()
-    for s in ROUTE_SCOPES:
-        if s == key:
-            return s  # type: ignore[return-value]
-    raise UsageError(usage("alerts_here"), "Scopes are all, admin and requests.")
-
-
 class AdminService:
     def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
         self._pool = pool
@@ -123,13 +122,13 @@ class AdminService:
 
     async def _run(
         self,
-        caller: Caller,
+        who: Who,
         action: str,
         target: str | None,
         body: Callable[[Actor], Awaitable[tuple[T, dict[str, Any]]]],
     ) -> T:
         """Check admin, run, audit ok / failed (refusals are audited by ``require_admin``)."""
-        actor = await self._authz.require_admin(caller, action, target)
+        actor = await self._authz.require_admin(who, action, target)
         try:
             result, details = await body(actor)
         except UserError as exc:
@@ -142,21 +141,20 @@ class AdminService:
 
     async def assign(
         self,
-        caller: Caller,
+        who: Who,
         email: str,
         identifier: str,
-        identifier_type: str | None = None,
+        identifier_type: IdentifierType | None = None,
         name: str | None = None,
     ) -> AssignResult:
         async def body(actor: Actor) -> tuple[AssignResult, dict[str, Any]]:
             if not (email or "").strip() or not (identifier or "").strip():
                 raise UsageError(usage("assign"))
-            itype = _identifier_type(identifier_type)
             user, a = await provisioning.assign_node(
                 self._pool,
                 email,
                 identifier,
-                identifier_type=itype,
+                identifier_type=identifier_type,
                 display_name=name,
                 assigned_by=None if actor.user is None else actor.user.id,
             )
@@ -191,22 +189,9 @@ class AdminService:
             )
             return result, {"node": a.node.identifier, "created": a.node_created, "new": a.assignment_created}
 
-        return await self._run(caller, "assign", f"{email} {identifier}".strip(), body)
+        return await self._run(who, "assign", f"{email} {identifier}".strip(), body)
 
-    async def assign_command(self, caller: Caller, args: str) -> AssignResult:
-        """``/assign <email> <identifier> [type] [name...]``."""
-        actor = await self._authz.require_admin(caller, "assign", (args or "")[:100])
-        words = (args or "").split()
-        if len(words) < 2:
-            await self._authz.audit(actor, "assign", (args or "")[:100], "failed", {"reason": "usage"})
-            raise UsageError(usage("assign"))
-        rest = words[2:]
-        itype = None
-        if rest and rest[0].lower() in IDENTIFIER_TYPES:
-            itype, rest = rest[0].lower(), rest[1:]
-        return await self.assign(caller, words[0], words[1], itype, " ".join(rest) or None)
-
-    async def unassign(self, caller: Caller, email: str, identifier: str) -> AdminResult:
+    async def unassign(self, who: Who, email: str, identifier: str) -> AdminResult:
         async def body(actor: Actor) -> tuple[AdminResult, dict[str, Any]]:
             if not (email or "").strip() or not (identifier or "").strip():
                 raise UsageError(usage("unassign"))
@@ -219,19 +204,11 @@ class AdminService:
             )
             return AdminResult(message=msg), {"node": node.identifier}
 
-        return await self._run(caller, "unassign", f"{email} {identifier}".strip(), body)
-
-    async def unassign_command(self, caller: Caller, args: str) -> AdminResult:
-        words = (args or "").split()
-        if len(words) != 2:
-            actor = await self._authz.require_admin(caller, "unassign", (args or "")[:100])
-            await self._authz.audit(actor, "unassign", (args or "")[:100], "failed", {"reason": "usage"})
-            raise UsageError(usage("unassign"))
-        return await self.unassign(caller, words[0], words[1])
+        return await self._run(who, "unassign", f"{email} {identifier}".strip(), body)
 
     # -- users ---------------------------------------------------------------------------------
 
-    async def user_info(self, caller: Caller, email: str) -> UserInfo:
+    async def user_info(self, who: Who, email: str) -> UserInfo:
         async def body(actor: Actor) -> tuple[UserInfo, dict[str, Any]]:
             if not (email or "").strip():
                 raise UsageError(usage("user"))
@@ -252,9 +229,9 @@ class AdminService:
             msg = Message(title=user.email, lines=tuple(lines), fields=tuple(fields))
             return UserInfo(user=user, nodes=nodes, message=msg), {}
 
-        return await self._run(caller, "user", (email or "").strip(), body)
+        return await self._run(who, "user", (email or "").strip(), body)
 
-    async def link_code(self, caller: Caller, email: str) -> LinkCodeResult:
+    async def link_code(self, who: Who, email: str) -> LinkCodeResult:
         async def body(actor: Actor) -> tuple[LinkCodeResult, dict[str, Any]]:
             if not (email or "").strip():
                 raise UsageError(usage("linkcode"))
@@ -282,9 +259,9 @@ class AdminService:
             )
             return result, {"expires_at": issued.expires_at.isoformat()}
 
-        return await self._run(caller, "linkcode", (email or "").strip(), body)
+        return await self._run(who, "linkcode", (email or "").strip(), body)
 
-    async def broadcast(self, caller: Caller, text: str) -> BroadcastResult:
+    async def broadcast(self, who: Who, text: str) -> BroadcastResult:
         async def body(actor: Actor) -> tuple[BroadcastResult, dict[str, Any]]:
             cleaned = (text or "").strip()
             if not cleaned:
@@ -320,14 +297,22 @@ class AdminService:
                 "chars": len(cleaned),
             }
 
-        return await self._run(caller, "broadcast", None, body)
+        return await self._run(who, "broadcast", None, body)
 
     # -- fleet ---------------------------------------------------------------------------------
 
-    async def stats(self, caller: Caller) -> FleetStats:
+    async def stats(self, who: Who, page: int = 0) -> FleetStats:
+        """Fleet health, and ``page`` of the failing nodes (each with a Details button)."""
+
         async def body(actor: Actor) -> tuple[FleetStats, dict[str, Any]]:
             counts = await fleet_db.user_counts(self._pool)
             by_status = await fleet_db.nodes_by_status(self._pool)
+            failing_total = sum(by_status.get(st, 0) for st in fleet_db.FAILING_STATUSES)
+            pages = max(1, -(-failing_total // FAILING_PAGE_SIZE))
+            shown_page = min(max(0, page), pages - 1)
+            failing = await fleet_db.failing_nodes(
+                self._pool, FAILING_PAGE_SIZE, shown_page * FAILING_PAGE_SIZE
+            )
             alerts = await fleet_db.alerts_24h(self._pool)
             depth = await fleet_db.outbox_depth(self._pool)
             sources = tuple(await source_health_db.list_all(self._pool))
@@ -362,6 +347,25 @@ class AdminService:
                 if s.consecutive_failures:
                     text += f", {s.consecutive_failures} failures in a row"
                 lines.append((Span(text=text),))
+            lines.append((Span(text=f"Failing nodes ({failing_total})", style="bold"),))
+            if not failing:
+                lines.append((Span(text="none"),))
+            for f in failing:
+                reason = f" · {f.status_reason}" if f.status_reason else ""
+                owners = f" · {f.owners}" if f.owners else " · unassigned"
+                lines.append(
+                    (
+                        Span(text=f"{status_badge(f.status)} "),
+                        Span(text=f.label, style="bold"),
+                        Span(text=f"{reason}{owners} · data {format_age(f.fetched_at, now)}"),
+                    )
+                )
+            details = button_grid(
+                [Button(label=f.label[:40], action=actions.DETAILS, args=(str(f.node_id),)) for f in failing],
+                2,
+                MAX_ROWS - 1,
+            )
+            nav = nav_buttons(actions.STATS_PAGE, shown_page, pages)
             result = FleetStats(
                 users=counts.users,
                 active_users=counts.active_users,
@@ -370,18 +374,29 @@ class AdminService:
                 alerts_24h=alerts,
                 outbox=depth,
                 sources=sources,
-                message=Message(title="Fleet", lines=tuple(lines), fields=tuple(fields)),
+                message=Message(
+                    title="Fleet",
+                    lines=tuple(lines),
+                    fields=tuple(fields),
+                    buttons=details + ((nav,) if nav else ()),
+                    footer=f"Failing nodes: page {shown_page + 1} of {pages}" if pages > 1 else None,
+                ),
+                failing=tuple(failing),
+                page=shown_page,
+                pages=pages,
             )
-            return result, {}
+            return result, {"page": shown_page}
 
-        return await self._run(caller, "stats", None, body)
+        return await self._run(who, "stats", None, body)
 
-    async def alerts_here(self, caller: Caller, scope: str | None = None) -> RouteResult:
+    async def alerts_here(self, who: Who, scope: Scope = "all") -> RouteResult:
         """Route alerts to the chat the command was sent in (and send there again if the chat had
         been disabled after the platform refused a message: the bot is evidently back)."""
 
+        caller = caller_of(who)
+
         async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
-            s = parse_scope(scope)
+            s = scope
             reenabled = await self._route(actor, caller.chat_id, s)
             msg = Message.text(
                 f"This chat now receives {ROUTE_TEXT[s]}. /alerts_off stops it.",
@@ -390,22 +405,21 @@ class AdminService:
             )
             return RouteResult(scope=s, message=msg), {"scope": s, "reenabled": reenabled}
 
-        return await self._run(caller, "alerts_here", f"{caller.platform}:{caller.chat_id}", body)
+        return await self._run(who, "alerts_here", f"{caller.platform}:{caller.chat_id}", body)
 
-    async def alerts_to(
-        self, caller: Caller, target: str, scope: str | None, lookup: ChatLookup
-    ) -> RouteResult:
+    async def alerts_to(self, who: Who, target: str, scope: Scope, lookup: ChatLookup) -> RouteResult:
         """Route alerts to a chat named from elsewhere (``target``: a Telegram channel, whose posts
         carry no sender): the caller must be a bot admin and, as the platform says (``lookup``, asked
         only once the caller is known to be an admin), an administrator of that chat."""
         chat_id = target
+        caller = caller_of(who)
 
         async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
             nonlocal chat_id
             chat_id, title, chat_admin = await lookup(target)
             if not chat_admin:
                 raise PermissionDeniedError(f"Only an administrator of {title} may route alerts there.")
-            s = parse_scope(scope)
+            s = scope
             reenabled = await self._route(actor, chat_id, s)
             msg = Message.text(
                 f"{title} now receives {ROUTE_TEXT[s]}. /alerts_off {chat_id} stops it.",
@@ -415,7 +429,7 @@ class AdminService:
             details = {"scope": s, "reenabled": reenabled, "chat": chat_id, "from": caller.chat_id}
             return RouteResult(scope=s, message=msg), details
 
-        return await self._run(caller, "alerts_here", f"{caller.platform}:{target}", body)
+        return await self._run(who, "alerts_here", f"{caller.platform}:{target}", body)
 
     async def _route(self, actor: Actor, chat_id: str, scope: Scope) -> bool:
         """Upsert the route and re-enable the chat; True when it had been disabled."""
@@ -426,8 +440,9 @@ class AdminService:
             )
             return await claims_db.enable_target(conn, platform, chat_id)
 
-    async def alerts_off(self, caller: Caller, chat_id: str | None = None) -> RouteResult:
+    async def alerts_off(self, who: Who, chat_id: str | None = None) -> RouteResult:
         """Stop routing alerts to this chat (or to ``chat_id``, named from a private chat)."""
+        caller = caller_of(who)
         chat = chat_id or caller.chat_id
 
         async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
@@ -438,14 +453,4 @@ class AdminService:
                 scope=None, message=Message.text("This chat no longer receives alerts.", title="Alerts off")
             ), {"was": removed.scope}
 
-        return await self._run(caller, "alerts_off", f"{caller.platform}:{chat}", body)
-
-
-def _identifier_type(text: str | None) -> IdentifierType | None:
-    if text is None or not text.strip():
-        return None
-    lowered = text.strip().lower()
-    for t in IDENTIFIER_TYPES:
-        if t == lowered:
-            return t
-    raise InvalidInputError("Identifier types are: " + ", ".join(IDENTIFIER_TYPES) + ".")
+        return await self._run(who, "alerts_off", f"{caller.platform}:{chat}", body)

@@ -24,7 +24,7 @@ from bot.db.audit import Outcome
 from bot.db.outbox_claims import enable_target
 from bot.db.types import Executor, Pool
 from bot.errors import NotLinkedError
-from bot.services.context import Actor, Caller, LinkedActor
+from bot.services.context import Actor, Caller, LinkedActor, Who
 from bot.services.errors import AccountDeactivatedError, AdminOnlyError
 
 log = logging.getLogger(__name__)
@@ -48,40 +48,50 @@ class Authz:
     def is_config_admin(self, caller: Caller) -> bool:
         return caller.platform_user_id in self._admin_ids[caller.platform]
 
-    async def resolve(self, caller: Caller, db: Executor | None = None) -> Actor:
-        """Look the identity up; a deactivated account resolves as anonymous with ``deactivated``.
+    async def resolve(self, who: Who, db: Executor | None = None) -> Actor:
+        """Who is calling, read from the database (a read only: resolving changes nothing).
 
-        A person writing to the bot in a private chat can be messaged again: if delivery had disabled
-        them (they blocked the bot, or closed their DMs), they are re-enabled here, once, for both
-        platforms, so their alerts resume.
+        A deactivated account resolves as anonymous with ``deactivated``. An :class:`Actor` is returned
+        as it is: a frontend resolves once per update and hands the actor to every service it calls.
         """
-        if caller.chat_kind == "private" and await enable_target(
-            db or self._pool, caller.platform, caller.platform_user_id
-        ):
+        if isinstance(who, Actor):
+            return who
+        user = await users_db.get_user_by_identity(db or self._pool, who.platform, who.platform_user_id)
+        config_admin = self.is_config_admin(who)
+        if user is not None and not user.is_active:
+            return Actor(caller=who, user=None, is_admin=config_admin, deactivated=True)
+        if user is None:
+            return Actor(caller=who, user=None, is_admin=config_admin)
+        return LinkedActor(caller=who, user=user, is_admin=config_admin or user.is_admin)
+
+    async def wrote_privately(self, caller: Caller) -> bool:
+        """The explicit step each frontend takes once for an update from a private chat: a person
+        writing to the bot can be messaged again, so if delivery had disabled them (they blocked the
+        bot, or closed their DMs) they are re-enabled, for both platforms, and their alerts resume.
+        True when they had been disabled."""
+        if caller.chat_kind != "private":
+            return False
+        enabled = await enable_target(self._pool, caller.platform, caller.platform_user_id)
+        if enabled:
             log.info(
                 "delivery re-enabled: the user wrote to the bot again",
                 extra={"platform": caller.platform, "user": caller.platform_user_id},
             )
-        user = await users_db.get_user_by_identity(db or self._pool, caller.platform, caller.platform_user_id)
-        config_admin = self.is_config_admin(caller)
-        if user is not None and not user.is_active:
-            return Actor(caller=caller, user=None, is_admin=config_admin, deactivated=True)
-        if user is None:
-            return Actor(caller=caller, user=None, is_admin=config_admin)
-        return LinkedActor(caller=caller, user=user, is_admin=config_admin or user.is_admin)
+        return enabled
 
-    async def require_linked(self, caller: Caller, db: Executor | None = None) -> LinkedActor:
+    async def require_linked(self, who: Who, db: Executor | None = None) -> LinkedActor:
         """The linked active user, else :class:`NotLinkedError` / :class:`AccountDeactivatedError`."""
-        actor = await self.resolve(caller, db)
+        actor = await self.resolve(who, db)
         if isinstance(actor, LinkedActor):
             return actor
         if actor.deactivated:
             raise AccountDeactivatedError(DEACTIVATED_TEXT)
         raise NotLinkedError(NOT_LINKED_TEXT)
 
-    async def require_admin(self, caller: Caller, action: str, target: str | None = None) -> Actor:
+    async def require_admin(self, who: Who, action: str, target: str | None = None) -> Actor:
         """The admin actor, else audit the refusal and raise :class:`AdminOnlyError`."""
-        actor = await self.resolve(caller)
+        actor = await self.resolve(who)
+        caller = actor.caller
         if actor.is_admin:
             return actor
         await self.audit(actor, action, target, "refused", {"reason": "not an admin"})

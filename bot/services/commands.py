@@ -11,7 +11,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 Audience = Literal["anyone", "linked", "admin"]
-OptionKind = Literal["string", "integer", "node", "period", "duration", "status", "scope", "text"]
+#: how an option's value is parsed (one parser per kind in :mod:`bot.services.arguments`); ``node_or_all``
+#: is a node or ``all``; ``status`` with the choice ``all`` is a filter (``open`` by default)
+OptionKind = Literal[
+    "string",
+    "integer",
+    "node",
+    "node_or_all",
+    "period",
+    "duration",
+    "status",
+    "scope",
+    "text",
+    "digest",
+    "quiet",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +111,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Silence alerts for a node (or all) for a while or until it recovers",
         "linked",
         (
-            CommandOption("node", "Node name or identifier, or all", "node"),
+            CommandOption("node", "Node name or identifier, or all", "node_or_all"),
             CommandOption("duration", "30m, 2h, 1d, 1w or resolved", "duration"),
         ),
     ),
@@ -106,7 +120,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/unmute <node|all>",
         "Lift a mute",
         "linked",
-        (CommandOption("node", "Node or all", "node"),),
+        (CommandOption("node", "Node or all", "node_or_all"),),
     ),
     CommandSpec("mutes", "/mutes", "Your active mutes", "linked"),
     CommandSpec(
@@ -114,14 +128,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/settings [currency <CODE> | <alert> <on|off>] (the alerts are listed by /settings)",
         "Your currency and which alerts you receive",
         "linked",
-        (CommandOption("setting", "currency EUR, or offline off", "text", required=False),),
+        (
+            CommandOption("setting", "currency, or an alert (the names /settings lists)", required=False),
+            CommandOption("value", "a currency code (EUR), or on / off", required=False),
+        ),
     ),
     CommandSpec(
         "digest",
         "/digest [on | off | HH:MM [time zone]]",
         "A daily summary of your nodes at the hour you choose",
         "linked",
-        (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "text", required=False),),
+        (CommandOption("schedule", "07:00 Europe/Moscow, on or off", "digest", required=False),),
     ),
     CommandSpec(
         "quiet",
@@ -130,7 +147,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "linked",
         (
             CommandOption(
-                "window", "23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded", "text", required=False
+                "window", "23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded", "quiet", required=False
             ),
         ),
     ),

@@ -9,6 +9,7 @@ from bot.db.types import Pool
 from bot.i18n.catalogs import Catalogs
 from bot.services.accounts import AccountsService
 from bot.services.admin import AdminService
+from bot.services.arguments import Arguments
 from bot.services.authz import Authz
 from bot.services.charts import ChartRenderer
 from bot.services.chats import ChatsService
@@ -30,6 +31,8 @@ class Services:
     """What the Telegram and Discord frontends call. Build with :meth:`build`."""
 
     authz: Authz
+    #: every command's arguments, parsed from its CommandSpec options
+    arguments: Arguments
     accounts: AccountsService
     nodes: NodesService
     earnings: EarningsService
@@ -63,6 +66,7 @@ class Services:
         nodes = NodesService(pool, config, authz)
         return cls(
             authz=authz,
+            arguments=Arguments(authz),
             accounts=AccountsService(pool, config, authz),
             nodes=nodes,
             earnings=EarningsService(pool, authz, price_source, ChartRenderer()),

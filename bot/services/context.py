@@ -58,3 +58,12 @@ class LinkedActor(Actor):
     def me(self) -> User:
         assert self.user is not None
         return self.user
+
+
+#: what a service operation takes: the frontend's :class:`Caller`, or the :class:`Actor` it already
+#: resolved for this update (then nothing is looked up again)
+Who = Caller | Actor
+
+
+def caller_of(who: Who) -> Caller:
+    return who.caller if isinstance(who, Actor) else who

@@ -12,14 +12,13 @@ from datetime import UTC, datetime, time
 from bot.db import digests as digests_db
 from bot.db.digests import DigestChoice
 from bot.db.types import Pool
-from bot.errors import UsageError
 from bot.i18n.catalogs import Translator
 from bot.render.message import Message, Span
+from bot.services.arguments import DigestOff, DigestOn
 from bot.services.authz import Authz
-from bot.services.commands import usage
-from bot.services.context import Caller
+from bot.services.context import Who
 from bot.services.language import LanguageService
-from bot.services.local_time import TIME_LIKE, in_utc, parse_time, parse_zone
+from bot.services.local_time import in_utc, parse_zone
 
 #: ``/digest on`` with no earlier choice
 DEFAULT_CHOICE = DigestChoice(time(8, 0), "UTC")
@@ -41,18 +40,18 @@ class DigestsService:
         self._authz = authz
         self._language = language
 
-    async def show(self, caller: Caller) -> DigestResult:
+    async def show(self, caller: Who) -> DigestResult:
         actor = await self._authz.require_linked(caller)
         choice = await digests_db.get_choice(self._pool, actor.me.id)
         return _render(await self._language.translator(caller), choice, None)
 
-    async def turn_off(self, caller: Caller) -> DigestResult:
+    async def turn_off(self, caller: Who) -> DigestResult:
         actor = await self._authz.require_linked(caller)
         had = await digests_db.clear_choice(self._pool, actor.me.id)
         t = await self._language.translator(caller)
         return _render(t, None, t("Daily digest off.") if had else t("The daily digest was already off."))
 
-    async def set(self, caller: Caller, at: time | None, zone: str | None) -> DigestResult:
+    async def set(self, caller: Who, at: time | None, zone: str | None) -> DigestResult:
         """Turn the digest on: at ``at`` (else the earlier time, else 08:00) in ``zone`` (else the earlier
         zone, else UTC)."""
         actor = await self._authz.require_linked(caller)
@@ -65,20 +64,13 @@ class DigestsService:
         t = await self._language.translator(caller)
         return _render(t, choice, t("Daily digest at {time}.", time=local_and_utc(choice, datetime.now(UTC))))
 
-    async def command(self, caller: Caller, args: str) -> DigestResult:
-        """``/digest`` text: empty shows the choice; ``on``; ``off``; ``HH:MM [time zone]``."""
-        words = (args or "").split()
-        if not words:
-            return await self.show(caller)
-        await self._authz.require_linked(caller)
-        head = words[0].lower()
-        if head == "off" and len(words) == 1:
-            return await self.turn_off(caller)
-        if head == "on" and len(words) <= 2:
-            return await self.set(caller, None, words[1] if len(words) == 2 else None)
-        if len(words) <= 2 and TIME_LIKE.match(words[0]):
-            return await self.set(caller, parse_time(words[0]), words[1] if len(words) == 2 else None)
-        raise UsageError(usage("digest"))
+    async def change(self, who: Who, change: DigestOn | DigestOff | None) -> DigestResult:
+        """``/digest``: apply ``change`` (:func:`bot.services.arguments.digest`; ``None`` shows it)."""
+        if isinstance(change, DigestOff):
+            return await self.turn_off(who)
+        if isinstance(change, DigestOn):
+            return await self.set(who, change.at, change.zone)
+        return await self.show(who)
 
 
 def _render(t: Translator, choice: DigestChoice | None, note: str | None) -> DigestResult:

@@ -11,16 +11,16 @@ from bot.db import stats_read
 from bot.db.nodes import Node
 from bot.db.types import Pool
 from bot.domain.formatting import format_fiat, format_gnk, quantize_gnk
-from bot.errors import UsageError
 from bot.render.message import Button, Message, Span
 from bot.services import actions
+from bot.services.arguments import Period
 from bot.services.authz import Authz
 from bot.services.charts import ChartRenderer
-from bot.services.commands import PERIODS, usage
-from bot.services.context import Caller
+from bot.services.commands import PERIODS
+from bot.services.context import Who
 from bot.services.prices import PriceSource
 
-DEFAULT_PERIOD = "7d"
+DEFAULT_PERIOD: Period = "7d"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +42,6 @@ class EarningsReport:
     message: Message
 
 
-def parse_period(text: str | None) -> tuple[str, int]:
-    period = (text or DEFAULT_PERIOD).strip().lower()
-    if period not in PERIODS:
-        raise UsageError(usage("earnings"), f"Unknown period “{period[:20]}”.")
-    return period, int(period[:-1])
-
-
 class EarningsService:
     def __init__(self, pool: Pool, authz: Authz, prices: PriceSource, charts: ChartRenderer) -> None:
         self._pool = pool
@@ -57,10 +50,10 @@ class EarningsService:
         self._charts = charts
 
     async def report(
-        self, caller: Caller, period: str | None = None, *, chart: bool = True
+        self, who: Who, period: Period = DEFAULT_PERIOD, *, chart: bool = True
     ) -> EarningsReport:
-        actor = await self._authz.require_linked(caller)
-        period, days = parse_period(period)
+        actor = await self._authz.require_linked(who)
+        days = int(period[:-1])
         user = actor.me
         nodes = await nodes_db.list_user_nodes(self._pool, user.id)
         ids = [n.id for n in nodes]

@@ -8,7 +8,7 @@ from bot.i18n.catalogs import N_
 from bot.render.message import Message, Span
 from bot.services.authz import Authz
 from bot.services.commands import COMMANDS, Audience, CommandSpec
-from bot.services.context import Caller, LinkedActor
+from bot.services.context import LinkedActor, Who
 from bot.services.language import LanguageService
 
 _TIERS: dict[str, tuple[Audience, ...]] = {
@@ -36,8 +36,8 @@ class HelpService:
         self._authz = authz
         self._language = language
 
-    async def help(self, caller: Caller) -> HelpResult:
-        actor = await self._authz.resolve(caller)
+    async def help(self, who: Who) -> HelpResult:
+        actor = await self._authz.resolve(who)
         linked = isinstance(actor, LinkedActor)
         tier = "admin" if actor.is_admin and linked else "linked" if linked else "anonymous"
         if actor.is_admin and not linked:
@@ -46,7 +46,7 @@ class HelpService:
             tier = "admin"
         else:
             cmds = commands_for(tier)
-        t = await self._language.translator(caller)
+        t = await self._language.translator(who)
         lines: list[tuple[Span, ...]] = []
         if not linked:
             lines.append(

@@ -13,7 +13,7 @@ from bot.db.types import Pool
 from bot.errors import InvalidInputError
 from bot.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, Catalogs, Translator, language_of
 from bot.render.message import Message, Span
-from bot.services.context import Caller
+from bot.services.context import Who, caller_of
 
 #: what people type for each language, besides its code
 _NAMES: dict[str, str] = {
@@ -54,20 +54,22 @@ class LanguageService:
         self._pool = pool
         self.catalogs = catalogs
 
-    async def language_of(self, caller: Caller) -> tuple[str, bool]:
+    async def language_of(self, who: Who) -> tuple[str, bool]:
         """The caller's language and whether it is their saved choice."""
+        caller = caller_of(who)
         saved = await languages_db.chosen(self._pool, caller.platform, caller.platform_user_id)
         if saved is not None:
             return saved, True
         return language_of(caller.locale) or DEFAULT_LANGUAGE, False
 
-    async def translator(self, caller: Caller) -> Translator:
+    async def translator(self, caller: Who) -> Translator:
         language, _ = await self.language_of(caller)
         return self.catalogs.translator(language)
 
-    async def command(self, caller: Caller, args: str) -> LanguageResult:
+    async def command(self, who: Who, args: str) -> LanguageResult:
         """``/language`` shows the language and the choices; ``/language ru`` saves one; ``auto`` goes
         back to the platform's."""
+        caller = caller_of(who)
         word = (args or "").strip()
         if not word:
             language, saved = await self.language_of(caller)

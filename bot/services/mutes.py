@@ -9,19 +9,14 @@ from datetime import UTC, datetime, timedelta
 from bot.db import mutes as mutes_db
 from bot.db.mutes import Mute
 from bot.db.types import Pool
-from bot.domain.formatting import format_duration, parse_duration
-from bot.errors import NotFoundError, UsageError
+from bot.domain.formatting import format_duration
+from bot.errors import NotFoundError
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.authz import Authz
-from bot.services.commands import usage
-from bot.services.context import Caller
+from bot.services.context import Who
 from bot.services.nodes import NodesService
 from bot.services.paging import button_grid
-
-MAX_MUTE = timedelta(days=30)
-_RESOLVED = {"resolved", "until-resolved", "until_resolved", "untilresolved", "until resolved"}
-_ALL = {"all", "*", "everything"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,26 +56,13 @@ class MutesService:
         self._authz = authz
         self._nodes = nodes
 
-    async def mute_command(self, caller: Caller, args: str) -> MuteResult:
-        """``/mute <node|all> <duration|resolved>``: the duration is the last word, the node the rest."""
-        await self._authz.require_linked(caller)
-        words = (args or "").split()
-        if len(words) >= 3 and " ".join(words[-2:]).lower() in _RESOLVED:
-            return await self.mute(caller, " ".join(words[:-2]), "resolved")
-        if len(words) < 2:
-            raise UsageError(usage("mute"))
-        return await self.mute(caller, " ".join(words[:-1]), words[-1])
-
-    async def mute(self, caller: Caller, target: str, duration: str) -> MuteResult:
-        actor = await self._authz.require_linked(caller)
-        if not (target or "").strip() or not (duration or "").strip():
-            raise UsageError(usage("mute"))
-        node = None if target.strip().lower() in _ALL else await self._nodes.resolve_for(actor, target)
+    async def mute(self, who: Who, node_ref: str | None, duration: timedelta | None) -> MuteResult:
+        """Mute ``node_ref`` (``None``: all the caller's nodes) for ``duration`` (``None``: until the
+        alert resolves). An admin may mute any node (audited, see :meth:`NodesService.inspect`)."""
+        actor = await self._authz.require_linked(who)
+        node = None if node_ref is None else await self._nodes.inspect(actor, node_ref, "node_mute")
         now = datetime.now(UTC)
-        if duration.strip().lower() in _RESOLVED:
-            until, resolved = None, True
-        else:
-            until, resolved = now + parse_duration(duration, maximum=MAX_MUTE), False
+        until, resolved = (None, True) if duration is None else (now + duration, False)
         mute = await mutes_db.upsert_mute(
             self._pool, actor.me.id, None if node is None else node.id, until, resolved
         )
@@ -98,11 +80,9 @@ class MutesService:
             ),
         )
 
-    async def unmute(self, caller: Caller, target: str) -> MuteResult:
-        actor = await self._authz.require_linked(caller)
-        if not (target or "").strip():
-            raise UsageError(usage("unmute"))
-        node = None if target.strip().lower() in _ALL else await self._nodes.resolve_for(actor, target)
+    async def unmute(self, who: Who, node_ref: str | None) -> MuteResult:
+        actor = await self._authz.require_linked(who)
+        node = None if node_ref is None else await self._nodes.inspect(actor, node_ref, "node_unmute")
         removed = await mutes_db.delete_mute(self._pool, actor.me.id, None if node is None else node.id)
         label = "all nodes" if node is None else node.label
         if removed is None:
@@ -114,8 +94,8 @@ class MutesService:
             ),
         )
 
-    async def list_mutes(self, caller: Caller) -> MuteListResult:
-        actor = await self._authz.require_linked(caller)
+    async def list_mutes(self, who: Who) -> MuteListResult:
+        actor = await self._authz.require_linked(who)
         await mutes_db.delete_expired(self._pool, actor.me.id)
         now = datetime.now(UTC)
         views = tuple(_view(m, now) for m in await mutes_db.list_active(self._pool, actor.me.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -16,19 +17,20 @@ from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS, ConditionTable, Options
 from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge
 from bot.domain.identifiers import NodeIdentifier, parse_identifier
-from bot.errors import InvalidInputError, UsageError, UserError
+from bot.domain.tracker import UNJAIL_HINT, tracker_link
+from bot.errors import InvalidInputError, UserError
 from bot.render.message import Button, Field_, Message, Severity, Span
 from bot.services import actions
 from bot.services.authz import Authz
-from bot.services.commands import usage
 from bot.services.condition_states import condition_lines, condition_readings
-from bot.services.context import Caller, LinkedActor
+from bot.services.context import LinkedActor, Who
 from bot.services.errors import NodeNotFoundError
 from bot.services.network import phase_line
 from bot.services.paging import MAX_ROWS, button_grid, nav_buttons, page_slice
 
-UNJAIL_HINT = "inferenced tx slashing unjail --from <key>"
 MAX_REF = 200
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,15 +150,49 @@ class NodesService:
         #: data older than this many poll intervals is marked stale
         self._stale_after = timedelta(seconds=3 * config.trackers.poll_interval_s)
 
-    async def resolve(self, caller: Caller, ref: str) -> Node:
-        actor = await self._authz.require_linked(caller)
+    async def resolve(self, who: Who, ref: str) -> Node:
+        actor = await self._authz.require_linked(who)
         return await self.resolve_for(actor, ref)
 
     async def resolve_for(self, actor: LinkedActor, ref: str) -> Node:
         return match_node(await nodes_db.list_user_nodes(self._pool, actor.me.id), ref)
 
-    async def list_nodes(self, caller: Caller, page: int = 0) -> NodeListResult:
-        actor = await self._authz.require_linked(caller)
+    async def inspect(self, who: Who, ref: str, action: str) -> Node:
+        """The node ``ref`` names for a linked caller: one of their own, or, for an admin, any node
+        (by id or identifier); an admin's access to a node they do not own is audited as ``action``."""
+        actor = await self._authz.require_linked(who)
+        try:
+            return await self.resolve_for(actor, ref)
+        except NodeNotFoundError:
+            if not actor.is_admin:
+                raise
+            node = await self._any_node(ref)
+            if node is None:
+                raise
+        await self._authz.audit(
+            actor, action, node.identifier, "ok", {"node_id": str(node.id), "owner": False}
+        )
+        log.info(
+            "admin %s inspected node %s they do not own",
+            actor.me.id,
+            node.id,
+            extra={"platform": actor.caller.platform, "chat": actor.caller.chat_id},
+        )
+        return node
+
+    async def _any_node(self, ref: str) -> Node | None:
+        try:
+            return await nodes_db.get_node(self._pool, UUID(ref.strip()))
+        except ValueError:
+            pass
+        try:
+            identifier = parse_identifier(ref).value
+        except InvalidInputError:
+            return None
+        return await nodes_db.get_node_by_identifier(self._pool, identifier)
+
+    async def list_nodes(self, who: Who, page: int = 0) -> NodeListResult:
+        actor = await self._authz.require_linked(who)
         nodes = await nodes_db.list_user_nodes(self._pool, actor.me.id)
         if not nodes:
             return NodeListResult(
@@ -228,11 +264,9 @@ class NodesService:
             ),
         )
 
-    async def detail(self, caller: Caller, ref: str) -> NodeDetailResult:
-        if not (ref or "").strip():
-            await self._authz.require_linked(caller)
-            raise UsageError(usage("node"))
-        node = await self.resolve(caller, ref)
+    async def detail(self, who: Who, ref: str) -> NodeDetailResult:
+        """One node: the caller's own, or any node for an admin (audited as ``node_view``)."""
+        node = await self.inspect(who, ref, "node_view")
         stats = (await stats_read.get_stats(self._pool, [node.id])).get(node.id)
         estimate = (await stats_read.estimates(self._pool, [node.id])).get(node.id)
         history = tuple(await stats_read.history(self._pool, [node.id], 7))
@@ -245,14 +279,14 @@ class NodesService:
         return NodeDetailResult(node=node, stats=stats, history=history, message=message)
 
     async def suggest_nodes(
-        self, caller: Caller, prefix: str, limit: int = 25, *, include_all: bool = False
+        self, who: Who, prefix: str, limit: int = 25, *, include_all: bool = False
     ) -> list[NodeChoice]:
         """Autocomplete over the caller's own nodes; empty for anyone not linked.
 
         ``include_all`` adds an "All nodes" choice (value ``all``) first, for /mute and /unmute.
         """
         try:
-            actor = await self._authz.require_linked(caller)
+            actor = await self._authz.require_linked(who)
         except UserError:
             return []
         needle = " ".join((prefix or "").lower().split())
@@ -265,14 +299,6 @@ class NodesService:
                 label = f"{n.display_name} ({n.identifier})" if n.display_name else n.identifier
                 out.append(NodeChoice(label=label[:100], value=str(n.id)))
         return out[:limit]
-
-    def tracker_url(self, node: Node, stats: NodeStats | None) -> str | None:
-        address = parse_identifier(node.identifier).account_address or node.identifier
-        epoch = "" if stats is None or stats.epoch_id is None else str(stats.epoch_id)
-        try:
-            return self._tracker_link.format(address=address, epoch=epoch)
-        except (KeyError, IndexError, ValueError):
-            return None
 
     def _age(self, fetched_at: datetime, now: datetime) -> str:
         age = format_age(fetched_at, now)
@@ -345,7 +371,7 @@ class NodesService:
                 lines.append((Span(text=f"{d.date.isoformat()}  {format_gnk(d.earnings_gnk)}"),))
         else:
             lines.append((Span(text="no earnings recorded"),))
-        url = self.tracker_url(node, s)
+        url = tracker_link(self._tracker_link, node.identifier, None if s is None else s.epoch_id)
         buttons: list[tuple[Button, ...]] = [
             (
                 Button(label="Mute 1h", action=actions.MUTE, args=(str(node.id), "1h")),

@@ -7,24 +7,21 @@ service keeps the user's window and urgent list (``user_quiet_hours``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from bot.db import quiet_hours as quiet_db
 from bot.db.quiet_hours import DEFAULT_URGENT, QuietChoice
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS
-from bot.errors import InvalidInputError, UsageError
+from bot.errors import InvalidInputError
 from bot.i18n.catalogs import Translator
 from bot.render.message import Message, Span
+from bot.services.arguments import QuietOff, QuietUrgent, QuietWindow
 from bot.services.authz import Authz
-from bot.services.commands import usage
-from bot.services.context import Caller
+from bot.services.context import Who
 from bot.services.language import LanguageService
-from bot.services.local_time import in_utc, parse_time, parse_zone
-
-_WINDOW = re.compile(r"^(?P<start>[^-–]+)[-–](?P<end>[^-–]+)$")
+from bot.services.local_time import in_utc, parse_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +36,12 @@ class QuietHoursService:
         self._authz = authz
         self._language = language
 
-    async def show(self, caller: Caller) -> QuietResult:
+    async def show(self, caller: Who) -> QuietResult:
         actor = await self._authz.require_linked(caller)
         t = await self._language.translator(caller)
         return _render(t, await quiet_db.get_choice(self._pool, actor.me.id), None)
 
-    async def turn_off(self, caller: Caller) -> QuietResult:
+    async def turn_off(self, caller: Who) -> QuietResult:
         actor = await self._authz.require_linked(caller)
         async with self._pool.acquire() as conn, conn.transaction():
             had = await quiet_db.clear_choice(conn, actor.me.id)
@@ -53,14 +50,8 @@ class QuietHoursService:
         t = await self._language.translator(caller)
         return _render(t, None, t("Quiet hours off.") if had else t("Quiet hours were already off."))
 
-    async def set(self, caller: Caller, window: str, zone: str | None) -> QuietResult:
+    async def set(self, caller: Who, start: time, end: time, zone: str | None) -> QuietResult:
         actor = await self._authz.require_linked(caller)
-        match = _WINDOW.match(window.strip())
-        if match is None:
-            raise InvalidInputError("Write the window as HH:MM-HH:MM, e.g. 23:00-07:00.")
-        start, end = parse_time(match["start"]), parse_time(match["end"])
-        if start == end:
-            raise InvalidInputError("The window starts and ends at the same time: give two different times.")
         earlier = await quiet_db.get_choice(self._pool, actor.me.id)
         time_zone = await parse_zone(self._pool, zone) if zone else earlier.time_zone if earlier else "UTC"
         choice = QuietChoice(start, end, time_zone, earlier.urgent if earlier else DEFAULT_URGENT)
@@ -68,39 +59,26 @@ class QuietHoursService:
         t = await self._language.translator(caller)
         return _render(t, choice, t("Quiet hours set."))
 
-    async def set_urgent(self, caller: Caller, names: list[str]) -> QuietResult:
-        """Which conditions still go at once inside the window (``none`` for nothing at all)."""
+    async def set_urgent(self, caller: Who, urgent: tuple[str, ...]) -> QuietResult:
+        """Which conditions (names of the condition table) still go at once inside the window."""
         actor = await self._authz.require_linked(caller)
         earlier = await quiet_db.get_choice(self._pool, actor.me.id)
         if earlier is None:
             raise InvalidInputError("Set the window first, e.g. /quiet 23:00-07:00.")
-        wanted = [n.strip().lower() for n in ",".join(names).split(",") if n.strip()]
-        urgent = () if wanted == ["none"] else tuple(dict.fromkeys(wanted))
-        unknown = [n for n in urgent if CONDITIONS.get(n) is None]
-        if unknown or not wanted:
-            raise InvalidInputError(
-                f"Unknown condition: {', '.join(unknown) or '(none given)'}. "
-                f"Conditions: {', '.join(c.name for c in CONDITIONS)}, or none."
-            )
         choice = replace(earlier, urgent=urgent)
         await quiet_db.set_choice(self._pool, actor.me.id, choice)
         t = await self._language.translator(caller)
         return _render(t, choice, t("Urgent list set."))
 
-    async def command(self, caller: Caller, args: str) -> QuietResult:
-        """``/quiet`` text: empty shows the window; ``off``; ``HH:MM-HH:MM [time zone]``;
-        ``urgent <condition>[,<condition>…]``."""
-        words = (args or "").split()
-        if not words:
-            return await self.show(caller)
-        await self._authz.require_linked(caller)
-        if words[0].lower() == "off" and len(words) == 1:
-            return await self.turn_off(caller)
-        if words[0].lower() == "urgent" and len(words) > 1:
-            return await self.set_urgent(caller, words[1:])
-        if len(words) <= 2 and any(ch in words[0] for ch in "-–"):
-            return await self.set(caller, words[0], words[1] if len(words) == 2 else None)
-        raise UsageError(usage("quiet"))
+    async def change(self, who: Who, change: QuietOff | QuietWindow | QuietUrgent | None) -> QuietResult:
+        """``/quiet``: apply ``change`` (:func:`bot.services.arguments.quiet`; ``None`` shows it)."""
+        if isinstance(change, QuietOff):
+            return await self.turn_off(who)
+        if isinstance(change, QuietWindow):
+            return await self.set(who, change.start, change.end, change.zone)
+        if isinstance(change, QuietUrgent):
+            return await self.set_urgent(who, change.conditions)
+        return await self.show(who)
 
 
 def _render(t: Translator, choice: QuietChoice | None, note: str | None) -> QuietResult:

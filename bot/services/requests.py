@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -23,18 +23,16 @@ from bot.db import requests as requests_db
 from bot.db import users as users_db
 from bot.db.requests import SupportRequest
 from bot.db.types import Conn, Pool
-from bot.domain.numbers import parse_uint
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
 from bot.render.message import Button, Field_, Message, Span
-from bot.services import actions
+from bot.services import actions, arguments
+from bot.services.arguments import RequestStatus, RequestType, StatusFilter
 from bot.services.authz import Authz
 from bot.services.commands import REQUEST_STATUSES, usage
-from bot.services.context import Caller
+from bot.services.context import Who
 from bot.services.fanout import admin_channels, notifications, user_targets
 from bot.services.paging import MAX_ROWS, nav_buttons, page_slice
 
-RequestType = Literal["new_node", "support", "other"]
-RequestStatus = Literal["pending", "in_progress", "approved", "completed", "rejected"]
 OPEN_STATUSES = ["pending", "in_progress"]
 TYPE_TEXT = {"new_node": "new node", "support": "support", "other": "other"}
 STATUS_TEXT = {
@@ -138,21 +136,6 @@ def parse_form(form: RequestForm | Mapping[str, object]) -> RequestForm:
         raise InvalidInputError("The request is not complete: " + _problem(exc)) from None
 
 
-def parse_status(text: str) -> RequestStatus:
-    lowered = (text or "").strip().lower().replace("-", "_").replace(" ", "_")
-    for s in REQUEST_STATUSES:
-        if s == lowered:
-            return s  # type: ignore[return-value]
-    raise InvalidInputError("Statuses are: " + ", ".join(REQUEST_STATUSES) + ".")
-
-
-def parse_number(text: str | int) -> int:
-    n = text if isinstance(text, int) else parse_uint(str(text).strip().removeprefix("#"))
-    if n is None or n <= 0 or n > 2**62:
-        raise InvalidInputError("A request number is a whole number, like 42.")
-    return n
-
-
 def request_lines(r: SupportRequest) -> tuple[Field_, ...]:
     fields = [
         Field_(name="Type", value=TYPE_TEXT[r.type]),
@@ -195,10 +178,10 @@ class RequestsService:
     @staticmethod
     def steps(type_: str) -> tuple[FormStep, ...]:
         """The guided form's questions for ``new_node`` / ``support`` / ``other``, in order."""
-        key = (type_ or "").strip().lower()
-        if key not in _STEPS:
-            raise UsageError(usage("request"), "Request types are new_node, support and other.")
-        return _STEPS[key]
+        try:
+            return _STEPS[arguments.request_type(type_)]
+        except InvalidInputError as exc:
+            raise UsageError(usage("request"), exc.message) from None
 
     @staticmethod
     def validate_field(type_: str, field: str, text: str) -> str | int | None:
@@ -219,8 +202,9 @@ class RequestsService:
         result: str | int | None = getattr(form, field)
         return result
 
-    async def create(self, caller: Caller, form: RequestForm | Mapping[str, object]) -> RequestResult:
-        actor = await self._authz.require_linked(caller)
+    async def create(self, who: Who, form: RequestForm | Mapping[str, object]) -> RequestResult:
+        actor = await self._authz.require_linked(who)
+        caller = actor.caller
         f = parse_form(form)
         async with self._pool.acquire() as conn, conn.transaction():
             await self._within_limit(conn, actor.me.id)
@@ -267,58 +251,41 @@ class RequestsService:
                 REQUEST_WINDOW_S,
             )
 
-    async def mine(self, caller: Caller, page: int = 0) -> RequestListResult:
-        actor = await self._authz.require_linked(caller)
+    async def mine(self, who: Who, page: int = 0) -> RequestListResult:
+        actor = await self._authz.require_linked(who)
         items = await requests_db.list_by_user(self._pool, actor.me.id)
         return self._page(items, page, "Your requests", actions.MYREQUESTS_PAGE, (), admin=False)
 
     async def list_requests(
-        self, caller: Caller, status: str | None = None, page: int = 0
+        self, who: Who, status: StatusFilter = "open", page: int = 0
     ) -> RequestListResult:
-        actor = await self._authz.require_admin(caller, "requests", status)
-        key = (status or "").strip().lower()
-        if key in ("", "open"):
-            statuses, title, arg = OPEN_STATUSES, "Open requests", "open"
-        elif key == "all":
-            statuses, title, arg = list(REQUEST_STATUSES), "All requests", "all"
+        actor = await self._authz.require_admin(who, "requests", status)
+        if status == "open":
+            statuses, title = OPEN_STATUSES, "Open requests"
+        elif status == "all":
+            statuses, title = list(REQUEST_STATUSES), "All requests"
         else:
-            try:
-                s = parse_status(key)
-            except InvalidInputError:
-                await self._authz.audit(actor, "requests", key[:50], "failed", {"reason": "bad status"})
-                raise UsageError(usage("requests")) from None
-            statuses, title, arg = [s], f"Requests: {s}", s
+            statuses, title = [status], f"Requests: {status}"
         items = await requests_db.list_by_status(self._pool, statuses)
-        await self._authz.audit(actor, "requests", arg, "ok", {"count": len(items)})
-        return self._page(items, page, title, actions.REQUESTS_PAGE, (arg,), admin=True)
+        await self._authz.audit(actor, "requests", status, "ok", {"count": len(items)})
+        return self._page(items, page, title, actions.REQUESTS_PAGE, (status,), admin=True)
 
-    async def take(self, caller: Caller, number: int | str) -> RequestResult:
-        return await self._change(caller, number, "in_progress", None, take=True)
+    async def take(self, who: Who, number: int) -> RequestResult:
+        return await self._change(who, number, "in_progress", None, take=True)
 
     async def set_status(
-        self, caller: Caller, number: int | str, status: str, notes: str | None = None
+        self, who: Who, number: int, status: RequestStatus, notes: str | None = None
     ) -> RequestResult:
-        return await self._change(caller, number, status, notes, take=False)
-
-    async def set_status_command(self, caller: Caller, args: str) -> RequestResult:
-        """``/request_set <number> <status> [notes...]``."""
-        actor = await self._authz.require_admin(caller, "request_set", (args or "")[:60])
-        parts = (args or "").split(maxsplit=2)
-        if len(parts) < 2:
-            await self._authz.audit(actor, "request_set", (args or "")[:60], "failed", {"reason": "usage"})
-            raise UsageError(usage("request_set"))
-        return await self.set_status(caller, parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+        return await self._change(who, number, status, notes, take=False)
 
     # -- internals -----------------------------------------------------------------------------
 
     async def _change(
-        self, caller: Caller, number: int | str, status: str, notes: str | None, *, take: bool
+        self, who: Who, n: int, new_status: RequestStatus, notes: str | None, *, take: bool
     ) -> RequestResult:
         action = "request_take" if take else "request_set"
-        actor = await self._authz.require_admin(caller, action, str(number)[:60])
+        actor = await self._authz.require_admin(who, action, str(n))
         try:
-            n = parse_number(number)
-            new_status = parse_status(status)
             cleaned = _clean(notes)
             if isinstance(cleaned, str) and len(cleaned) > MAX_NOTES:
                 raise InvalidInputError(f"Notes are at most {MAX_NOTES} characters.")
@@ -371,7 +338,7 @@ class RequestsService:
                     db=conn,
                 )
         except (InvalidInputError, NotFoundError, ConflictError) as exc:
-            await self._authz.audit(actor, action, f"#{number}"[:60], "failed", {"reason": exc.message})
+            await self._authz.audit(actor, action, f"#{n}", "failed", {"reason": exc.message})
             raise
         return RequestResult(request=req, message=admin_msg)
 

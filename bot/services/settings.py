@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.db import alert_settings as settings_db
@@ -10,37 +9,14 @@ from bot.db import users as users_db
 from bot.db.alert_settings import AlertSettings
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS, ConditionTable
-from bot.errors import InvalidInputError, UsageError
+from bot.errors import InvalidInputError
 from bot.render.message import Button, Message, Span
 from bot.services import actions
+from bot.services.arguments import AlertSwitch, CurrencyChange
 from bot.services.authz import Authz
-from bot.services.commands import usage
-from bot.services.context import Caller
+from bot.services.context import Who
 from bot.services.paging import button_grid
-
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_ON = {"on", "yes", "true", "1", "enable", "enabled"}
-_OFF = {"off", "no", "false", "0", "disable", "disabled"}
-#: switches that are no alert condition
-_OTHER_SWITCHES = (
-    ("recovery", "Recovered", True),
-    ("reminders", "Reminders", True),
-    ("requests", "Request updates", True),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Switch:
-    name: str
-    label: str
-    default_on: bool
-
-
-def switches(table: ConditionTable = CONDITIONS) -> tuple[Switch, ...]:
-    """Every alert switch of ``/settings``: the condition table's settings, then the others."""
-    return tuple(Switch(s.name, s.label, s.default_on) for s in table.settings) + tuple(
-        Switch(*o) for o in _OTHER_SWITCHES
-    )
+from bot.services.switches import switches
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,69 +26,46 @@ class SettingsResult:
     message: Message
 
 
-def validate_currency(code: str) -> str:
-    cleaned = (code or "").strip().upper()
-    if not _CURRENCY.match(cleaned):
-        raise InvalidInputError("A currency is a 3-letter code such as USD, EUR or GNK.")
-    return cleaned
-
-
-def parse_switch(value: bool | str) -> bool:
-    if isinstance(value, bool):
-        return value
-    lowered = value.strip().lower()
-    if lowered in _ON:
-        return True
-    if lowered in _OFF:
-        return False
-    raise InvalidInputError("Say on or off.")
-
-
-def parse_kind(kind: str, table: ConditionTable = CONDITIONS) -> Switch:
-    lowered = (kind or "").strip().lower()
-    for k in switches(table):
-        if k.name == lowered:
-            return k
-    raise InvalidInputError("Alert kinds are: " + ", ".join(k.name for k in switches(table)) + ".")
-
-
 class SettingsService:
     def __init__(self, pool: Pool, authz: Authz, conditions: ConditionTable = CONDITIONS) -> None:
         self._pool = pool
         self._authz = authz
         self._table = conditions
 
-    async def show(self, caller: Caller) -> SettingsResult:
-        actor = await self._authz.require_linked(caller)
+    async def show(self, who: Who) -> SettingsResult:
+        actor = await self._authz.require_linked(who)
         alerts = await settings_db.get_settings(self._pool, actor.me.id)
         return self._result(actor.me.currency_preference, alerts)
 
-    async def set_currency(self, caller: Caller, code: str) -> SettingsResult:
-        actor = await self._authz.require_linked(caller)
-        user = await users_db.set_currency(self._pool, actor.me.id, validate_currency(code))
+    async def set_currency(self, who: Who, code: str) -> SettingsResult:
+        """``code``: a currency code as :func:`bot.services.arguments.currency` returns it."""
+        actor = await self._authz.require_linked(who)
+        user = await users_db.set_currency(self._pool, actor.me.id, code)
         assert user is not None
         alerts = await settings_db.get_settings(self._pool, user.id)
         return self._result(user.currency_preference, alerts, f"Currency set to {user.currency_preference}.")
 
-    async def set_alert(self, caller: Caller, kind: str, enabled: bool | str) -> SettingsResult:
-        actor = await self._authz.require_linked(caller)
-        k, on = parse_kind(kind, self._table), parse_switch(enabled)
+    async def set_alert(self, who: Who, kind: str, on: bool) -> SettingsResult:
+        """``kind``: a switch's name (:func:`bot.services.arguments.alert_kind` lower-cased it); one this
+        service's condition table does not have is refused."""
+        actor = await self._authz.require_linked(who)
+        k = next((sw for sw in switches(self._table) if sw.name == kind), None)
+        if k is None:
+            raise InvalidInputError(
+                "Alert kinds are: " + ", ".join(sw.name for sw in switches(self._table)) + "."
+            )
         alerts = await settings_db.set_kind(self._pool, actor.me.id, k.name, on)
         return self._result(
             actor.me.currency_preference, alerts, f"{k.label} alerts {'on' if on else 'off'}."
         )
 
-    async def command(self, caller: Caller, args: str) -> SettingsResult:
-        """``/settings`` text: empty shows; ``currency EUR``; ``<kind> on|off``."""
-        words = (args or "").split()
-        if not words:
-            return await self.show(caller)
-        await self._authz.require_linked(caller)
-        if len(words) == 2 and words[0].lower() == "currency":
-            return await self.set_currency(caller, words[1])
-        if len(words) == 2:
-            return await self.set_alert(caller, words[0], words[1])
-        raise UsageError(usage("settings"))
+    async def change(self, who: Who, change: CurrencyChange | AlertSwitch | None) -> SettingsResult:
+        """``/settings``: apply ``change`` (``None``: change nothing) and show the settings."""
+        if isinstance(change, CurrencyChange):
+            return await self.set_currency(who, change.code)
+        if isinstance(change, AlertSwitch):
+            return await self.set_alert(who, change.kind, change.on)
+        return await self.show(who)
 
     def _result(self, currency: str, alerts: AlertSettings, note: str | None = None) -> SettingsResult:
         lines: list[tuple[Span, ...]] = []

@@ -9,8 +9,6 @@ from aiogram.types import CallbackQuery
 
 from bot.render.telegram import decode_callback
 
-STALE_TEXT = "This button has expired. Run the command again."
-
 
 class Action(Filter):
     """Matches callback queries whose decoded action is one of ``actions``; hands ``action`` and ``args``

@@ -7,6 +7,7 @@ from aiogram.fsm.storage.base import BaseStorage
 
 from bot.metrics import Metrics
 from bot.services.container import Services
+from bot.telegram.actor_middleware import ResolveActor
 from bot.telegram.errors import on_error
 from bot.telegram.identity_middleware import SharedSenders
 from bot.telegram.input_middleware import CleanInput
@@ -41,6 +42,9 @@ def build_dispatcher(
     dp.callback_query.outer_middleware(SharedSenders())
     # codes, emails and request details are answered in the sender's private chat (CommandSpec.private_only)
     dp.message.outer_middleware(PrivateAnswers())
+    # inner: once a handler took the update, who sent it is resolved once and handed to it as ``actor``
+    dp.message.middleware(ResolveActor())
+    dp.callback_query.middleware(ResolveActor())
     dp.errors.register(on_error)
     dp.include_routers(*all_routers())
     return dp

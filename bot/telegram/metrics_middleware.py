@@ -13,13 +13,9 @@ from aiogram.types import Message as TgMessage
 from bot.errors import UserError
 from bot.metrics import Metrics
 from bot.render.telegram import decode_callback
+from bot.services.actions import metric_name
 from bot.services.commands import BY_NAME
-from bot.telegram.routers.callbacks import HANDLERS
 from bot.telegram.routers.requests import FORM
-
-#: every button action a Telegram router answers: anything else (stale, forged) is ``button:unknown``,
-#: so a forged payload never becomes a metric label of its own
-BUTTON_ACTIONS = frozenset({*HANDLERS, FORM})
 
 
 def command_name(event: TelegramObject) -> str:
@@ -35,7 +31,7 @@ def command_name(event: TelegramObject) -> str:
         decoded = decode_callback(event.data)
         if decoded is None:
             return "button:invalid"
-        return f"button:{decoded[0] if decoded[0] in BUTTON_ACTIONS else 'unknown'}"
+        return f"button:{FORM if decoded[0] == FORM else metric_name(decoded[0])}"
     return "other"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram import Bot
@@ -53,7 +54,13 @@ async def send_text(bot: Bot, chat_id: int | str, text: str) -> list[TgMessage]:
 
 
 async def send_photo(
-    bot: Bot, chat_id: int | str, png: bytes, message: Message, *, filename: str = "chart.png"
+    bot: Bot,
+    chat_id: int | str,
+    png: bytes,
+    message: Message,
+    *,
+    filename: str = "chart.png",
+    reply_to: int | None = None,
 ) -> list[TgMessage]:
     """A photo captioned with ``message`` (the overflow follows as messages, with the keyboard last)."""
     caption, overflow = render.render_caption(message)
@@ -65,6 +72,7 @@ async def send_photo(
             caption=caption,
             parse_mode="HTML",
             reply_markup=None if overflow else markup,
+            reply_parameters=_reply(reply_to),
         )
     ]
     for i, text in enumerate(overflow):
@@ -73,6 +81,21 @@ async def send_photo(
             await bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=markup if last else None)
         )
     return sent
+
+
+async def send_answer(
+    bot: Bot,
+    chat_id: int | str,
+    message: Message,
+    files: Sequence[tuple[str, bytes]] = (),
+    *,
+    reply_to: int | None = None,
+) -> list[TgMessage]:
+    """``message``, as a photo captioned with it when a file (a chart) comes with it."""
+    if files:
+        name, png = files[0]
+        return await send_photo(bot, chat_id, png, message, filename=name, reply_to=reply_to)
+    return await send(bot, chat_id, message, reply_to=reply_to)
 
 
 async def edit(bot: Bot, target: TgMessage, message: Message) -> None:

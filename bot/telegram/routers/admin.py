@@ -16,9 +16,9 @@ from bot.errors import NotFoundError
 from bot.render.message import Message, Span
 from bot.services.admin import ChatLookup
 from bot.services.container import Services
-from bot.telegram.context import message_caller
+from bot.services.context import Actor
 from bot.telegram.replies import send
-from bot.telegram.routers.args import required, text_of
+from bot.telegram.routers.args import text_of
 
 
 def deep_link(bot_username: str | None, code: str) -> Message:
@@ -61,85 +61,122 @@ def router() -> Router:
 
     @r.message(Command("assign"))
     async def assign(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, answer_chat: int
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        actor: Actor,
+        answer_chat: int,
     ) -> None:
-        result = await services.admin.assign_command(message_caller(message), text_of(command))
+        a = await services.arguments.text(actor, "assign", text_of(command))
+        result = await services.admin.assign(actor, a["email"], a["identifier"], a.get("type"), a.get("name"))
         await send(bot, answer_chat, result.message)
 
     @r.message(Command("unassign"))
     async def unassign(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, answer_chat: int
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        actor: Actor,
+        answer_chat: int,
     ) -> None:
-        caller = message_caller(message)
-        email, identifier = await required(services, caller, command, "unassign", 2)
-        result = await services.admin.unassign(caller, email, identifier.strip())
+        a = await services.arguments.text(actor, "unassign", text_of(command))
+        result = await services.admin.unassign(actor, a["email"], a["identifier"])
         await send(bot, answer_chat, result.message)
 
     @r.message(Command("requests"))
     async def requests(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, answer_chat: int
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        actor: Actor,
+        answer_chat: int,
     ) -> None:
-        result = await services.requests.list_requests(message_caller(message), text_of(command) or None)
+        a = await services.arguments.text(actor, "requests", text_of(command))
+        result = await services.requests.list_requests(actor, a.get("status", "open"))
         await send(bot, answer_chat, result.message)
 
     @r.message(Command("request_set"))
     async def request_set(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, answer_chat: int
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        actor: Actor,
+        answer_chat: int,
     ) -> None:
-        result = await services.requests.set_status_command(message_caller(message), text_of(command))
+        a = await services.arguments.text(actor, "request_set", text_of(command))
+        result = await services.requests.set_status(actor, a["number"], a["status"], a.get("notes"))
         await send(bot, answer_chat, result.message)
 
     @r.message(Command("user"))
     async def user(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, answer_chat: int
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        actor: Actor,
+        answer_chat: int,
     ) -> None:
-        caller = message_caller(message)
-        [email] = await required(services, caller, command, "user")
-        result = await services.admin.user_info(caller, email)
+        a = await services.arguments.text(actor, "user", text_of(command))
+        result = await services.admin.user_info(actor, a["email"])
         await send(bot, answer_chat, result.message)
 
     @r.message(Command("linkcode"))
     async def linkcode(
-        message: TgMessage, command: CommandObject, bot: Bot, services: Services, answer_chat: int
+        message: TgMessage,
+        command: CommandObject,
+        bot: Bot,
+        services: Services,
+        actor: Actor,
+        answer_chat: int,
     ) -> None:
-        caller = message_caller(message)
-        [email] = await required(services, caller, command, "linkcode")
-        result = await services.admin.link_code(caller, email)
+        a = await services.arguments.text(actor, "linkcode", text_of(command))
+        result = await services.admin.link_code(actor, a["email"])
         me = await bot.me()
         await send(bot, answer_chat, result.message)
         await send(bot, answer_chat, deep_link(me.username, result.code))
 
     @r.message(Command("broadcast"))
-    async def broadcast(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
-        caller = message_caller(message)
-        [text] = await required(services, caller, command, "broadcast")
-        result = await services.admin.broadcast(caller, text)
+    async def broadcast(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        a = await services.arguments.text(actor, "broadcast", text_of(command))
+        result = await services.admin.broadcast(actor, a["text"])
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("stats"))
-    async def stats(message: TgMessage, bot: Bot, services: Services) -> None:
-        result = await services.admin.stats(message_caller(message))
+    async def stats(message: TgMessage, bot: Bot, services: Services, actor: Actor) -> None:
+        result = await services.admin.stats(actor)
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("alerts_here"))
-    async def alerts_here(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
-        caller = message_caller(message)
-        target, scope = chat_reference(text_of(command))
+    async def alerts_here(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        target, rest = chat_reference(text_of(command))
+        a = await services.arguments.text(actor, "alerts_here", rest or "")
         if target is None:
-            result = await services.admin.alerts_here(caller, scope or "all")
+            result = await services.admin.alerts_here(actor, a.get("scope", "all"))
         else:  # a channel (or group) named from here: Telegram says whether the caller administers it
             user_id = message.from_user.id if message.from_user is not None else message.chat.id
-            result = await services.admin.alerts_to(caller, target, scope, chat_lookup(bot, user_id))
+            result = await services.admin.alerts_to(
+                actor, target, a.get("scope", "all"), chat_lookup(bot, user_id)
+            )
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("alerts_off"))
-    async def alerts_off(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
+    async def alerts_off(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
         target, _ = chat_reference(text_of(command))
         chat_id = None
         if target is not None:
             user_id = message.from_user.id if message.from_user is not None else message.chat.id
             chat_id, _title, _admin = await chat_lookup(bot, user_id)(target)
-        result = await services.admin.alerts_off(message_caller(message), chat_id)
+        result = await services.admin.alerts_off(actor, chat_id)
         await send(bot, message.chat.id, result.message)
 
     @r.channel_post(Command("alerts_here", "alerts_off"))

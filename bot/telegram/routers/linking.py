@@ -9,8 +9,9 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message as TgMessage
 
+from bot.services import arguments
 from bot.services.container import Services
-from bot.telegram.context import message_caller
+from bot.services.context import Actor
 from bot.telegram.menus import CommandMenus
 from bot.telegram.replies import send
 from bot.telegram.routers.args import text_of
@@ -40,32 +41,33 @@ def router() -> Router:
         bot: Bot,
         services: Services,
         menus: CommandMenus,
+        actor: Actor,
         answer_chat: int,
     ) -> None:
-        caller = message_caller(message)
         args = text_of(command)
-        if len(args.split()) >= 2:  # email + password: the password leaves the chat first
+        if len(args.split()) >= 2:  # it may hold a password: the message leaves the chat first
             await delete_secret(bot, message)
-        first, _, rest = args.partition(" ")
-        if "@" in first and rest.strip():  # the password is everything after the email, spaces and all
-            result = await services.accounts.link_with_password(caller, first, rest.strip())
+        how = arguments.link(args)
+        if isinstance(how, arguments.LinkByPassword):
+            result = await services.accounts.link_with_password(actor, how.email, how.password)
         else:
-            result = await services.accounts.link(caller, args)
+            result = await services.accounts.link_with_code(actor, how.code)
         await send(bot, answer_chat, result.message)
-        await menus.refresh(bot, caller)
+        await menus.refresh(bot, actor.caller)
 
     @r.message(Command("unlink"))
     async def unlink(
-        message: TgMessage, bot: Bot, services: Services, menus: CommandMenus, answer_chat: int
+        message: TgMessage, bot: Bot, services: Services, menus: CommandMenus, actor: Actor, answer_chat: int
     ) -> None:
-        caller = message_caller(message)
-        result = await services.accounts.unlink(caller)
+        result = await services.accounts.unlink(actor)
         await send(bot, answer_chat, result.message)
-        await menus.refresh(bot, caller)
+        await menus.refresh(bot, actor.caller)
 
     @r.message(Command("whoami"))
-    async def whoami(message: TgMessage, bot: Bot, services: Services, answer_chat: int) -> None:
-        result = await services.accounts.whoami(message_caller(message))
+    async def whoami(
+        message: TgMessage, bot: Bot, services: Services, actor: Actor, answer_chat: int
+    ) -> None:
+        result = await services.accounts.whoami(actor)
         await send(bot, answer_chat, result.message)
 
     return r

@@ -17,8 +17,8 @@ from aiogram.types import Message as TgMessage
 
 from bot.render.message import Button, Field_, Message
 from bot.services.container import Services
+from bot.services.context import Actor
 from bot.telegram.buttons import Action
-from bot.telegram.context import callback_caller, message_caller
 from bot.telegram.replies import drop_keyboard, send
 from bot.telegram.routers.args import text_of
 
@@ -88,12 +88,13 @@ def router() -> Router:
         bot: Bot,
         services: Services,
         state: FSMContext,
+        actor: Actor,
         answer_chat: int,
     ) -> None:
-        caller = message_caller(message)
-        await services.authz.require_linked(caller)
+        args = await services.arguments.text(actor, "request", text_of(command))
+        await services.authz.require_linked(actor)
         await state.clear()  # the form runs where the answer goes: the private chat
-        kind = text_of(command)
+        kind = args.get("type")
         if kind:
             await _begin(bot, services, state, answer_chat, kind)
         else:
@@ -124,9 +125,14 @@ def router() -> Router:
 
     @r.callback_query(Action(FORM))
     async def pressed(
-        query: CallbackQuery, args: tuple[str, ...], bot: Bot, services: Services, state: FSMContext
+        query: CallbackQuery,
+        args: tuple[str, ...],
+        bot: Bot,
+        services: Services,
+        state: FSMContext,
+        actor: Actor,
     ) -> None:
-        caller = callback_caller(query)
+        caller = actor.caller
         current = await state.get_state()
         target = query.message if isinstance(query.message, TgMessage) else None
         if args == ("cancel",):
@@ -157,7 +163,7 @@ def router() -> Router:
         if args == ("submit",) and current == RequestForm.confirming.state:
             data = await state.get_data()
             form = {"type": data["type"], **{k: v for k, v in data["answers"].items() if v is not None}}
-            result = await services.requests.create(caller, form)
+            result = await services.requests.create(actor, form)
             await state.clear()
             await query.answer("Sent")
             if target is not None:
@@ -167,8 +173,10 @@ def router() -> Router:
         await query.answer(FORM_CLOSED, show_alert=True)
 
     @r.message(Command("myrequests"))
-    async def myrequests(message: TgMessage, bot: Bot, services: Services, answer_chat: int) -> None:
-        result = await services.requests.mine(message_caller(message))
+    async def myrequests(
+        message: TgMessage, bot: Bot, services: Services, actor: Actor, answer_chat: int
+    ) -> None:
+        result = await services.requests.mine(actor)
         await send(bot, answer_chat, result.message)
 
     return r

@@ -8,7 +8,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message as TgMessage
 
 from bot.services.container import Services
-from bot.telegram.context import message_caller
+from bot.services.context import Actor
 from bot.telegram.replies import send
 from bot.telegram.routers.args import text_of
 
@@ -17,23 +17,34 @@ def router() -> Router:
     r = Router(name="settings")
 
     @r.message(Command("settings"))
-    async def settings(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
-        result = await services.settings.command(message_caller(message), text_of(command))
+    async def settings(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        args = await services.arguments.text(actor, "settings", text_of(command))
+        result = await services.settings.change(actor, args["change"])
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("digest"))
-    async def digest(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
-        result = await services.digests.command(message_caller(message), text_of(command))
+    async def digest(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        args = await services.arguments.text(actor, "digest", text_of(command))
+        result = await services.digests.change(actor, args.get("schedule"))
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("language"))
-    async def language(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
-        result = await services.language.command(message_caller(message), text_of(command))
+    async def language(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        result = await services.language.command(actor, text_of(command))
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("quiet"))
-    async def quiet(message: TgMessage, command: CommandObject, bot: Bot, services: Services) -> None:
-        result = await services.quiet_hours.command(message_caller(message), text_of(command))
+    async def quiet(
+        message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
+    ) -> None:
+        args = await services.arguments.text(actor, "quiet", text_of(command))
+        result = await services.quiet_hours.change(actor, args.get("window"))
         await send(bot, message.chat.id, result.message)
 
     return r

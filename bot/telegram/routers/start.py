@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message as TgMessage
 
 from bot.services.container import Services
-from bot.telegram.context import message_caller
+from bot.services.context import Actor
 from bot.telegram.menus import CommandMenus
 from bot.telegram.replies import send
 from bot.telegram.routers.args import text_of
@@ -23,17 +23,17 @@ def router() -> Router:
         bot: Bot,
         services: Services,
         menus: CommandMenus,
+        actor: Actor,
         answer_chat: int,
     ) -> None:
-        caller = message_caller(message)
-        result = await services.accounts.start(caller, text_of(command) or None)
+        result = await services.accounts.start(actor, text_of(command) or None)
         await send(bot, answer_chat, result.message)
         if result.link is not None:
-            await menus.refresh(bot, caller)
+            await menus.refresh(bot, actor.caller)
 
     @r.message(Command("help"))
-    async def help_(message: TgMessage, bot: Bot, services: Services) -> None:
-        result = await services.help.help(message_caller(message))
+    async def help_(message: TgMessage, bot: Bot, services: Services, actor: Actor) -> None:
+        result = await services.help.help(actor)
         await send(bot, message.chat.id, result.message)
 
     return r

@@ -9,6 +9,8 @@ import signal
 import sys
 from collections import Counter
 
+import pytest
+
 from bot.db.outbox import NewNotification, enqueue
 from bot.db.types import Pool
 from bot.render.message import Message
@@ -62,6 +64,8 @@ async def wait_delivered(pool: Pool, count: int, timeout: float = 90) -> None:
     await asyncio.wait_for(loop(), timeout)
 
 
+# real worker processes start (each imports aiogram, ~10 s here): more than the default per-test timeout
+@pytest.mark.timeout(240)
 async def test_kill_9_during_a_fanout_of_500_loses_nothing(
     pool: Pool, db_url: str, telegram_api: FakeTelegram
 ) -> None:
@@ -96,6 +100,8 @@ async def test_kill_9_during_a_fanout_of_500_loses_nothing(
     print(f"killed after {at_kill} sends, {stuck} rows in flight, {duplicates} duplicates")
 
 
+# real worker processes start (each imports aiogram, ~10 s here): more than the default per-test timeout
+@pytest.mark.timeout(240)
 async def test_two_worker_processes_on_one_database_never_send_a_row_twice(
     pool: Pool, db_url: str, telegram_api: FakeTelegram
 ) -> None:

@@ -14,6 +14,8 @@ import socket
 import sys
 from typing import Any
 
+import pytest
+
 from bot.db.nodes import assign_node, upsert_node
 from bot.db.types import Pool
 from tests.bot.poller.conftest import HF1
@@ -73,6 +75,9 @@ async def metrics(port: int) -> str:
         return await r.text()
 
 
+# two real bot processes start one after the other (importing aiogram alone takes ~10 s here):
+# more than the default per-test timeout
+@pytest.mark.timeout(240)
 async def test_alert_restart_recovery_as_real_processes(
     pool: Pool, db_url: str, tracker: TrackerServer, telegram_api: FakeTelegram
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.numbers import parse_uint
-from bot.services.requests import parse_number
+from bot.services.arguments import request_number as parse_number
 from integrations.http import parse_retry_after
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.config import Config
 from bot.db.types import Pool
 from bot.render import discord as discord_render
 from bot.render import telegram as telegram_render
 from bot.render.message import Message
 from bot.services.container import Services
+from bot.services.context import Caller
 
 
 def services(pool: Pool, config: Config) -> Services:
@@ -25,3 +28,8 @@ def assert_renders(message: Message) -> None:
     assert all(len(r) <= discord_render.BUTTONS_PER_ROW for r in rows)
     sent_rows = sum(len(p.components) for p in payloads)
     assert sent_rows == len(rows)
+
+
+async def parsed(svc: Services, who: Caller, command: str, text: str) -> dict[str, Any]:
+    """``/command text``'s arguments as a frontend hands them to the services."""
+    return await svc.arguments.text(await svc.authz.resolve(who), command, text)

@@ -7,6 +7,7 @@ import pytest
 from bot.config import Config
 from bot.db.types import Pool
 from bot.errors import NotLinkedError, RateLimitedError, UsageError
+from bot.services import arguments
 from bot.services.errors import (
     AccountDeactivatedError,
     IdentityLinkedElsewhereError,
@@ -25,11 +26,11 @@ async def test_a_code_links_once_and_is_stored_hashed(pool: Pool, config: Config
     svc = services(pool, config)
     await make_user(pool, "op@example.com")
     issued = await issue_link_code(pool, "op@example.com", 900)
-    result = await svc.accounts.link(caller("111"), issued.code)
+    result = await svc.accounts.link_with_code(caller("111"), issued.code)
     assert result.user.telegram == "111" and not result.already_linked
     assert await pool.fetchval("SELECT count(*) FROM link_codes WHERE code_hash = $1", issued.code) == 0
     with pytest.raises(LinkCodeUsedError):
-        await svc.accounts.link(caller("222", platform="discord"), issued.code)
+        await svc.accounts.link_with_code(caller("222", platform="discord"), issued.code)
 
 
 async def test_an_expired_code_is_refused_as_expired(pool: Pool, config: Config) -> None:
@@ -101,7 +102,9 @@ async def test_a_deactivated_account_cannot_link(pool: Pool, config: Config) -> 
 async def test_password_links_in_private_and_records_the_attempt(pool: Pool, config: Config) -> None:
     svc = services(pool, config)
     await make_user(pool, "Op@Example.com")
-    result = await svc.accounts.link(caller("111", platform="discord"), "op@example.COM pw-secret")
+    result = await svc.accounts.link_with_password(
+        caller("111", platform="discord"), "op@example.COM", "pw-secret"
+    )
     assert result.user.discord == "111"
     row = await pool.fetchrow("SELECT platform, email, method, success FROM login_records")
     assert tuple(row) == ("discord", "op@example.com", "password", True)
@@ -111,7 +114,9 @@ async def test_password_in_a_group_is_refused_and_recorded(pool: Pool, config: C
     svc = services(pool, config)
     await make_user(pool, "op@example.com")
     with pytest.raises(PrivateChatRequiredError, match="private chat"):
-        await svc.accounts.link(caller("111", chat="-100", kind="group"), "op@example.com pw-secret")
+        await svc.accounts.link_with_password(
+            caller("111", chat="-100", kind="group"), "op@example.com", "pw-secret"
+        )
     assert await pool.fetchval("SELECT reason FROM login_records") == "not_private"
     assert await pool.fetchval("SELECT telegram FROM users") is None
 
@@ -169,9 +174,12 @@ async def test_code_failures_count_towards_the_chat_limit(pool: Pool, config: Co
 
 async def test_link_without_arguments_shows_usage(pool: Pool, config: Config) -> None:
     with pytest.raises(UsageError, match="/link CODE"):
-        await services(pool, config).accounts.link(caller(), "")
+        arguments.link("")
     with pytest.raises(UsageError, match="password after it"):
-        await services(pool, config).accounts.link(caller(), "op@example.com")
+        arguments.link("op@example.com")
+    assert arguments.link("op@example.com my pass phrase") == arguments.LinkByPassword(
+        "op@example.com", "my pass phrase"
+    )
     assert await pool.fetchval("SELECT count(*) FROM login_records") == 0
 
 

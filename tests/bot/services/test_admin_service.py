@@ -7,7 +7,7 @@ import pytest
 from bot.config import Config
 from bot.db.types import Pool
 from bot.errors import InvalidInputError, NotFoundError, UsageError
-from tests.bot.services.helpers import services
+from tests.bot.services.helpers import parsed, services
 from tests.helpers import WALLET, caller, make_user, wallet
 
 ADMIN = caller("9")
@@ -21,7 +21,9 @@ async def test_assign_creates_the_node_records_assigned_by_and_audits(pool: Pool
     svc = services(pool, config)
     await _admin(pool)
     await make_user(pool, "op@example.com", telegram="1")
-    result = await svc.admin.assign_command(ADMIN, f"op@example.com {WALLET.upper()} wallet Big Rig 1")
+    actor = await svc.authz.resolve(ADMIN)
+    a = await svc.arguments.text(actor, "assign", f"op@example.com {WALLET.upper()} wallet Big Rig 1")
+    result = await svc.admin.assign(actor, a["email"], a["identifier"], a.get("type"), a.get("name"))
     assert result.node_created and result.assignment_created and result.node.display_name == "Big Rig 1"
     by = await pool.fetchval("SELECT u.email FROM user_nodes un JOIN users u ON u.id = un.assigned_by")
     assert by == "boss@example.com"
@@ -43,7 +45,7 @@ async def test_assign_with_bad_input_is_explained_and_audited_as_failed(pool: Po
     with pytest.raises(InvalidInputError, match="operator"):
         await svc.admin.assign(ADMIN, "op@example.com", WALLET, "operator")
     with pytest.raises(UsageError):
-        await svc.admin.assign_command(ADMIN, "op@example.com")
+        await svc.arguments.text(await svc.authz.resolve(ADMIN), "assign", "op@example.com")
     assert await pool.fetchval("SELECT count(*) FROM nodes") == 0
     assert await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE outcome = 'failed'") == 4
 
@@ -55,7 +57,7 @@ async def test_unassign_and_user_info(pool: Pool, config: Config) -> None:
     await svc.admin.assign(ADMIN, "op@example.com", wallet(1), name="rig")
     info = await svc.admin.user_info(ADMIN, "OP@example.com")
     assert [n.identifier for n in info.nodes] == [wallet(1)] and "Telegram" in info.message.plain()
-    await svc.admin.unassign_command(ADMIN, f"op@example.com {wallet(1)}")
+    await svc.admin.unassign(ADMIN, "op@example.com", wallet(1))
     assert (await svc.admin.user_info(ADMIN, "op@example.com")).nodes == ()
     with pytest.raises(NotFoundError):
         await svc.admin.unassign(ADMIN, "op@example.com", wallet(1))
@@ -73,7 +75,9 @@ async def test_link_code_from_chat_links_the_user(pool: Pool, config: Config) ->
     assert (await svc.accounts.start(caller("2"), payload)).confirm_email == "o***@example.com"
     assert (await svc.accounts.link_with_code(caller("2"), payload)).user.telegram == "2"
     issued = await svc.admin.link_code(ADMIN, "op@example.com")
-    assert (await svc.accounts.link(caller("1", platform="discord"), issued.code)).user.discord == "1"
+    assert (
+        await svc.accounts.link_with_code(caller("1", platform="discord"), issued.code)
+    ).user.discord == "1"
 
 
 async def test_broadcast_enqueues_one_per_linked_active_identity(pool: Pool, config: Config) -> None:
@@ -129,7 +133,7 @@ async def test_alert_routes_for_the_current_chat(pool: Pool, config: Config) -> 
     assert (await svc.admin.alerts_here(group)).scope == "all"
     assert await pool.fetchval("SELECT scope FROM alert_routes WHERE chat_id = '-100777'") == "all"
     with pytest.raises(UsageError):
-        await svc.admin.alerts_here(group, "everything")
+        await parsed(svc, group, "alerts_here", "everything")
     await svc.admin.alerts_off(group)
     assert await pool.fetchval("SELECT count(*) FROM alert_routes") == 0
     with pytest.raises(NotFoundError):

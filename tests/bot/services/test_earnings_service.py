@@ -15,7 +15,7 @@ from bot.db.types import Pool
 from bot.errors import UsageError
 from bot.services.container import Services
 from bot.services.prices import HttpPrices, StaticPrices
-from tests.bot.services.helpers import services
+from tests.bot.services.helpers import parsed, services
 from tests.helpers import caller, give_node, make_user, wallet
 
 
@@ -124,4 +124,4 @@ async def test_the_chart_is_a_valid_png(pool: Pool, config: Config) -> None:
 async def test_an_unknown_period_shows_usage(pool: Pool, config: Config) -> None:
     await make_user(pool, "op@example.com", telegram="1")
     with pytest.raises(UsageError, match="7d"):
-        await services(pool, config).earnings.report(caller("1"), "1y")
+        await parsed(services(pool, config), caller("1"), "earnings", "1y")

@@ -10,7 +10,7 @@ from bot.domain.identifiers import convert_hrp
 from bot.errors import InvalidInputError, NotLinkedError, UsageError
 from bot.services.errors import NodeNotFoundError
 from bot.services.nodes import UNJAIL_HINT, NodesService
-from tests.bot.services.helpers import assert_renders, services
+from tests.bot.services.helpers import assert_renders, parsed, services
 from tests.helpers import caller, give_node, make_user, wallet
 
 
@@ -96,7 +96,7 @@ async def test_detail_finds_by_identifier_uuid_and_unique_prefix(pool: Pool, con
 async def test_detail_without_a_name_shows_usage(pool: Pool, config: Config) -> None:
     await make_user(pool, "op@example.com", telegram="1")
     with pytest.raises(UsageError, match="/node"):
-        await services(pool, config).nodes.detail(caller("1"), "  ")
+        await parsed(services(pool, config), caller("1"), "node", "  ")
 
 
 async def test_another_users_node_is_indistinguishable_from_a_missing_one(pool: Pool, config: Config) -> None:

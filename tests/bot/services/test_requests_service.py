@@ -10,7 +10,7 @@ from bot.config import Config, load_config
 from bot.db.types import Pool
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
 from bot.services.container import Services
-from tests.bot.services.helpers import assert_renders, services
+from tests.bot.services.helpers import assert_renders, parsed, services
 from tests.helpers import caller, make_user
 
 NEW_NODE = {"type": "new_node", "gpu_type": "H100", "quantity": 4, "region": "Europe", "budget": "10k"}
@@ -108,10 +108,11 @@ async def test_status_change_notifies_the_user_and_records_who_processed_it(
     created = await svc.requests.create(caller("1"), {"type": "support", "comments": "node down"})
     n = created.request.number
     await pool.execute("DELETE FROM notifications")
-    taken = await svc.requests.take(caller("a1", platform="discord"), str(n))
+    taken = await svc.requests.take(caller("a1", platform="discord"), n)
     assert taken.request.status == "in_progress" and taken.request.assigned_to == admin.id
-    done = await svc.requests.set_status_command(
-        caller("a1", platform="discord"), f"#{n} completed Fixed <b>it</b>"
+    a = await parsed(svc, caller("a1", platform="discord"), "request_set", f"#{n} completed Fixed <b>it</b>")
+    done = await svc.requests.set_status(
+        caller("a1", platform="discord"), a["number"], a["status"], a["notes"]
     )
     assert done.request.processed_by == admin.id and done.request.processed_at is not None
     assert done.request.admin_notes == "Fixed <b>it</b>"
@@ -147,12 +148,12 @@ async def test_admin_list_by_status_and_bad_numbers(pool: Pool, config: Config) 
     assert_renders(open_.message)
     assert (await svc.requests.list_requests(caller("9"), "rejected")).total == 1
     assert (await svc.requests.list_requests(caller("9"), "all")).total == 12
-    with pytest.raises(UsageError):
-        await svc.requests.list_requests(caller("9"), "lost")
+    with pytest.raises(UsageError):  # a malformed admin command is audited as failed
+        await parsed(svc, caller("9"), "requests", "lost")
     with pytest.raises(NotFoundError):
         await svc.requests.set_status(caller("9"), 99999, "approved")
-    with pytest.raises(InvalidInputError):
-        await svc.requests.set_status(caller("9"), "abc", "approved")
+    with pytest.raises(UsageError, match="whole number"):
+        await parsed(svc, caller("9"), "request_set", "abc approved")
     with pytest.raises(ConflictError):
         await svc.requests.set_status(caller("9"), numbers[0], "rejected")
     with pytest.raises(ConflictError):

@@ -144,3 +144,55 @@ async def test_request_lists_paginate_and_take_from_the_queue(adm: Tg) -> None:
     )
     admin_id = await adm.pool.fetchval("SELECT id FROM users WHERE email = $1", ADMIN)
     assert row is not None and row["assigned_to"] == admin_id
+
+
+@pytest.mark.parametrize(
+    "command", ["/assign op@example.com", "/unassign op@example.com", "/request_set x y"]
+)
+async def test_a_malformed_admin_command_is_audited_as_failed(adm: Tg, command: str) -> None:
+    reply = await adm.reply(ADMIN_TG, command)
+    assert "Usage: /" + command.split()[0][1:] in reply.text
+    row = await adm.pool.fetchrow(
+        "SELECT action, outcome, details FROM admin_audit_log ORDER BY id DESC LIMIT 1"
+    )
+    assert row is not None and (row["action"], row["outcome"]) == (command.split()[0][1:], "failed")
+    assert row["details"] == {"reason": "usage"}
+
+
+async def test_an_admin_opens_node_on_another_users_node_and_it_is_audited(adm: Tg) -> None:
+    node_id = await give_node(adm.pool, OP, wallet(8), "op-rig", status="jailed")
+    detail = await adm.reply(ADMIN_TG, f"/node {wallet(8)}")
+    assert "op-rig" in detail.text and "Jailed until" in detail.text
+    row = await adm.pool.fetchrow(
+        "SELECT action, target, outcome, platform_user_id, details FROM admin_audit_log"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    assert row is not None
+    assert (row["action"], row["target"], row["outcome"], row["platform_user_id"]) == (
+        "node_view",
+        wallet(8),
+        "ok",
+        str(ADMIN_TG),
+    )
+    assert row["details"]["node_id"] == str(node_id)
+    # a non-admin still cannot: another user's node is "not found", exactly like a missing one
+    await adm.user("third@example.com", telegram=USER_TG + 5)
+    refused = await adm.reply(USER_TG + 5, f"/node {wallet(8)}")
+    assert "no node matching" in refused.text and "op-rig" not in refused.text
+    assert await adm.pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE action = 'node_view'") == 1
+
+
+async def test_stats_pages_through_the_failing_nodes(adm: Tg) -> None:
+    for i in range(11):
+        await give_node(adm.pool, OP, wallet(20 + i), f"down-{i:02d}", status="offline")
+    await give_node(adm.pool, OP, wallet(40), "fine", status="healthy")
+    first = await adm.reply(ADMIN_TG, "/stats")
+    assert "Failing nodes (11)" in first.text and "down-00" in first.text and "down-08" not in first.text
+    assert "fine" not in first.text.split("Failing nodes")[1]
+    await adm.click(ADMIN_TG, first, "Next", expect=0)
+    # a private chat: the page replaces the message
+    await adm.fake.wait_until(lambda: first.edits == 1, what="the page edited in place")
+    second = first
+    assert "down-08" in second.text and "down-00" not in second.text
+    [details] = await adm.click(ADMIN_TG, second, "down-10")
+    assert "down-10" in details.text and "Identifier" in details.text

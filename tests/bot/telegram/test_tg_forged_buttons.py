@@ -28,8 +28,9 @@ async def test_forged_buttons_are_stale_unlabelled_and_log_no_error(
         for data in FORGED + LOOKS_NUMERIC:
             query = tg.fake.press(USER_TG, msg, data)
             await tg.fake.wait_until(lambda q=query: q not in tg.fake.unanswered_callbacks())
-            assert "expired" in tg.answer_of(query).get("text", ""), data
+            assert "no longer active" in tg.answer_of(query).get("text", ""), data
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     metrics = tg.metrics.render().decode()
     assert "forged_action" not in metrics
-    assert 'command="button:unknown",outcome="ok",platform="telegram"} 5.0' in metrics
+    # a stale button is a refusal (user_error), like any other: never an error
+    assert 'command="button:unknown",outcome="user_error",platform="telegram"} 5.0' in metrics

@@ -150,3 +150,15 @@ async def test_request_can_be_cancelled_at_every_step(op: Tg) -> None:
     [closed] = await op.click(USER_TG, stale, "Cancel")
     assert "no longer open" in closed.text
     assert "Usage: /request" in (await op.reply(USER_TG, "/request holiday")).text
+
+
+async def test_writing_privately_after_a_block_re_enables_delivery_a_group_message_does_not(tg: Tg) -> None:
+    from bot.db.outbox_claims import disable_target
+
+    await tg.user("op@example.com", telegram=USER_TG)
+    await disable_target(tg.pool, "telegram", str(USER_TG), "Forbidden: bot was blocked by the user", 403)
+    await tg.reply(USER_TG, "/help", chat_id=-100321)
+    disabled = "SELECT disabled_at FROM delivery_targets WHERE target_id = $1"
+    assert await tg.pool.fetchval(disabled, str(USER_TG)) is not None
+    await tg.reply(USER_TG, "/help")
+    assert await tg.pool.fetchval(disabled, str(USER_TG)) is None
