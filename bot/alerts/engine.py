@@ -45,16 +45,9 @@ from bot.alerts.metrics import AlertMetrics
 from bot.alerts.recipients import admin_targets, node_recipients
 from bot.alerts.standing import standing_events
 from bot.config import Config
-from bot.db import alert_recipients
+from bot.db import alert_recipients, source_health
 from bot.db import alert_state as alert_state_db
-from bot.db.alert_state import (
-    AlertState,
-    SourceHealth,
-    load_source_health,
-    load_states,
-    save_source_health,
-    save_states,
-)
+from bot.db.alert_state import AlertState, load_states, save_states
 from bot.db.outbox import enqueue
 from bot.db.types import Conn
 from bot.domain.conditions import (
@@ -69,6 +62,7 @@ from bot.domain.conditions import (
     State,
     parse_value,
 )
+from bot.domain.source_health import SourceHealth, SourcePoll, Transition, advance
 from bot.domain.status import CycleReport, Observation, SourceResult
 from bot.errors import ConfigError
 
@@ -298,23 +292,32 @@ def _maybe_remind(
 
 def source_step(
     health: SourceHealth | None, result: SourceResult, at: datetime, degraded_after: int
-) -> tuple[SourceHealth, SourceEvent | None]:
+) -> SourceEvent | None:
     """One cycle's result for one tracker source: one degraded alert after ``degraded_after`` failed
-    cycles in a row, one restored alert when it answers again."""
-    h = health or SourceHealth(result.source, 0, None, None, None, False, None)
-    if result.ok:
-        new = replace(h, consecutive_failures=0, last_ok_at=at, degraded=False, degraded_since=None)
-        if h.degraded and h.degraded_since is not None:
-            return new, SourceEvent(
-                SourceEventKind.RESTORED, h.source, h.degraded_since, at, h.consecutive_failures, h.last_error
-            )
-        return new, None
-    failures = h.consecutive_failures + 1
-    new = replace(h, consecutive_failures=failures, last_failure_at=at, last_error=result.error)
-    if h.degraded or failures < degraded_after:
-        return new, None
-    new = replace(new, degraded=True, degraded_since=at)
-    return new, SourceEvent(SourceEventKind.DEGRADED, h.source, at, at, failures, result.error, h.last_ok_at)
+    cycles in a row, one restored alert when it answers again (the rule of
+    :func:`bot.domain.source_health.advance`, which the poller applies to the stored record)."""
+    prior = health or SourceHealth(result.source)
+    new, transition = advance(prior, SourcePoll(result.source, result.ok, result.error), at, degraded_after)
+    if transition is Transition.RESTORED and prior.degraded_since is not None:
+        return SourceEvent(
+            SourceEventKind.RESTORED,
+            prior.source,
+            prior.degraded_since,
+            at,
+            prior.consecutive_failures,
+            prior.last_error,
+        )
+    if transition is Transition.DEGRADED:
+        return SourceEvent(
+            SourceEventKind.DEGRADED,
+            prior.source,
+            at,
+            at,
+            new.consecutive_failures,
+            result.error,
+            prior.last_ok_at,
+        )
+    return None
 
 
 class FactsCollector(Protocol):
@@ -450,17 +453,14 @@ class AlertEngine:
         return events, problems
 
     async def _source_transitions(self, conn: Conn, report: CycleReport) -> list[SourceEvent]:
-        """Failure counters and degraded state per source (the poller, with this engine as its
-        observer, keeps only its own bookkeeping columns of ``source_health``)."""
+        """Degraded and restored sources. Read-only: the poller writes ``source_health`` after this
+        call, in the same transaction, stepping the same rule on the same stored records."""
         results = {r.source: r for r in report.sources}
-        stored = await load_source_health(conn, sorted(results))
+        stored = await source_health.load_for_update(conn, sorted(results))
         threshold = self._config.trackers.degraded_after_failures
-        rows: list[SourceHealth] = []
         events: list[SourceEvent] = []
         for name in sorted(results):
-            new, event = source_step(stored.get(name), results[name], report.finished_at, threshold)
-            rows.append(new)
+            event = source_step(stored.get(name), results[name], report.finished_at, threshold)
             if event is not None:
                 events.append(event)
-        await save_source_health(conn, rows)
         return events

@@ -1,4 +1,4 @@
-"""Queries on ``alert_state`` (the per-node alert state machine) and ``source_health``."""
+"""Queries on ``alert_state`` (the per-node alert state machine)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class AlertState:
     pending_since: datetime | None = None
     last_observed_status: str | None = None
     #: when the node was first observed in ``last_observed_status`` (its latest observation time is
-    #: ``node_stats_cache.fetched_at``: a steady node's state is not rewritten every cycle)
+    #: ``node_stats_freshness.fresh_at``: a steady node's state is not rewritten every cycle)
     last_observed_at: datetime | None = None
     last_notified_at: datetime | None = None
     reminders_sent: int = 0
@@ -52,9 +52,11 @@ class AlertState:
         return self.node_id, self.condition_group
 
 
+# unlocked: only the poll cycle writes alert_state, and its write transactions are serialised by one
+# advisory lock (bot.db.poll_lock), which costs no WAL where row locks on every state did
 LOAD_STATES_SQL = f"""
 SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = ANY($1::uuid[])
-ORDER BY node_id, condition_group FOR UPDATE
+ORDER BY node_id, condition_group
 """
 
 SAVE_STATES_SQL = """
@@ -141,62 +143,3 @@ ANY_STATE_SQL = "SELECT EXISTS (SELECT 1 FROM alert_state)"
 async def any_state(db: Executor) -> bool:
     """Whether the engine has ever recorded a state (False only before the bot's first cycle)."""
     return bool(await db.fetchval(ANY_STATE_SQL))
-
-
-# --- source health ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SourceHealth:
-    source: str
-    consecutive_failures: int
-    last_ok_at: datetime | None
-    last_failure_at: datetime | None
-    last_error: str | None
-    degraded: bool
-    degraded_since: datetime | None
-
-
-_HEALTH_COLUMNS = (
-    "source, consecutive_failures, last_ok_at, last_failure_at, last_error, degraded, degraded_since"
-)
-
-LOAD_SOURCE_HEALTH_SQL = f"""
-SELECT {_HEALTH_COLUMNS} FROM source_health WHERE source = ANY($1::text[]) ORDER BY source FOR UPDATE
-"""
-
-# With the alert engine as its observer the poller writes only its bookkeeping columns
-# (last_epoch_id, polls_ok, polls_failed); the engine owns these.
-SAVE_SOURCE_HEALTH_SQL = """
-INSERT INTO source_health (source, consecutive_failures, last_ok_at, last_failure_at, last_error,
-                           degraded, degraded_since, updated_at)
-SELECT t.*, now()
-FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::bool[],
-            $7::timestamptz[])
-     AS t(source, consecutive_failures, last_ok_at, last_failure_at, last_error, degraded, degraded_since)
-ON CONFLICT (source) DO UPDATE SET
-    consecutive_failures = EXCLUDED.consecutive_failures,
-    last_ok_at = EXCLUDED.last_ok_at,
-    last_failure_at = EXCLUDED.last_failure_at,
-    last_error = EXCLUDED.last_error,
-    degraded = EXCLUDED.degraded,
-    degraded_since = EXCLUDED.degraded_since,
-    updated_at = now()
-"""
-
-
-def _health(row: asyncpg.Record) -> SourceHealth:
-    return SourceHealth(**{k: row[k] for k in SourceHealth.__slots__})
-
-
-async def load_source_health(db: Executor, sources: list[str]) -> dict[str, SourceHealth]:
-    if not sources:
-        return {}
-    return {r["source"]: _health(r) for r in await db.fetch(LOAD_SOURCE_HEALTH_SQL, sources)}
-
-
-async def save_source_health(db: Executor, rows: list[SourceHealth]) -> None:
-    if not rows:
-        return
-    cols = [[getattr(h, k) for h in rows] for k in SourceHealth.__slots__]
-    await db.execute(SAVE_SOURCE_HEALTH_SQL, *cols)

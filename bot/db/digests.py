@@ -99,10 +99,11 @@ LIMIT $3
 
 NODES_SQL = """
 SELECT un.user_id, n.id AS node_id, coalesce(n.display_name, n.identifier) AS label, c.status,
-       c.status_reason, c.fetched_at
+       c.status_reason, f.fresh_at AS fetched_at
 FROM user_nodes un
 JOIN nodes n ON n.id = un.node_id
 LEFT JOIN node_stats_cache c ON c.node_id = n.id
+LEFT JOIN node_stats_freshness f ON f.node_id = n.id
 WHERE un.user_id = ANY($1::uuid[])
 ORDER BY un.user_id, lower(coalesce(n.display_name, n.identifier)), n.identifier
 """

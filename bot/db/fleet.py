@@ -1,4 +1,4 @@
-"""Read queries for admins: fleet counts, outbox depth, source health, broadcast recipients."""
+"""Read queries for admins: fleet counts, outbox depth, broadcast recipients."""
 
 from __future__ import annotations
 
@@ -25,17 +25,6 @@ class OutboxDepth:
     pending: int
     failed_24h: int
     oldest_pending_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class SourceHealth:
-    source: str
-    consecutive_failures: int
-    last_ok_at: datetime | None
-    last_failure_at: datetime | None
-    last_error: str | None
-    degraded: bool
-    degraded_since: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +82,6 @@ SELECT (SELECT count(*) FROM notifications WHERE status IN ('pending', 'sending'
        (SELECT min(created_at) FROM notifications WHERE status IN ('pending', 'sending')) AS oldest_pending_at
 """
 
-SOURCE_HEALTH_SQL = """
-SELECT source, consecutive_failures, last_ok_at, last_failure_at, last_error, degraded, degraded_since
-FROM source_health ORDER BY source
-"""
-
 # one page: the status index selects the failing rows, LIMIT bounds what is read and sorted further
 FAILING_NODES_SQL = """
 SELECT c.node_id, n.identifier, n.display_name, c.status, c.status_reason, c.fetched_at,
@@ -135,10 +119,6 @@ async def outbox_depth(db: Executor) -> OutboxDepth:
     row = await db.fetchrow(OUTBOX_DEPTH_SQL)
     assert row is not None
     return OutboxDepth(**dict(row))
-
-
-async def source_health(db: Executor) -> list[SourceHealth]:
-    return [SourceHealth(**dict(r)) for r in await db.fetch(SOURCE_HEALTH_SQL)]
 
 
 async def failing_nodes(db: Executor, limit: int, offset: int) -> list[FailingNode]:

@@ -56,11 +56,16 @@ class DayEarning:
 
 _STATS_COLUMNS = (
     "node_id, status, status_reason, earnings_day, earnings_total, uptime_percent, tokens_per_sec, "
-    "jobs_day, active_model, voting_weight, epoch_id, jailed_until, ready_to_unjail, details, source, "
-    "fetched_at"
+    "jobs_day, active_model, voting_weight, epoch_id, jailed_until, ready_to_unjail, details, source"
 )
 
-GET_STATS_SQL = f"SELECT {_STATS_COLUMNS} FROM node_stats_cache WHERE node_id = ANY($1::uuid[])"
+# ``fetched_at`` is how fresh the node's data is (node_stats_freshness; a steady poll cycle does not
+# rewrite the row, see bot.db.node_cache)
+GET_STATS_SQL = f"""
+SELECT {", ".join(f"c.{col.strip()}" for col in _STATS_COLUMNS.split(","))}, f.fresh_at AS fetched_at
+FROM node_stats_cache c JOIN node_stats_freshness f ON f.node_id = c.node_id
+WHERE c.node_id = ANY($1::uuid[])
+"""
 
 # Days are UTC; a period of N days is today and the N-1 days before it.
 HISTORY_SQL = """

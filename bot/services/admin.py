@@ -18,7 +18,8 @@ from bot.db import nodes as nodes_db
 from bot.db import outbox
 from bot.db import outbox_claims as claims_db
 from bot.db import routes as routes_db
-from bot.db.fleet import FailingNode, OutboxDepth, SourceHealth
+from bot.db import source_health as source_health_db
+from bot.db.fleet import FailingNode, OutboxDepth
 from bot.db.nodes import Node
 from bot.db.outbox import NewNotification
 from bot.db.routes import Scope
@@ -26,6 +27,7 @@ from bot.db.types import Pool
 from bot.db.users import User
 from bot.domain.formatting import format_age, status_badge
 from bot.domain.identifiers import IdentifierType, parse_identifier
+from bot.domain.source_health import SourceHealth
 from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError, UsageError, UserError
 from bot.render.message import Button, Field_, Message, Span
 from bot.services import actions, provisioning
@@ -313,7 +315,7 @@ class AdminService:
             )
             alerts = await fleet_db.alerts_24h(self._pool)
             depth = await fleet_db.outbox_depth(self._pool)
-            sources = tuple(await fleet_db.source_health(self._pool))
+            sources = tuple(await source_health_db.list_all(self._pool))
             now = datetime.now(UTC)
             fields = [
                 Field_(name="Users", value=f"{counts.users} ({counts.active_users} active)"),

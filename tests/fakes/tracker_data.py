@@ -75,6 +75,21 @@ def synthetic_chain_participants(hyperfusion: dict[str, Any]) -> dict[str, Any]:
     return {"participant": out, "pagination": {"next_key": None, "total": str(len(out))}, "block_height": 1}
 
 
+def synthetic_chain_participants_2026(hyperfusion: dict[str, Any]) -> dict[str, Any]:
+    """SYNTHETIC: the chain participant list in today's shape (the first participant of the DERIVED
+    ``2026/chain_participant_bulk.DERIVED.json``: Decimal objects, camelCase ``confirmationPoCRatio``),
+    one per participant of ``hyperfusion``."""
+    shape: dict[str, Any] = recorded_2026("chain_participant_bulk.DERIVED.json")
+    template = shape["participant"][0]
+    out = []
+    for p in hyperfusion["participants"]:
+        q = copy.deepcopy(template)
+        q["index"] = q["address"] = p["address"]
+        q["validator_key"] = p["validator_key"]
+        out.append(q)
+    return {"participant": out, "pagination": {"next_key": None, "total": str(len(out))}, "block_height": 1}
+
+
 def synthetic_validators(hyperfusion: dict[str, Any], jailed: set[str] = frozenset()) -> list[dict[str, Any]]:  # type: ignore[assignment]
     """SYNTHETIC: staking validators (the Cosmos SDK shape of the trackers README) for the participants."""
     out = []

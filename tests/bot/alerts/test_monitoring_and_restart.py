@@ -11,9 +11,11 @@ from bot.alerts.delivery.telegram import TelegramSender
 from bot.alerts.engine import AlertEngine
 from bot.alerts.outbox import DeliveryWorker
 from bot.config import load_config
+from bot.db import source_health
 from bot.db.nodes import upsert_node
 from bot.db.pool import open_pool
 from bot.db.types import Pool
+from bot.domain.source_health import SourcePoll, advance
 from bot.domain.status import SourceResult
 from tests.bot.alerts.helpers import T0, alert_config, notifications, report
 from tests.bot.poller.conftest import HF1, make_poller, tracker_config
@@ -28,10 +30,13 @@ async def test_a_failing_source_raises_one_degraded_and_one_restored(pool: Pool,
     for minute, ok in enumerate([True, False, False, False, False, False, True, True]):
         at = T0 + timedelta(minutes=minute)
         async with pool.acquire() as conn, conn.transaction():
-            # what the poller writes in the cycle transaction before calling the engine
             sources = (SourceResult("hyperfusion", ok, None if ok else "HTTP 503"),)
             before = len(await notifications(pool))
             await engine.on_cycle(conn, report([], at, sources=sources))
+            # what the poller writes in the cycle transaction after calling the engine
+            stored = await source_health.load_for_update(conn, ["hyperfusion"])
+            poll = SourcePoll("hyperfusion", ok, sources[0].error)
+            await source_health.save(conn, [advance(stored.get("hyperfusion"), poll, at, 3)[0]])
         rows = (await notifications(pool))[before:]
         kinds.append(rows[0]["payload"]["title"] if rows else "-")
     assert kinds == [
