@@ -13,7 +13,8 @@ from bot.db import nodes as nodes_db
 from bot.db import users as users_db
 from bot.db.types import Pool
 from bot.domain.identifiers import bech32_encode
-from bot.services.context import Caller, ChatKind, Platform
+from bot.domain.platforms import Platform
+from bot.services.context import Caller, ChatKind
 from bot.services.provisioning import add_user, assign_node
 
 T = TypeVar("T")

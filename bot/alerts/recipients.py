@@ -21,8 +21,8 @@ from bot.alerts.events import EventKind, NodeEvent
 from bot.config import Config
 from bot.db.alert_recipients import NodeSubscriber, alert_channels, disabled_targets, node_subscribers
 from bot.db.types import Executor
+from bot.domain.platforms import Platform
 
-Platform = Literal["telegram", "discord"]
 TargetKind = Literal["user", "channel"]
 ADMIN_SCOPES = ["all", "admin"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db.types import Executor
-from bot.db.users import Platform
+from bot.domain.platforms import Platform
 
 ADMIN_IDENTITIES_SQL = """
 SELECT CASE WHEN $1 = 'telegram' THEN telegram ELSE discord END AS identity

@@ -13,7 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from bot.db.types import Executor
-from bot.db.users import Platform
+from bot.domain.platforms import Platform
 
 
 @dataclass(frozen=True, slots=True)

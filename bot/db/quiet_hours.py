@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from bot.db.types import Executor
-from bot.db.users import Platform
+from bot.domain.platforms import Platform
 
 #: the window the /settings button turns on (``/quiet`` sets any other)
 DEFAULT_WINDOW = (time(23, 0), time(7, 0))

@@ -17,7 +17,7 @@ NGONKA_PER_GNK = Decimal(10**9)
 
 
 @dataclass(frozen=True, slots=True)
-class NodeStats:
+class CachedNodeStats:
     """Every column of ``node_stats_cache``."""
 
     node_id: UUID
@@ -101,14 +101,14 @@ SELECT node_id, epoch_id, reward_ngonka, work_ngonka FROM reward_estimates WHERE
 UTC_TODAY_SQL = "SELECT (now() AT TIME ZONE 'UTC')::date"
 
 
-def _stats(row: asyncpg.Record) -> NodeStats:
+def _stats(row: asyncpg.Record) -> CachedNodeStats:
     data = dict(row)
     if isinstance(data["details"], str):
         data["details"] = json.loads(data["details"])
-    return NodeStats(**data)
+    return CachedNodeStats(**data)
 
 
-async def get_stats(db: Executor, node_ids: list[UUID]) -> dict[UUID, NodeStats]:
+async def get_stats(db: Executor, node_ids: list[UUID]) -> dict[UUID, CachedNodeStats]:
     return {r["node_id"]: _stats(r) for r in await db.fetch(GET_STATS_SQL, node_ids)}
 
 

@@ -12,10 +12,10 @@ import asyncpg
 from bot.db.types import Executor
 from bot.domain.emails import email_key
 from bot.domain.numbers import parse_uint
+from bot.domain.platforms import Platform
 from bot.errors import ConflictError
 
 Role = Literal["user", "admin"]
-Platform = Literal["telegram", "discord"]
 
 _USER_COLUMNS = (
     "id, email, name, role, telegram, discord, currency_preference, is_active, created_at, updated_at"

@@ -27,7 +27,7 @@ from bot.services.container import Services
 log = logging.getLogger(__name__)
 
 #: opens the /request form for a type (a modal must be the first response, so it is not deferred)
-REQUEST_FORM = "request_form"
+OPEN_REQUEST_FORM = "request_form"
 
 ModalOpener = Callable[[discord.Interaction[Any], str], Awaitable[None]]
 
@@ -53,7 +53,7 @@ class ActionRouter:
     async def handle_action(
         self, interaction: discord.Interaction[Any], action: str, args: tuple[str, ...]
     ) -> None:
-        label = REQUEST_FORM if action == REQUEST_FORM else actions.metric_name(action)
+        label = OPEN_REQUEST_FORM if action == OPEN_REQUEST_FORM else actions.metric_name(action)
 
         async def work() -> None:
             try:
@@ -67,7 +67,7 @@ class ActionRouter:
     async def _dispatch(
         self, interaction: discord.Interaction[Any], action: str, args: tuple[str, ...]
     ) -> None:
-        if action == REQUEST_FORM and len(args) == 1:
+        if action == OPEN_REQUEST_FORM and len(args) == 1:
             await self._open_request_form(interaction, args[0])
             return
         spec, _ = actions.decode(action, args)  # a stale button is refused before anything is deferred

@@ -37,7 +37,7 @@ class Button(BaseModel):
     url: str | None = None
 
 
-class Field_(BaseModel):
+class MessageField(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str
@@ -53,7 +53,7 @@ class Message(BaseModel):
     title: str | None = None
     severity: Severity = "info"
     lines: tuple[tuple[Span, ...], ...] = ()
-    fields: tuple[Field_, ...] = ()
+    fields: tuple[MessageField, ...] = ()
     buttons: tuple[tuple[Button, ...], ...] = ()
     footer: str | None = None
     url: str | None = None

@@ -29,7 +29,7 @@ from bot.domain.formatting import format_age, status_badge
 from bot.domain.identifiers import IdentifierType, parse_identifier
 from bot.domain.source_health import SourceHealth
 from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError, UsageError, UserError
-from bot.render.message import Button, Field_, Message, Span
+from bot.render.message import Button, Message, MessageField, Span
 from bot.services import actions, provisioning
 from bot.services.authz import Authz
 from bot.services.commands import usage
@@ -176,8 +176,8 @@ class AdminService:
                     ),
                 ),
                 fields=(
-                    Field_(name="Identifier", value=a.node.identifier, inline=False),
-                    Field_(name="Type", value=a.node.identifier_type),
+                    MessageField(name="Identifier", value=a.node.identifier, inline=False),
+                    MessageField(name="Type", value=a.node.identifier_type),
                 ),
             )
             result = AssignResult(
@@ -215,12 +215,12 @@ class AdminService:
             user = await provisioning.require_user(self._pool, email)
             nodes = tuple(await nodes_db.list_user_nodes(self._pool, user.id))
             fields = [
-                Field_(name="Role", value=user.role),
-                Field_(name="Active", value="yes" if user.is_active else "no (deactivated)"),
-                Field_(name="Telegram", value=user.telegram or "not linked"),
-                Field_(name="Discord", value=user.discord or "not linked"),
-                Field_(name="Currency", value=user.currency_preference),
-                Field_(name="Created", value=f"{user.created_at:%Y-%m-%d}"),
+                MessageField(name="Role", value=user.role),
+                MessageField(name="Active", value="yes" if user.is_active else "no (deactivated)"),
+                MessageField(name="Telegram", value=user.telegram or "not linked"),
+                MessageField(name="Discord", value=user.discord or "not linked"),
+                MessageField(name="Currency", value=user.currency_preference),
+                MessageField(name="Created", value=f"{user.created_at:%Y-%m-%d}"),
             ]
             lines: list[tuple[Span, ...]] = [(Span(text=f"Nodes ({len(nodes)})", style="bold"),)]
             lines += [(Span(text=f"{n.label}  "), Span(text=n.identifier, style="code")) for n in nodes[:50]]
@@ -318,11 +318,11 @@ class AdminService:
             sources = tuple(await source_health_db.list_all(self._pool))
             now = datetime.now(UTC)
             fields = [
-                Field_(name="Users", value=f"{counts.users} ({counts.active_users} active)"),
-                Field_(name="Linked users", value=str(counts.linked_users)),
-                Field_(name="Nodes", value=str(sum(by_status.values()))),
-                Field_(name="Alerts (24h)", value=str(alerts)),
-                Field_(
+                MessageField(name="Users", value=f"{counts.users} ({counts.active_users} active)"),
+                MessageField(name="Linked users", value=str(counts.linked_users)),
+                MessageField(name="Nodes", value=str(sum(by_status.values()))),
+                MessageField(name="Alerts (24h)", value=str(alerts)),
+                MessageField(
                     name="Outbox",
                     value=f"{depth.pending} pending"
                     + (

@@ -11,7 +11,7 @@ from bot.db import outbox_claims as claims_db
 from bot.db import routes as routes_db
 from bot.db.routes import Scope
 from bot.db.types import Pool
-from bot.services.context import Platform
+from bot.domain.platforms import Platform
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.db.stats_read import NodeStats
+from bot.db.stats_read import CachedNodeStats
 from bot.domain.conditions import ConditionTable, NodeFacts, Options, Reading, State
 from bot.domain.network import NetworkState
 from bot.domain.status import NodeStatus, Observation
@@ -26,7 +26,7 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def observation_of(stats: NodeStats, at: datetime) -> Observation:
+def observation_of(stats: CachedNodeStats, at: datetime) -> Observation:
     """The cached row as the observation detectors read (fields the cache lacks are unknown)."""
     d = stats.details
     try:
@@ -51,7 +51,7 @@ def observation_of(stats: NodeStats, at: datetime) -> Observation:
 
 
 def condition_readings(
-    table: ConditionTable, stats: NodeStats, network: NetworkState | None, options: Options
+    table: ConditionTable, stats: CachedNodeStats, network: NetworkState | None, options: Options
 ) -> list[tuple[str, Reading]]:
     """``(title, reading)`` per condition, in table order."""
     facts = NodeFacts(observation_of(stats, stats.fetched_at), network, options)

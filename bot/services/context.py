@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.db.users import User
+from bot.domain.platforms import Platform
 
-Platform = Literal["telegram", "discord"]
 ChatKind = Literal["private", "group", "channel"]
 
 

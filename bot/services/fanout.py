@@ -8,7 +8,8 @@ from bot.config import Config
 from bot.db import routes as routes_db
 from bot.db.outbox import NewNotification
 from bot.db.types import Executor
-from bot.db.users import Platform, User
+from bot.db.users import User
+from bot.domain.platforms import Platform
 from bot.render.message import Message
 
 

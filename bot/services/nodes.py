@@ -12,14 +12,14 @@ from bot.config import Config
 from bot.db import network_state, stats_read
 from bot.db import nodes as nodes_db
 from bot.db.nodes import Node
-from bot.db.stats_read import DayEarning, NodeStats, RewardEstimate
+from bot.db.stats_read import CachedNodeStats, DayEarning, RewardEstimate
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS, ConditionTable, Options
 from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge
 from bot.domain.identifiers import NodeIdentifier, parse_identifier
 from bot.domain.tracker import UNJAIL_HINT, tracker_link
 from bot.errors import InvalidInputError, UserError
-from bot.render.message import Button, Field_, Message, Severity, Span
+from bot.render.message import Button, Message, MessageField, Severity, Span
 from bot.services import actions
 from bot.services.authz import Authz
 from bot.services.condition_states import condition_lines, condition_readings
@@ -55,7 +55,7 @@ class NodeListResult:
 @dataclass(frozen=True, slots=True)
 class NodeDetailResult:
     node: Node
-    stats: NodeStats | None
+    stats: CachedNodeStats | None
     history: tuple[DayEarning, ...]
     message: Message
 
@@ -123,7 +123,7 @@ def match_node(nodes: list[Node], ref: str) -> Node:
     raise _not_found(text)
 
 
-def _estimate_text(s: NodeStats, estimate: RewardEstimate | None, *, short: bool) -> str | None:
+def _estimate_text(s: CachedNodeStats, estimate: RewardEstimate | None, *, short: bool) -> str | None:
     """The chain's estimate of the current epoch, marked as one; None when there is none for it."""
     if estimate is None or (s.epoch_id is not None and estimate.epoch_id != s.epoch_id):
         return None
@@ -307,61 +307,63 @@ class NodesService:
     def _detail_message(
         self,
         node: Node,
-        s: NodeStats | None,
+        s: CachedNodeStats | None,
         history: tuple[DayEarning, ...],
         phase: tuple[Span, ...] | None = None,
         estimate: RewardEstimate | None = None,
     ) -> Message:
         now = datetime.now(UTC)
-        fields: list[Field_] = [
-            Field_(name="Identifier", value=node.identifier, inline=False),
-            Field_(name="Type", value=node.identifier_type),
+        fields: list[MessageField] = [
+            MessageField(name="Identifier", value=node.identifier, inline=False),
+            MessageField(name="Type", value=node.identifier_type),
         ]
         if node.gpu_type:
-            fields.append(Field_(name="GPU", value=node.gpu_type))
+            fields.append(MessageField(name="GPU", value=node.gpu_type))
         if node.region:
-            fields.append(Field_(name="Region", value=node.region))
+            fields.append(MessageField(name="Region", value=node.region))
         lines: list[tuple[Span, ...]] = [] if phase is None else [phase]
         severity: Severity = "info"
         if s is None:
             lines.append((Span(text="No data from the trackers yet; the next poll will fill this in."),))
         else:
-            fields.append(Field_(name="Status", value=status_badge(s.status)))
+            fields.append(MessageField(name="Status", value=status_badge(s.status)))
             if s.status_reason:
-                fields.append(Field_(name="Reason", value=s.status_reason))
+                fields.append(MessageField(name="Reason", value=s.status_reason))
             settled_epoch = s.details.get("earnings_epoch")
             fields += [
-                Field_(
+                MessageField(
                     name="Last settled epoch"
                     + (f" ({settled_epoch})" if isinstance(settled_epoch, int) else ""),
                     value=format_gnk(s.earnings_day),
                 ),
-                Field_(name="Earnings total", value=format_gnk(s.earnings_total)),
+                MessageField(name="Earnings total", value=format_gnk(s.earnings_total)),
             ]
             if (estimate_text := _estimate_text(s, estimate, short=False)) is not None:
-                fields.append(Field_(name=f"This epoch ({s.epoch_id}), estimate", value=estimate_text))
+                fields.append(MessageField(name=f"This epoch ({s.epoch_id}), estimate", value=estimate_text))
             fields += [
-                Field_(name="Uptime", value=format_percent(s.uptime_percent)),
-                Field_(name="Tokens/s", value="—" if s.tokens_per_sec is None else f"{s.tokens_per_sec:f}"),
-                Field_(name="Jobs this epoch", value="—" if s.jobs_day is None else str(s.jobs_day)),
-                Field_(name="Model", value=s.active_model or "—"),
-                Field_(
+                MessageField(name="Uptime", value=format_percent(s.uptime_percent)),
+                MessageField(
+                    name="Tokens/s", value="—" if s.tokens_per_sec is None else f"{s.tokens_per_sec:f}"
+                ),
+                MessageField(name="Jobs this epoch", value="—" if s.jobs_day is None else str(s.jobs_day)),
+                MessageField(name="Model", value=s.active_model or "—"),
+                MessageField(
                     name="Voting weight",
                     value="—" if s.voting_weight is None else f"{s.voting_weight.normalize():f}",
                 ),
-                Field_(name="Epoch", value="—" if s.epoch_id is None else str(s.epoch_id)),
-                Field_(name="Source", value=s.source or "—"),
-                Field_(name="Data age", value=self._age(s.fetched_at, now)),
+                MessageField(name="Epoch", value="—" if s.epoch_id is None else str(s.epoch_id)),
+                MessageField(name="Source", value=s.source or "—"),
+                MessageField(name="Data age", value=self._age(s.fetched_at, now)),
             ]
             for key, value in list(s.details.items())[:8]:
                 if isinstance(value, str | int | float | bool) and str(key).strip():
-                    fields.append(Field_(name=str(key)[:60].replace("_", " "), value=str(value)[:200]))
+                    fields.append(MessageField(name=str(key)[:60].replace("_", " "), value=str(value)[:200]))
             if s.status == "jailed" or s.jailed_until is not None:
                 severity = "critical" if s.status == "jailed" else "info"
                 until = "—" if s.jailed_until is None else s.jailed_until.strftime("%Y-%m-%d %H:%M UTC")
-                fields.append(Field_(name="Jailed until", value=until))
+                fields.append(MessageField(name="Jailed until", value=until))
                 ready = {True: "yes", False: "not yet", None: "unknown"}[s.ready_to_unjail]
-                fields.append(Field_(name="Ready to unjail", value=ready))
+                fields.append(MessageField(name="Ready to unjail", value=ready))
                 lines.append((Span(text="To unjail, run: "), Span(text=UNJAIL_HINT, style="code")))
             elif s.status in ("offline", "unhealthy"):
                 severity = "warning"

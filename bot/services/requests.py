@@ -24,7 +24,7 @@ from bot.db import users as users_db
 from bot.db.requests import SupportRequest
 from bot.db.types import Conn, Pool
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
-from bot.render.message import Button, Field_, Message, Span
+from bot.render.message import Button, Message, MessageField, Span
 from bot.services import actions, arguments
 from bot.services.arguments import RequestStatus, RequestType, StatusFilter
 from bot.services.authz import Authz
@@ -136,10 +136,10 @@ def parse_form(form: RequestForm | Mapping[str, object]) -> RequestForm:
         raise InvalidInputError("The request is not complete: " + _problem(exc)) from None
 
 
-def request_lines(r: SupportRequest) -> tuple[Field_, ...]:
+def request_lines(r: SupportRequest) -> tuple[MessageField, ...]:
     fields = [
-        Field_(name="Type", value=TYPE_TEXT[r.type]),
-        Field_(name="Status", value=STATUS_TEXT[r.status]),
+        MessageField(name="Type", value=TYPE_TEXT[r.type]),
+        MessageField(name="Status", value=STATUS_TEXT[r.status]),
     ]
     for name, value in (
         ("GPU", r.gpu_type),
@@ -148,11 +148,11 @@ def request_lines(r: SupportRequest) -> tuple[Field_, ...]:
         ("Budget", r.budget),
     ):
         if value:
-            fields.append(Field_(name=name, value=value))
+            fields.append(MessageField(name=name, value=value))
     if r.comments:
-        fields.append(Field_(name="Comments", value=r.comments, inline=False))
+        fields.append(MessageField(name="Comments", value=r.comments, inline=False))
     if r.admin_notes:
-        fields.append(Field_(name="Notes", value=r.admin_notes, inline=False))
+        fields.append(MessageField(name="Notes", value=r.admin_notes, inline=False))
     return tuple(fields)
 
 

@@ -20,10 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from bot.domain.platforms import Platform
 from bot.errors import DeliveryError
 from bot.render.message import OutgoingMessage
-
-Platform = Literal["telegram", "discord"]
 
 
 class SendFailed(DeliveryError):

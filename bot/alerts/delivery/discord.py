@@ -24,7 +24,6 @@ from discord.http import HTTPClient, Route
 from bot.alerts.delivery.base import (
     DeliveryTarget,
     PermanentError,
-    Platform,
     RetryLater,
     SendFailed,
     SendResult,
@@ -32,6 +31,7 @@ from bot.alerts.delivery.base import (
     TransientError,
 )
 from bot.config import DiscordConfig
+from bot.domain.platforms import Platform
 from bot.render.discord import render
 from bot.render.message import OutgoingMessage
 

@@ -39,7 +39,6 @@ from bot.alerts.delivery.base import (
     ChatMoved,
     DeliveryTarget,
     PermanentError,
-    Platform,
     RetryLater,
     SendFailed,
     SendResult,
@@ -50,6 +49,7 @@ from bot.config import TelegramConfig
 from bot.db.send_budget import take_slot
 from bot.db.types import Pool
 from bot.domain.numbers import parse_uint
+from bot.domain.platforms import Platform
 from bot.ratelimit import IDLE_EVICT_S, Budget, ChatLimiters, Priority, SendBudget, SharedSendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render

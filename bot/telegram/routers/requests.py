@@ -15,7 +15,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
 from aiogram.types import Message as TgMessage
 
-from bot.render.message import Button, Field_, Message
+from bot.render.message import Button, Message, MessageField
 from bot.services.container import Services
 from bot.services.context import Actor
 from bot.telegram.buttons import Action
@@ -54,7 +54,7 @@ async def _ask(bot: Bot, services: Services, state: FSMContext, chat_id: int | s
         summary = Message(
             title="Send this request?",
             fields=tuple(
-                Field_(
+                MessageField(
                     name=s.field.replace("_", " ").capitalize(),
                     value=str(answers.get(s.field) or "—"),
                     inline=False,

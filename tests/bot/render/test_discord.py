@@ -13,7 +13,7 @@ from bot.render.discord import (
     render,
     render_plain,
 )
-from bot.render.message import Button, Field_, Message, Span
+from bot.render.message import Button, Message, MessageField, Span
 
 texts = st.text(max_size=2000)
 spans = st.builds(
@@ -26,7 +26,7 @@ messages = st.builds(
     Message,
     title=st.none() | texts,
     lines=st.lists(st.lists(spans, max_size=3).map(tuple), max_size=20).map(tuple),
-    fields=st.lists(st.builds(Field_, name=texts, value=texts), max_size=40).map(tuple),
+    fields=st.lists(st.builds(MessageField, name=texts, value=texts), max_size=40).map(tuple),
     footer=st.none() | texts,
     buttons=st.lists(
         st.lists(

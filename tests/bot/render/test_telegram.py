@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render.message import Button, Field_, Message, Span
+from bot.render.message import Button, Message, MessageField, Span
 from bot.render.telegram import (
     CALLBACK_LIMIT,
     TEXT_LIMIT,
@@ -72,7 +72,7 @@ messages = st.builds(
     Message,
     title=st.none() | texts,
     lines=st.lists(st.lists(spans, max_size=4).map(tuple), max_size=30).map(tuple),
-    fields=st.lists(st.builds(Field_, name=texts, value=texts), max_size=5).map(tuple),
+    fields=st.lists(st.builds(MessageField, name=texts, value=texts), max_size=5).map(tuple),
     footer=st.none() | texts,
 )
 
