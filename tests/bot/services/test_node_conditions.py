@@ -62,5 +62,5 @@ async def test_settings_lists_the_conditions_from_the_table(pool: Pool, db_url: 
     shown = (await svc.settings.show(caller("555"))).message.plain()
     for s in CONDITIONS.settings:
         assert f"{'✅' if s.default_on else '❌'} {s.label} ({s.name})" in shown
-    off = await svc.settings.command(caller("555"), "cpoc_ratio off")
+    off = await svc.settings.set_alert(caller("555"), "cpoc_ratio", False)
     assert "❌ Low confirmation PoC (cpoc_ratio)" in off.message.plain()
