@@ -67,12 +67,13 @@ class QuietHoursFolder:
             for h in held:
                 by_chat[(h.platform, h.target_id)].append(h)
             languages = await languages_db.chosen_many(conn, list(by_chat))
+            # a lone held row needs no summary: all of them go now, as they are, in one statement
+            await q.release(conn, [rows[0].id for rows in by_chat.values() if len(rows) == 1], now)
             for (platform, target_id), rows in by_chat.items():
                 if len(rows) == 1:
-                    await q.release(conn, [rows[0].id], now)
                     continue
                 window_end = max(r.held_until for r in rows)
-                [summary_id] = await enqueue(
+                created = await enqueue(
                     conn,
                     [
                         NewNotification(
@@ -90,7 +91,8 @@ class QuietHoursFolder:
                         )
                     ],
                 )
-                await q.mark_folded(conn, [r.id for r in rows], summary_id)
+                # the key names the held rows, which this transaction has locked: always new
+                await q.mark_folded(conn, [r.id for r in rows], created[0])
         for (platform, target_id), rows in by_chat.items():
             log.info(
                 "quiet hours ended for chat %s: %d held notification(s) delivered%s",
