@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import DigestConfig
 from bot.db import digests as q
@@ -27,6 +26,7 @@ from bot.db.outbox import NewNotification, enqueue
 from bot.db.types import Pool
 from bot.digests.compose import DigestData, compose_digest
 from bot.i18n.catalogs import Catalogs
+from bot.services.local_time import zone_info
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,8 @@ ALERTS_LOOKBACK = timedelta(hours=24)
 
 
 def _zone(name: str) -> tuple[tzinfo, str]:
-    try:
-        return ZoneInfo(name), name
-    except (ZoneInfoNotFoundError, ValueError):  # PostgreSQL knows it, this Python's tz database not
-        return UTC, "UTC"
+    zone = zone_info(name)
+    return (UTC, "UTC") if zone is None else (zone, name)
 
 
 class Digests:

@@ -14,7 +14,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.db import languages as languages_db
 from bot.db import quiet_hours as q
@@ -23,6 +22,7 @@ from bot.db.quiet_hours import HeldNotification
 from bot.db.types import Pool
 from bot.i18n.catalogs import Catalogs
 from bot.quiet_hours.compose import compose_fold
+from bot.services.local_time import zone_info
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +31,7 @@ BATCH = 1000
 
 
 def _zone(name: str | None) -> tzinfo:
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+    return zone_info(name) or UTC
 
 
 class QuietHoursFolder:

@@ -34,12 +34,22 @@ async def parse_zone(db: Executor, text: str) -> str:
     return name
 
 
+def zone_info(name: str | None) -> ZoneInfo | None:
+    """The zone by its IANA name; None when none is given or this Python's tz database lacks one that
+    PostgreSQL knows (the caller falls back to UTC)."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def in_utc(at: time, zone_name: str, now: datetime) -> str:
     """``07:00 Europe/Moscow (04:00 UTC)``: the UTC time of today's occurrence, for orientation."""
     text = f"{at:%H:%M} {zone_name}"
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):  # PostgreSQL knows it, this Python's tz database not
+    zone = zone_info(zone_name)
+    if zone is None:
         return text
     local = datetime.combine(now.astimezone(zone).date(), at, tzinfo=zone)
     return text if zone_name == "UTC" else f"{text} ({local.astimezone(UTC):%H:%M} UTC)"
