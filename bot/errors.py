@@ -17,11 +17,17 @@
         ├── RateLimitedError      too many attempts; try again later
         └── InvalidInputError     a value failed validation (identifier, email, duration)
 
-Frontends translate :class:`UserError` into a reply with ``message``; any other exception becomes a
-short apology in chat and a logged traceback. Nothing else is caught by callers.
+A :class:`UserError` carries a catalogue message and its parameters (:class:`~bot.i18n.text.Text`,
+the source string marked ``N_("…")`` where it is raised); each frontend's one error edge renders it in
+the caller's language (:meth:`UserError.translated`, :func:`bot.services.errors.refusal`). ``message`` is
+the English text, for logs and the audit. Any other exception becomes a short apology in chat and a
+logged traceback. Nothing else is caught by callers.
 """
 
 from __future__ import annotations
+
+from bot.i18n.catalogs import N_, Translator
+from bot.i18n.text import Text
 
 
 class BotError(Exception):
@@ -49,21 +55,33 @@ class DeliveryError(BotError):
 
 
 class UserError(BotError):
-    """A refusal meant for the user. ``message`` is plain text, safe to show in chat."""
+    """A refusal meant for the user: ``UserError(N_("No user with the email {email}."), email=…)``.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``text`` is the untranslated message (catalogue id and parameters, or a ready :class:`Text`, e.g. a
+    plural); ``message`` is it in English, plain text safe to show in chat and fit for logs.
+    """
+
+    def __init__(self, message: str | Text, /, **params: object) -> None:
+        self.text = message if isinstance(message, Text) else Text(message, params)
+        self.message = str(self.text)
+        super().__init__(self.message)
+
+    def translated(self, t: Translator) -> str:
+        """The refusal in ``t``'s language, as plain text."""
+        return self.text.render(t)
 
 
 class UsageError(UserError):
-    """Bad or missing arguments; ``usage`` is the command's usage line."""
+    """Bad or missing arguments; ``usage`` is the command's usage line (never translated: it is what
+    to type), ``problem`` what was wrong (untranslated, like every refusal's text)."""
 
-    def __init__(self, usage: str, problem: str | None = None) -> None:
-        text = f"{problem}\nUsage: {usage}" if problem else f"Usage: {usage}"
-        super().__init__(text)
+    def __init__(self, usage: str, problem: str | Text | None = None) -> None:
         self.usage = usage
-        self.problem = problem
+        self.problem = Text(problem) if isinstance(problem, str) else problem
+        if self.problem is None:
+            super().__init__(N_("Usage: {usage}"), usage=usage)
+        else:
+            super().__init__(N_("{problem}\nUsage: {usage}"), problem=self.problem, usage=usage)
 
 
 class NotLinkedError(UserError):
@@ -85,8 +103,8 @@ class ConflictError(UserError):
 class RateLimitedError(UserError):
     """Too many attempts; ``retry_after_s`` says when to try again."""
 
-    def __init__(self, message: str, retry_after_s: float) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Text, retry_after_s: float, /, **params: object) -> None:
+        super().__init__(message, **params)
         self.retry_after_s = retry_after_s
 
 

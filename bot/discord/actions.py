@@ -60,7 +60,7 @@ class ActionRouter:
                 with self._meter.measure(f"button:{label}"):
                     await self._dispatch(interaction, action, args)
             except Exception as exc:  # noqa: BLE001 - every failure is reported to the user and logged
-                await report_error(interaction, exc)
+                await report_error(interaction, exc, self._services.language)
 
         await self._gate.run(interaction, work)
 

@@ -44,7 +44,7 @@ class Tree(app_commands.CommandTree[Any]):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        await report_error(interaction, error)
+        await report_error(interaction, error, self.client.frontend.language)
 
 
 class Frontend:
@@ -62,6 +62,8 @@ class Frontend:
         self.config = config
         self.pool = pool
         self.catalogs = services.language.catalogs
+        #: the person's language, for the error path
+        self.language = services.language
         meter = Meter(metrics)
         # per-person limits and bounded concurrency in front of every command, click and form
         gate = Gate(services.throttle, limits.max_concurrent_updates)

@@ -137,7 +137,7 @@ class FormHandlers:
                 with self._meter.measure(name):
                     await self._submit(interaction, custom_id, values)
             except Exception as exc:  # noqa: BLE001 - reported to the user (and logged when unexpected)
-                await report_error(interaction, exc)
+                await report_error(interaction, exc, self._services.language)
 
         await self._gate.run(interaction, work)
 

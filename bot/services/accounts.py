@@ -24,6 +24,8 @@ from bot.errors import (
     RateLimitedError,
     UserError,
 )
+from bot.i18n.catalogs import N_
+from bot.i18n.text import plural
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.authz import DEACTIVATED_TEXT, NOT_LINKED_TEXT, Authz
@@ -37,20 +39,22 @@ from bot.services.errors import (
     PrivateChatRequiredError,
     WrongCredentialsError,
 )
+from bot.services.language import LanguageService
 from bot.services.provisioning import validate_email
 
 log = logging.getLogger(__name__)
 
 _PLATFORM_NAME = {"telegram": "Telegram", "discord": "Discord"}
-PRIVATE_ONLY_TEXT = (
+PRIVATE_ONLY_TEXT = N_(
     "For your safety, send /link EMAIL PASSWORD only in a private chat with the bot. "
     "If others saw your password here, change it in the portal."
 )
-WRONG_CREDENTIALS_TEXT = "That email and password do not match a MineGNK account."
-LINKED_ELSEWHERE_TEXT = (
+WRONG_CREDENTIALS_TEXT = N_("That email and password do not match a MineGNK account.")
+LINKED_ELSEWHERE_TEXT = N_(
     "This {platform} account is already linked to another MineGNK account. "
     "Send /unlink there first (or from this chat), then link again."
 )
+DEACTIVATED_LINK_TEXT = N_("This MineGNK account is deactivated and cannot be linked. Contact support.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +95,10 @@ class StartResult:
 
 
 class AccountsService:
-    def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
+    def __init__(self, pool: Pool, config: Config, authz: Authz, language: LanguageService) -> None:
         self._pool = pool
         self._authz = authz
+        self._language = language
         self._cfg = config.accounts
         self._dummy_hashes: dict[int, str] = {}
         self._dummy_lock = asyncio.Lock()
@@ -110,17 +115,24 @@ class AccountsService:
         if payload and normalise_link_code(payload) is not None:
             return await self._ask_to_confirm(caller, payload)
         actor = await self._authz.resolve(who)
+        t = await self._language.translator(who)
         lines = [
-            "MineGNK Bot watches your Gonka GPU nodes: status, earnings and alerts when a node is "
-            "jailed or goes offline.",
+            t(
+                "MineGNK Bot watches your Gonka GPU nodes: status, earnings and alerts when a node is "
+                "jailed or goes offline."
+            ),
         ]
         if actor.user is not None:
-            lines.append(f"You are linked as {actor.user.email}. Send /nodes to see your nodes.")
+            lines.append(
+                t("You are linked as {email}. Send /nodes to see your nodes.", email=actor.user.email)
+            )
         elif actor.deactivated:
-            lines.append(DEACTIVATED_TEXT)
+            lines.append(t(DEACTIVATED_TEXT))
         else:
-            lines.append("To start, link your MineGNK account: get a code in the portal and send /link CODE.")
-        lines.append("Send /help for the commands you can use.")
+            lines.append(
+                t("To start, link your MineGNK account: get a code in the portal and send /link CODE.")
+            )
+        lines.append(t("Send /help for the commands you can use."))
         return StartResult(message=Message.text("\n".join(lines), title="MineGNK Bot"))
 
     async def _ask_to_confirm(self, caller: Caller, code: str) -> StartResult:
@@ -138,11 +150,9 @@ class AccountsService:
                 assert row is not None
                 user = await users_db.get_user(conn, row.user_id)
                 if user is None:
-                    raise LinkCodeInvalidError("That link code is not valid.")
+                    raise LinkCodeInvalidError(N_("That link code is not valid."))
                 if not user.is_active:
-                    raise AccountDeactivatedError(
-                        "This MineGNK account is deactivated and cannot be linked. Contact support."
-                    )
+                    raise AccountDeactivatedError(DEACTIVATED_LINK_TEXT)
                 current = await users_db.get_user_by_identity(conn, caller.platform, caller.platform_user_id)
         except UserError as exc:
             await self._finish(attempt, False, _reason(exc), None if user is None else user.id)
@@ -150,33 +160,48 @@ class AccountsService:
         await self._finish(attempt, False, CONFIRM_ASKED, user.id)
         platform = _PLATFORM_NAME[caller.platform]
         masked = mask_email(user.email)
+        t = await self._language.translator(caller)
         if current is not None and current.id == user.id:
-            text = f"This {platform} account is already linked to {user.email}."
-            return StartResult(message=Message.text(text, title="Already linked"))
+            text = t(
+                "This {platform} account is already linked to {email}.", platform=platform, email=user.email
+            )
+            return StartResult(message=Message.text(text, title=t("Already linked")))
         lines = [
-            f"This link connects your {platform} account to the MineGNK account {masked}.",
-            "Confirm only if that is your own account: its alerts will come here, "
-            "and what you do here is done as that account.",
+            t(
+                "This link connects your {platform} account to the MineGNK account {email}.",
+                platform=platform,
+                email=masked,
+            ),
+            t(
+                "Confirm only if that is your own account: its alerts will come here, "
+                "and what you do here is done as that account."
+            ),
         ]
         if current is not None:
-            lines.append(f"Your {platform} account is linked to another MineGNK account: /unlink it first.")
+            lines.append(
+                t(
+                    "Your {platform} account is linked to another MineGNK account: /unlink it first.",
+                    platform=platform,
+                )
+            )
         return StartResult(
             message=Message(
-                title="Link this account?",
+                title=t("Link this account?"),
                 lines=Message.text("\n".join(lines)).lines,
                 buttons=(
                     (
-                        Button(label="✔ Confirm", action=actions.LINK_CONFIRM, args=(normalised,)),
-                        Button(label="✖ Cancel", action=actions.LINK_CANCEL),
+                        Button(label="✔ " + t("Confirm"), action=actions.LINK_CONFIRM, args=(normalised,)),
+                        Button(label="✖ " + t("Cancel"), action=actions.LINK_CANCEL),
                     ),
                 ),
             ),
             confirm_email=masked,
         )
 
-    def link_cancelled(self) -> Message:
+    async def link_cancelled(self, who: Who) -> Message:
         """The answer to the Cancel button of a deep-link confirmation (the code stays unused)."""
-        return Message.text("Nothing was linked. The link code was not used.", title="Cancelled")
+        t = await self._language.translator(who)
+        return Message.text(t("Nothing was linked. The link code was not used."), title=t("Cancelled"))
 
     async def link_with_code(self, who: Who, code: str) -> LinkResult:
         caller = caller_of(who)
@@ -185,7 +210,7 @@ class AccountsService:
         normalised = normalise_link_code(code or "")
         if normalised is None:
             await self._finish(attempt, False, "invalid_code")
-            raise LinkCodeInvalidError("That is not a valid link code. Codes look like K7QM-R2XP.")
+            raise LinkCodeInvalidError(N_("That is not a valid link code. Codes look like K7QM-R2XP."))
         code_hash = hash_link_code(normalised)
         user_id: UUID | None = None
         try:
@@ -199,7 +224,7 @@ class AccountsService:
                 user_id = row.user_id
                 user = await users_db.get_user(conn, row.user_id)
                 if user is None:
-                    raise LinkCodeInvalidError("That link code is not valid.")
+                    raise LinkCodeInvalidError(N_("That link code is not valid."))
                 result = await self._link(conn, caller, user)
         except UserError as exc:
             await self._finish(attempt, False, _reason(exc), user_id)
@@ -256,7 +281,7 @@ class AccountsService:
         caller = caller_of(who)
         user = await users_db.unlink_identity(self._pool, caller.platform, caller.platform_user_id)
         if user is None:
-            raise NotLinkedError("This account is not linked to MineGNK, so there is nothing to unlink.")
+            raise NotLinkedError(N_("This account is not linked to MineGNK, so there is nothing to unlink."))
         log.info(
             "unlinked %s identity from user %s",
             caller.platform,
@@ -264,12 +289,17 @@ class AccountsService:
             extra={"platform": caller.platform, "chat": caller.chat_id},
         )
         platform = _PLATFORM_NAME[caller.platform]
+        t = await self._language.translator(caller)
         return UnlinkResult(
             email=user.email,
             message=Message.text(
-                f"Your {platform} account is no longer linked to {user.email}. "
-                "You will get no more alerts here. Link again any time with /link.",
-                title="Unlinked",
+                t(
+                    "Your {platform} account is no longer linked to {email}. "
+                    "You will get no more alerts here. Link again any time with /link.",
+                    platform=platform,
+                    email=user.email,
+                ),
+                title=t("Unlinked"),
                 severity="success",
             ),
         )
@@ -278,84 +308,93 @@ class AccountsService:
         caller = caller_of(who)
         actor = await self._authz.resolve(who)
         platform = _PLATFORM_NAME[caller.platform]
+        t = await self._language.translator(actor)
         if not isinstance(actor, LinkedActor):
-            text = DEACTIVATED_TEXT if actor.deactivated else NOT_LINKED_TEXT
+            text = t(DEACTIVATED_TEXT if actor.deactivated else NOT_LINKED_TEXT)
             if actor.is_admin:
-                text += "\nYou are an admin by configuration."
+                text += "\n" + t("You are an admin by configuration.")
+            title = t("{platform} id {id}", platform=platform, id=caller.platform_user_id)
             return WhoAmI(
                 linked=False,
                 is_admin=actor.is_admin,
                 deactivated=actor.deactivated,
                 user=None,
                 node_count=0,
-                message=Message.text(text, title=f"{platform} id {caller.platform_user_id}"),
+                message=Message.text(text, title=title),
             )
         user = actor.me
         nodes = await nodes_db.list_user_nodes(self._pool, user.id)
+        linked, not_linked = t("linked"), t("not linked")
         lines: list[tuple[Span, ...]] = [
-            (Span(text="Account: "), Span(text=user.email, style="bold")),
+            (Span(text=t("Account: ")), Span(text=user.email, style="bold")),
         ]
         if user.name:
-            lines.append((Span(text=f"Name: {user.name}"),))
-        lines.append((Span(text="Role: " + ("admin" if actor.is_admin else "user")),))
-        lines.append((Span(text="Telegram: " + ("linked" if user.telegram else "not linked")),))
-        lines.append((Span(text="Discord: " + ("linked" if user.discord else "not linked")),))
-        lines.append((Span(text=f"Nodes: {len(nodes)}"),))
-        lines.append((Span(text=f"Currency: {user.currency_preference}"),))
+            lines.append((Span(text=t("Name: {name}", name=user.name)),))
+        lines.append((Span(text=t("Role: {role}", role=t("admin") if actor.is_admin else t("user"))),))
+        lines.append((Span(text="Telegram: " + (linked if user.telegram else not_linked)),))
+        lines.append((Span(text="Discord: " + (linked if user.discord else not_linked)),))
+        lines.append((Span(text=t("Nodes: {count}", count=t.number(len(nodes)))),))
+        lines.append((Span(text=t("Currency: {currency}", currency=user.currency_preference)),))
         return WhoAmI(
             linked=True,
             is_admin=actor.is_admin,
             deactivated=False,
             user=user,
             node_count=len(nodes),
-            message=Message(title="Who am I", lines=tuple(lines)),
+            message=Message(title=t("Who am I"), lines=tuple(lines)),
         )
 
     # -- internals -----------------------------------------------------------------------------
 
     async def _link(self, conn: Conn, caller: Caller, user: users_db.User) -> LinkResult:
         if not user.is_active:
-            raise AccountDeactivatedError(
-                "This MineGNK account is deactivated and cannot be linked. Contact support."
-            )
+            raise AccountDeactivatedError(DEACTIVATED_LINK_TEXT)
         platform = _PLATFORM_NAME[caller.platform]
         current = await users_db.get_user_by_identity(conn, caller.platform, caller.platform_user_id)
         if current is not None and current.id != user.id:
-            raise IdentityLinkedElsewhereError(LINKED_ELSEWHERE_TEXT.format(platform=platform))
+            raise IdentityLinkedElsewhereError(LINKED_ELSEWHERE_TEXT, platform=platform)
+        t = await self._language.translator(caller)
         if current is not None:
             return LinkResult(
                 user=current,
                 platform=caller.platform,
                 already_linked=True,
                 message=Message.text(
-                    f"This {platform} account is already linked to {user.email}.", title="Already linked"
+                    t(
+                        "This {platform} account is already linked to {email}.",
+                        platform=platform,
+                        email=user.email,
+                    ),
+                    title=t("Already linked"),
                 ),
             )
         try:
             linked = await users_db.link_identity(conn, user.id, caller.platform, caller.platform_user_id)
         except ConflictError:
-            raise IdentityLinkedElsewhereError(LINKED_ELSEWHERE_TEXT.format(platform=platform)) from None
+            raise IdentityLinkedElsewhereError(LINKED_ELSEWHERE_TEXT, platform=platform) from None
         log.info(
             "linked %s identity to user %s",
             caller.platform,
             user.id,
             extra={"platform": caller.platform, "chat": caller.chat_id},
         )
-        replaced = (
-            f"\nThe {platform} account previously linked to {linked.email} was unlinked."
-            if user.identity(caller.platform) is not None
-            else ""
-        )
+        lines = [
+            t("Linked to {email}. You will get alerts for your nodes here.", email=linked.email),
+            t("Send /nodes to see them, /help for everything else."),
+        ]
+        if user.identity(caller.platform) is not None:
+            lines.append(
+                t(
+                    "The {platform} account previously linked to {email} was unlinked.",
+                    platform=platform,
+                    email=linked.email,
+                )
+            )
         return LinkResult(
             user=linked,
             platform=caller.platform,
             already_linked=False,
-            message=Message.text(
-                f"Linked to {linked.email}. You will get alerts for your nodes here.\n"
-                f"Send /nodes to see them, /help for everything else.{replaced}",
-                title="Account linked",
-                severity="success",
-            ),
+            message=Message.text("\n".join(lines), title=t("Account linked"), severity="success"),
         )
 
     async def _begin(self, attempt: Attempt) -> int:
@@ -386,8 +425,12 @@ class AccountsService:
         wait = max(1.0, (blocked_until - now).total_seconds())
         minutes = max(1, round(wait / 60))
         raise RateLimitedError(
-            f"Too many failed attempts. Try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
-            retry_after_s=wait,
+            plural(
+                "Too many failed attempts. Try again in about {n} minute.",
+                "Too many failed attempts. Try again in about {n} minutes.",
+                minutes,
+            ),
+            wait,
         )
 
     async def equaliser_hash(self) -> str:
@@ -416,10 +459,10 @@ def _attempt(caller: Caller, method: Method, email: str | None = None, reason: s
 async def _explain_unusable_code(conn: Conn, code_hash: str) -> None:
     row = await link_codes_db.get_link_code(conn, code_hash)
     if row is None:
-        raise LinkCodeInvalidError("That link code is not valid. Check it, or ask for a new one.")
+        raise LinkCodeInvalidError(N_("That link code is not valid. Check it, or ask for a new one."))
     if row.used_at is not None:
-        raise LinkCodeUsedError("That link code was already used. Ask for a new one in the portal.")
-    raise LinkCodeExpiredError("That link code has expired. Ask for a new one in the portal.")
+        raise LinkCodeUsedError(N_("That link code was already used. Ask for a new one in the portal."))
+    raise LinkCodeExpiredError(N_("That link code has expired. Ask for a new one in the portal."))
 
 
 _REASONS: dict[type[UserError], str] = {

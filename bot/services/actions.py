@@ -199,7 +199,7 @@ async def _link_confirm(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
 
 
 async def _link_cancel(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
-    return Answer(s.accounts.link_cancelled())
+    return Answer(await s.accounts.link_cancelled(a))
 
 
 def _link_code(text: str) -> str:

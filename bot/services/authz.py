@@ -24,17 +24,18 @@ from bot.db.audit import Outcome
 from bot.db.outbox_claims import enable_target
 from bot.db.types import Executor, Pool
 from bot.errors import NotLinkedError
+from bot.i18n.catalogs import N_
 from bot.services.context import Actor, Caller, LinkedActor, Who
 from bot.services.errors import AccountDeactivatedError, AdminOnlyError
 
 log = logging.getLogger(__name__)
 
-NOT_LINKED_TEXT = (
+NOT_LINKED_TEXT = N_(
     "You have not linked your MineGNK account yet. Send /link CODE with the code from the portal "
     "(or /link EMAIL PASSWORD in a private chat)."
 )
-DEACTIVATED_TEXT = "Your MineGNK account is deactivated. Contact support to reactivate it."
-ADMIN_ONLY_TEXT = "That command is for MineGNK admins only."
+DEACTIVATED_TEXT = N_("Your MineGNK account is deactivated. Contact support to reactivate it.")
+ADMIN_ONLY_TEXT = N_("That command is for MineGNK admins only.")
 
 
 class Authz:

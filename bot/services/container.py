@@ -67,7 +67,7 @@ class Services:
         return cls(
             authz=authz,
             arguments=Arguments(authz),
-            accounts=AccountsService(pool, config, authz),
+            accounts=AccountsService(pool, config, authz, language),
             nodes=nodes,
             earnings=EarningsService(pool, authz, price_source, ChartRenderer()),
             requests=RequestsService(pool, config, authz),

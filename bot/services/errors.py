@@ -1,9 +1,19 @@
 """The services' specific refusals: subclasses of :mod:`bot.errors` so frontends need only catch
-:class:`~bot.errors.UserError`, while tests and frontends can tell the cases apart."""
+:class:`~bot.errors.UserError`, while tests and frontends can tell the cases apart; and
+:func:`refusal`, how each frontend's error edge shows one in the caller's language."""
 
 from __future__ import annotations
 
-from bot.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from bot.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    UsageError,
+    UserError,
+)
+from bot.i18n.catalogs import Translator
+from bot.render.message import Message, Span
 
 
 class PrivateChatRequiredError(PermissionDeniedError):
@@ -40,3 +50,15 @@ class AdminOnlyError(PermissionDeniedError):
 
 class NodeNotFoundError(NotFoundError):
     """None of the caller's nodes matches (identical answer whether or not the node exists elsewhere)."""
+
+
+def refusal(exc: UserError, t: Translator) -> Message:
+    """A refusal as the reply to show, in ``t``'s language: a usage line stays a code span (what to
+    type is never translated)."""
+    if isinstance(exc, UsageError):
+        lines: list[tuple[Span, ...]] = []
+        if exc.problem is not None:
+            lines += [(Span(text=line),) for line in exc.problem.render(t).splitlines()]
+        lines.append((Span(text=t("Usage: ")), Span(text=exc.usage, style="code")))
+        return Message(severity="warning", lines=tuple(lines))
+    return Message.text(exc.translated(t), severity="warning")

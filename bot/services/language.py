@@ -6,7 +6,10 @@ A person's language is their saved choice (``chat_languages``), else their platf
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+import asyncpg
 
 from bot.db import languages as languages_db
 from bot.db.types import Pool
@@ -14,6 +17,8 @@ from bot.errors import InvalidInputError
 from bot.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, Catalogs, Translator, language_of
 from bot.render.message import Message, Span
 from bot.services.context import Who, caller_of
+
+log = logging.getLogger(__name__)
 
 #: what people type for each language, besides its code
 _NAMES: dict[str, str] = {
@@ -65,6 +70,15 @@ class LanguageService:
     async def translator(self, caller: Who) -> Translator:
         language, _ = await self.language_of(caller)
         return self.catalogs.translator(language)
+
+    async def translator_or_locale(self, caller: Who) -> Translator:
+        """:meth:`translator`, for the frontends' error edges: when the saved choice cannot be read
+        (the very failure being apologised for may be the database's), the platform's locale."""
+        try:
+            return await self.translator(caller)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            log.warning("language of %s unread: %s", caller_of(caller).platform_user_id, type(exc).__name__)
+            return self.catalogs.translator(language_of(caller_of(caller).locale))
 
     async def command(self, who: Who, args: str) -> LanguageResult:
         """``/language`` shows the language and the choices; ``/language ru`` saves one; ``auto`` goes

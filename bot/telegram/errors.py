@@ -1,5 +1,6 @@
-"""The one error handler: a :class:`~bot.errors.UserError` gets its message, anything else a short
-apology and a logged trace with the update id. Never a traceback in chat, never an unanswered callback."""
+"""The one error handler: a :class:`~bot.errors.UserError` gets its message in the sender's language
+(:func:`bot.services.errors.refusal`), anything else a short apology and a logged trace with the update
+id. Never a traceback in chat, never an unanswered callback."""
 
 from __future__ import annotations
 
@@ -11,17 +12,32 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 from aiogram.types import ErrorEvent
 
 from bot.errors import UserError
+from bot.i18n.catalogs import N_, Translator
+from bot.render.message import Message
+from bot.services.container import Services
+from bot.services.errors import refusal
+from bot.telegram.context import callback_caller, message_caller
 from bot.telegram.private_answers import answer_chat, is_redirected, tell_origin
-from bot.telegram.replies import send_text
+from bot.telegram.replies import send
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on our side. Please try again in a minute."
+APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a minute.")
 #: Telegram's limit on a callback answer's text
 _ANSWER_LIMIT = 200
 
 
-async def on_error(event: ErrorEvent, bot: Bot) -> bool:
+async def _translator(services: Services, event: ErrorEvent) -> Translator:
+    """The sender's language (their saved choice, else Telegram's ``language_code``)."""
+    update = event.update
+    if update.message is not None:
+        return await services.language.translator_or_locale(message_caller(update.message))
+    if update.callback_query is not None:
+        return await services.language.translator_or_locale(callback_caller(update.callback_query))
+    return services.language.catalogs.translator(None)
+
+
+async def on_error(event: ErrorEvent, bot: Bot, services: Services) -> bool:
     exc = event.exception
     update = event.update
     query = update.callback_query
@@ -41,8 +57,10 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
             with contextlib.suppress(TelegramAPIError):
                 await query.answer()
         return True
+    t = await _translator(services, event)
     if isinstance(exc, UserError):
-        text = exc.message
+        reply = refusal(exc, t)
+        text = exc.translated(t)
         log.info(
             "update %s refused: %s",
             update.update_id,
@@ -50,7 +68,8 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
             extra={"platform": "telegram", "chat": chat_id, "update": update.update_id},
         )
     else:
-        text = APOLOGY
+        text = t(APOLOGY)
+        reply = Message.text(text)
         log.error(
             "update %s failed",
             update.update_id,
@@ -63,9 +82,9 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
             with contextlib.suppress(TelegramBadRequest):  # already answered, or too old
                 await query.answer(text if short else text[: _ANSWER_LIMIT - 1] + "…", show_alert=True)
             if not short and chat_id is not None:
-                await send_text(bot, chat_id, text)
+                await send(bot, chat_id, reply)
         elif answer_to is not None:
-            await send_text(bot, answer_to, text)
+            await send(bot, answer_to, reply)
             if redirected and update.message is not None:
                 await tell_origin(bot, update.message, delivered=True)
     except TelegramForbiddenError:
