@@ -14,6 +14,7 @@ from bot.domain.emails import email_key
 from bot.domain.numbers import parse_uint
 from bot.domain.platforms import Platform
 from bot.errors import ConflictError
+from bot.i18n.catalogs import N_
 
 Role = Literal["user", "admin"]
 
@@ -89,7 +90,9 @@ async def create_user(
     try:
         row = await db.fetchrow(INSERT_USER_SQL, email.strip(), password_hash, name, role)
     except asyncpg.UniqueViolationError:
-        raise ConflictError(f"A user with the email {email.strip()} already exists.") from None
+        raise ConflictError(
+            N_("A user with the email {email} already exists."), email=email.strip()
+        ) from None
     assert row is not None
     return User(**dict(row))
 
@@ -137,10 +140,11 @@ async def link_identity(db: Executor, user_id: UUID, platform: Platform, identit
         row = await db.fetchrow(_LINK[platform], user_id, identity)
     except asyncpg.UniqueViolationError:
         raise ConflictError(
-            f"This {platform.capitalize()} account is already linked to another MineGNK account."
+            N_("This {platform} account is already linked to another MineGNK account."),
+            platform=platform.capitalize(),
         ) from None
     if row is None:
-        raise ConflictError("That MineGNK account no longer exists.")
+        raise ConflictError(N_("That MineGNK account no longer exists."))
     return User(**dict(row))
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import InvalidInputError
+from bot.i18n.catalogs import N_
 
 IdentifierType = Literal["wallet", "node_id", "operator", "validator"]
 IDENTIFIER_TYPES: tuple[IdentifierType, ...] = ("wallet", "node_id", "operator", "validator")
@@ -150,18 +151,22 @@ def parse_identifier(raw: str, expected: IdentifierType | None = None) -> NodeId
     """Normalise ``raw`` or raise :class:`InvalidInputError` with a message fit for the user."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidInputError("The node identifier is empty.")
+        raise InvalidInputError(N_("The node identifier is empty."))
     if len(text) > _MAX_INPUT:
-        raise InvalidInputError("That node identifier is far too long.")
+        raise InvalidInputError(N_("That node identifier is far too long."))
     ident = _classify(text)
     if ident is None:
         raise InvalidInputError(
-            "That is not a Gonka node identifier. Use a wallet (gonka1…), an operator address "
-            "(gonkavaloper1…), a validator key or consensus address (gonkavalcons1…), "
-            "or an ML node as gonka1…:node-id."
+            N_(
+                "That is not a Gonka node identifier. Use a wallet (gonka1…), an operator address "
+                "(gonkavaloper1…), a validator key or consensus address (gonkavalcons1…), "
+                "or an ML node as gonka1…:node-id."
+            )
         )
     if expected is not None and ident.type != expected:
-        raise InvalidInputError(f"That identifier is a {ident.type}, not a {expected}.")
+        raise InvalidInputError(
+            N_("That identifier is a {type}, not a {expected}."), type=ident.type, expected=expected
+        )
     return ident
 
 

@@ -9,6 +9,7 @@ import secrets
 import bcrypt
 
 from bot.errors import InvalidInputError
+from bot.i18n.catalogs import N_
 
 #: bcrypt 5 refuses inputs over 72 bytes
 MAX_PASSWORD_BYTES = 72
@@ -20,9 +21,9 @@ CODE_LENGTH = 8
 def _password_bytes(password: str) -> bytes:
     raw = password.encode("utf-8")
     if not raw:
-        raise InvalidInputError("The password is empty.")
+        raise InvalidInputError(N_("The password is empty."))
     if len(raw) > MAX_PASSWORD_BYTES:
-        raise InvalidInputError(f"The password is longer than {MAX_PASSWORD_BYTES} bytes.")
+        raise InvalidInputError(N_("The password is longer than {count} bytes."), count=MAX_PASSWORD_BYTES)
     return raw
 
 
@@ -66,5 +67,5 @@ def hash_link_code(code: str) -> str:
     """SHA-256 hex of the normalised code (what ``link_codes.code_hash`` stores)."""
     normalised = normalise_link_code(code)
     if normalised is None:
-        raise InvalidInputError("That is not a link code.")
+        raise InvalidInputError(N_("That is not a link code."))
     return hashlib.sha256(normalised.encode("ascii")).hexdigest()

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.db.quiet_hours import DEFAULT_WINDOW
 from bot.errors import InvalidInputError, UserError
-from bot.i18n.catalogs import LANGUAGES
+from bot.i18n.catalogs import LANGUAGES, N_
 from bot.render.message import Message
 from bot.services import arguments as parse
 from bot.services.commands import Audience
@@ -58,7 +58,7 @@ QUIET_SET = "quiet_set"
 LINK_CONFIRM = "link_confirm"
 LINK_CANCEL = "link_cancel"
 
-STALE_TEXT = "This button is no longer active. Run the command again."
+STALE_TEXT = N_("This button is no longer active. Run the command again.")
 
 Show = Literal["replace", "reply"]
 #: a file sent with the answer: (file name, bytes)
@@ -109,7 +109,7 @@ class ActionSpec:
     run: Run
     show: Show = "reply"
     spends: bool = False
-    #: the toast, or ``None`` for the answer's first line
+    #: the toast (a catalogue id), ``""`` for the answer's first line, ``None`` for none
     toast: str | None = ""
     relinks: bool = False
 
@@ -166,7 +166,7 @@ async def _quiet_set(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
 
 def _language_code(text: str) -> str:
     if text not in LANGUAGES:
-        raise InvalidInputError("No such language.")
+        raise InvalidInputError(N_("No such language."))
     return text
 
 
@@ -204,7 +204,7 @@ async def _link_cancel(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
 
 def _link_code(text: str) -> str:
     if not text.strip():
-        raise InvalidInputError("No code.")
+        raise InvalidInputError(N_("No code."))
     return text
 
 
@@ -220,11 +220,13 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(MUTE, (parse.node_id_or_all, parse.mute_duration), "linked", _mute, toast=""),
         ActionSpec(UNMUTE, (parse.node_id_or_all,), "linked", _unmute, toast=""),
         ActionSpec(
-            SETTING, (parse.alert_kind, parse.switch), "linked", _setting, show="replace", toast="Saved"
+            SETTING, (parse.alert_kind, parse.switch), "linked", _setting, show="replace", toast=N_("Saved")
         ),
-        ActionSpec(LANGUAGE_SET, (_language_code,), "linked", _language_set, show="replace", toast="Saved"),
-        ActionSpec(DIGEST_SET, (parse.switch,), "linked", _digest_set, show="replace", toast="Saved"),
-        ActionSpec(QUIET_SET, (parse.switch,), "linked", _quiet_set, show="replace", toast="Saved"),
+        ActionSpec(
+            LANGUAGE_SET, (_language_code,), "linked", _language_set, show="replace", toast=N_("Saved")
+        ),
+        ActionSpec(DIGEST_SET, (parse.switch,), "linked", _digest_set, show="replace", toast=N_("Saved")),
+        ActionSpec(QUIET_SET, (parse.switch,), "linked", _quiet_set, show="replace", toast=N_("Saved")),
         ActionSpec(MYREQUESTS_PAGE, (parse.page,), "linked", _myrequests_page, show="replace", toast=None),
         ActionSpec(
             REQUESTS_PAGE,
@@ -235,15 +237,23 @@ ACTIONS: dict[str, ActionSpec] = {
             toast=None,
         ),
         ActionSpec(STATS_PAGE, (parse.page,), "admin", _stats_page, show="replace", toast=None),
-        ActionSpec(REQ_TAKE, (parse.request_number,), "admin", _req_take, toast="Taken"),
+        ActionSpec(REQ_TAKE, (parse.request_number,), "admin", _req_take, toast=N_("Taken")),
         ActionSpec(
-            REQ_APPROVE, (parse.request_number,), "admin", _req_approve, spends=True, toast="Approved"
+            REQ_APPROVE, (parse.request_number,), "admin", _req_approve, spends=True, toast=N_("Approved")
         ),
-        ActionSpec(REQ_REJECT, (parse.request_number,), "admin", _req_reject, spends=True, toast="Rejected"),
         ActionSpec(
-            LINK_CONFIRM, (_link_code,), "anyone", _link_confirm, show="replace", toast="Linked", relinks=True
+            REQ_REJECT, (parse.request_number,), "admin", _req_reject, spends=True, toast=N_("Rejected")
         ),
-        ActionSpec(LINK_CANCEL, (), "anyone", _link_cancel, show="replace", toast="Cancelled"),
+        ActionSpec(
+            LINK_CONFIRM,
+            (_link_code,),
+            "anyone",
+            _link_confirm,
+            show="replace",
+            toast=N_("Linked"),
+            relinks=True,
+        ),
+        ActionSpec(LINK_CANCEL, (), "anyone", _link_cancel, show="replace", toast=N_("Cancelled")),
     )
 }
 
@@ -285,12 +295,15 @@ async def press(
     elif spec.audience == "admin":
         await services.authz.require_admin(actor, f"button:{spec.name}")
     answer = await spec.run(services, actor, values)
+    toast = spec.toast
+    if toast:
+        toast = (await services.language.translator(actor))(toast)
     return Outcome(
         action=spec.name,
         message=answer.message,
         files=answer.files,
         replace=replaces(spec, seen_only_by_presser),
         spends=spec.spends,
-        toast=_first_line(answer.message) if spec.toast == "" else spec.toast,
+        toast=_first_line(answer.message) if toast == "" else toast,
         relinked=spec.relinks,
     )

@@ -29,11 +29,13 @@ from bot.domain.formatting import format_age, status_badge
 from bot.domain.identifiers import IdentifierType, parse_identifier
 from bot.domain.source_health import SourceHealth
 from bot.errors import InvalidInputError, NotFoundError, PermissionDeniedError, UsageError, UserError
+from bot.i18n.catalogs import N_
 from bot.render.message import Button, Message, MessageField, Span
 from bot.services import actions, provisioning
 from bot.services.authz import Authz
 from bot.services.commands import usage
 from bot.services.context import Actor, Who, caller_of
+from bot.services.language import LanguageService
 from bot.services.paging import MAX_ROWS, button_grid, nav_buttons
 
 T = TypeVar("T")
@@ -104,9 +106,9 @@ class RouteResult:
 
 
 ROUTE_TEXT: dict[Scope, str] = {
-    "all": "every alert and request",
-    "admin": "node and monitoring alerts",
-    "requests": "support requests",
+    "all": N_("every alert and request"),
+    "admin": N_("node and monitoring alerts"),
+    "requests": N_("support requests"),
 }
 
 
@@ -115,10 +117,11 @@ ChatLookup = Callable[[str], Awaitable[tuple[str, str, bool]]]
 
 
 class AdminService:
-    def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
+    def __init__(self, pool: Pool, config: Config, authz: Authz, language: LanguageService) -> None:
         self._pool = pool
         self._config = config
         self._authz = authz
+        self._language = language
 
     async def _run(
         self,
@@ -158,26 +161,21 @@ class AdminService:
                 display_name=name,
                 assigned_by=None if actor.user is None else actor.user.id,
             )
+            t = await self._language.translator(actor)
             what = (
-                "Created and assigned"
+                t("Created and assigned {node} to {email}.", node=a.node.label, email=user.email)
                 if a.node_created
-                else "Assigned"
+                else t("Assigned {node} to {email}.", node=a.node.label, email=user.email)
                 if a.assignment_created
-                else "Already assigned:"
+                else t("Already assigned: {node} to {email}.", node=a.node.label, email=user.email)
             )
             msg = Message(
-                title="Node assigned" if a.assignment_created else "Already assigned",
+                title=t("Node assigned") if a.assignment_created else t("Already assigned"),
                 severity="success",
-                lines=(
-                    (
-                        Span(text=f"{what} "),
-                        Span(text=a.node.label, style="bold"),
-                        Span(text=f" to {user.email}."),
-                    ),
-                ),
+                lines=((Span(text=what),),),
                 fields=(
-                    MessageField(name="Identifier", value=a.node.identifier, inline=False),
-                    MessageField(name="Type", value=a.node.identifier_type),
+                    MessageField(name=t("Identifier"), value=a.node.identifier, inline=False),
+                    MessageField(name=t("Type"), value=a.node.identifier_type),
                 ),
             )
             result = AssignResult(
@@ -198,9 +196,12 @@ class AdminService:
             user = await provisioning.require_user(self._pool, email)
             node = await nodes_db.get_node_by_identifier(self._pool, parse_identifier(identifier).value)
             if node is None or not await nodes_db.unassign_node(self._pool, user.id, node.id):
-                raise NotFoundError(f"That node is not assigned to {user.email}.")
+                raise NotFoundError(N_("That node is not assigned to {email}."), email=user.email)
+            t = await self._language.translator(actor)
             msg = Message.text(
-                f"{node.label} is no longer assigned to {user.email}.", title="Unassigned", severity="success"
+                t("{node} is no longer assigned to {email}.", node=node.label, email=user.email),
+                title=t("Unassigned"),
+                severity="success",
             )
             return AdminResult(message=msg), {"node": node.identifier}
 
@@ -214,18 +215,21 @@ class AdminService:
                 raise UsageError(usage("user"))
             user = await provisioning.require_user(self._pool, email)
             nodes = tuple(await nodes_db.list_user_nodes(self._pool, user.id))
+            t = await self._language.translator(actor)
             fields = [
-                MessageField(name="Role", value=user.role),
-                MessageField(name="Active", value="yes" if user.is_active else "no (deactivated)"),
-                MessageField(name="Telegram", value=user.telegram or "not linked"),
-                MessageField(name="Discord", value=user.discord or "not linked"),
-                MessageField(name="Currency", value=user.currency_preference),
-                MessageField(name="Created", value=f"{user.created_at:%Y-%m-%d}"),
+                MessageField(name=t("Role"), value=user.role),
+                MessageField(name=t("Active"), value=t("yes") if user.is_active else t("no (deactivated)")),
+                MessageField(name="Telegram", value=user.telegram or t("not linked")),
+                MessageField(name="Discord", value=user.discord or t("not linked")),
+                MessageField(name=t("Currency"), value=user.currency_preference),
+                MessageField(name=t("Created"), value=f"{user.created_at:%Y-%m-%d}"),
             ]
-            lines: list[tuple[Span, ...]] = [(Span(text=f"Nodes ({len(nodes)})", style="bold"),)]
+            lines: list[tuple[Span, ...]] = [
+                (Span(text=t("Nodes ({count})", count=len(nodes)), style="bold"),)
+            ]
             lines += [(Span(text=f"{n.label}  "), Span(text=n.identifier, style="code")) for n in nodes[:50]]
             if len(nodes) > 50:
-                lines.append((Span(text=f"… and {len(nodes) - 50} more"),))
+                lines.append((Span(text=t("… and {count} more", count=len(nodes) - 50)),))
             msg = Message(title=user.email, lines=tuple(lines), fields=tuple(fields))
             return UserInfo(user=user, nodes=nodes, message=msg), {}
 
@@ -242,14 +246,19 @@ class AdminService:
                 created_by=None if actor.user is None else actor.user.id,
             )
             minutes = round(self._config.accounts.link_code_ttl_s / 60)
+            t = await self._language.translator(actor)
             msg = Message(
-                title=f"Link code for {issued.user.email}",
+                title=t("Link code for {email}", email=issued.user.email),
                 lines=(
                     (Span(text=issued.code, style="code"),),
                     (
                         Span(
-                            text=f"Single use, valid for {minutes} minutes. "
-                            f"The user sends /link {issued.code}"
+                            text=t.plural(
+                                "Single use, valid for {n} minute. The user sends /link {code}",
+                                "Single use, valid for {n} minutes. The user sends /link {code}",
+                                minutes,
+                                code=issued.code,
+                            )
                         ),
                     ),
                 ),
@@ -267,13 +276,13 @@ class AdminService:
             if not cleaned:
                 raise UsageError(usage("broadcast"))
             if len(cleaned) > MAX_BROADCAST:
-                raise InvalidInputError(f"A broadcast is at most {MAX_BROADCAST} characters.")
+                raise InvalidInputError(N_("A broadcast is at most {count} characters."), count=MAX_BROADCAST)
             message = Message.text(cleaned, title="📢 MineGNK")
             event = uuid.uuid4().hex
             items: list[NewNotification] = []
             async with self._pool.acquire() as conn, conn.transaction():
-                for t in await fleet_db.broadcast_targets(conn):
-                    for platform, ident in (("telegram", t.telegram), ("discord", t.discord)):
+                for person in await fleet_db.broadcast_targets(conn):
+                    for platform, ident in (("telegram", person.telegram), ("discord", person.discord)):
                         if ident:
                             items.append(
                                 NewNotification(
@@ -286,10 +295,14 @@ class AdminService:
                                 )
                             )
                 await outbox.enqueue(conn, items)
+            t = await self._language.translator(actor)
             msg = Message.text(
-                f"Queued for {len(items)} chat{'s' if len(items) != 1 else ''}; "
-                "it goes out at the platforms' rate limits.",
-                title="Broadcast queued",
+                t.plural(
+                    "Queued for {n} chat; it goes out at the platforms' rate limits.",
+                    "Queued for {n} chats; it goes out at the platforms' rate limits.",
+                    len(items),
+                ),
+                title=t("Broadcast queued"),
                 severity="success",
             )
             return BroadcastResult(recipients=len(items), message=msg), {
@@ -317,47 +330,63 @@ class AdminService:
             depth = await fleet_db.outbox_depth(self._pool)
             sources = tuple(await source_health_db.list_all(self._pool))
             now = datetime.now(UTC)
+            t = await self._language.translator(actor)
+            num = t.number
+            outbox_text = t("{count} pending", count=num(depth.pending))
+            if depth.oldest_pending_at is not None:
+                outbox_text += ", " + t("oldest {age}", age=format_age(depth.oldest_pending_at, now))
+            if depth.failed_24h:
+                outbox_text += ", " + t("{count} failed (24h)", count=num(depth.failed_24h))
             fields = [
-                MessageField(name="Users", value=f"{counts.users} ({counts.active_users} active)"),
-                MessageField(name="Linked users", value=str(counts.linked_users)),
-                MessageField(name="Nodes", value=str(sum(by_status.values()))),
-                MessageField(name="Alerts (24h)", value=str(alerts)),
                 MessageField(
-                    name="Outbox",
-                    value=f"{depth.pending} pending"
-                    + (
-                        ""
-                        if depth.oldest_pending_at is None
-                        else f", oldest {format_age(depth.oldest_pending_at, now)}"
-                    )
-                    + (f", {depth.failed_24h} failed (24h)" if depth.failed_24h else ""),
+                    name=t("Users"),
+                    value=t(
+                        "{count} ({active} active)", count=num(counts.users), active=num(counts.active_users)
+                    ),
                 ),
+                MessageField(name=t("Linked users"), value=num(counts.linked_users)),
+                MessageField(name=t("Nodes"), value=num(sum(by_status.values()))),
+                MessageField(name=t("Alerts (24h)"), value=num(alerts)),
+                MessageField(name=t("Outbox"), value=outbox_text),
             ]
-            lines: list[tuple[Span, ...]] = [(Span(text="Nodes by status", style="bold"),)]
+            lines: list[tuple[Span, ...]] = [(Span(text=t("Nodes by status"), style="bold"),)]
             for status, n in by_status.items():
-                lines.append((Span(text=f"{status_badge(None if status == 'no data' else status)}: {n}"),))
-            lines.append((Span(text="Sources", style="bold"),))
+                badge = status_badge(None if status == "no data" else status)
+                lines.append((Span(text=f"{badge}: {num(n)}"),))
+            lines.append((Span(text=t("Sources"), style="bold"),))
             if not sources:
-                lines.append((Span(text="no poll has run yet"),))
+                lines.append((Span(text=t("no poll has run yet")),))
             for s in sources:
                 state = (
-                    "🔴 degraded" if s.degraded else "🟢 ok" if s.consecutive_failures == 0 else "🟡 failing"
+                    "🔴 " + t("degraded")
+                    if s.degraded
+                    else "🟢 " + t("ok")
+                    if s.consecutive_failures == 0
+                    else "🟡 " + t("failing")
                 )
-                text = f"{s.source}: {state}, last ok {format_age(s.last_ok_at, now)}"
+                text = t(
+                    "{source}: {state}, last ok {age}",
+                    source=s.source,
+                    state=state,
+                    age=format_age(s.last_ok_at, now),
+                )
                 if s.consecutive_failures:
-                    text += f", {s.consecutive_failures} failures in a row"
+                    text += ", " + t.plural(
+                        "{n} failure in a row", "{n} failures in a row", s.consecutive_failures
+                    )
                 lines.append((Span(text=text),))
-            lines.append((Span(text=f"Failing nodes ({failing_total})", style="bold"),))
+            lines.append((Span(text=t("Failing nodes ({count})", count=num(failing_total)), style="bold"),))
             if not failing:
-                lines.append((Span(text="none"),))
+                lines.append((Span(text=t("none")),))
             for f in failing:
                 reason = f" · {f.status_reason}" if f.status_reason else ""
-                owners = f" · {f.owners}" if f.owners else " · unassigned"
+                owners = f" · {f.owners}" if f.owners else " · " + t("unassigned")
+                data_age = t("data {age}", age=format_age(f.fetched_at, now))
                 lines.append(
                     (
                         Span(text=f"{status_badge(f.status)} "),
                         Span(text=f.label, style="bold"),
-                        Span(text=f"{reason}{owners} · data {format_age(f.fetched_at, now)}"),
+                        Span(text=f"{reason}{owners} · {data_age}"),
                     )
                 )
             details = button_grid(
@@ -365,7 +394,7 @@ class AdminService:
                 2,
                 MAX_ROWS - 1,
             )
-            nav = nav_buttons(actions.STATS_PAGE, shown_page, pages)
+            nav = nav_buttons(actions.STATS_PAGE, shown_page, pages, t=t)
             result = FleetStats(
                 users=counts.users,
                 active_users=counts.active_users,
@@ -375,11 +404,15 @@ class AdminService:
                 outbox=depth,
                 sources=sources,
                 message=Message(
-                    title="Fleet",
+                    title=t("Fleet"),
                     lines=tuple(lines),
                     fields=tuple(fields),
                     buttons=details + ((nav,) if nav else ()),
-                    footer=f"Failing nodes: page {shown_page + 1} of {pages}" if pages > 1 else None,
+                    footer=(
+                        t("Failing nodes: page {page} of {pages}", page=shown_page + 1, pages=pages)
+                        if pages > 1
+                        else None
+                    ),
                 ),
                 failing=tuple(failing),
                 page=shown_page,
@@ -398,9 +431,10 @@ class AdminService:
         async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
             s = scope
             reenabled = await self._route(actor, caller.chat_id, s)
+            t = await self._language.translator(actor)
             msg = Message.text(
-                f"This chat now receives {ROUTE_TEXT[s]}. /alerts_off stops it.",
-                title="Alerts routed here",
+                t("This chat now receives {what}. /alerts_off stops it.", what=t(ROUTE_TEXT[s])),
+                title=t("Alerts routed here"),
                 severity="success",
             )
             return RouteResult(scope=s, message=msg), {"scope": s, "reenabled": reenabled}
@@ -418,12 +452,20 @@ class AdminService:
             nonlocal chat_id
             chat_id, title, chat_admin = await lookup(target)
             if not chat_admin:
-                raise PermissionDeniedError(f"Only an administrator of {title} may route alerts there.")
+                raise PermissionDeniedError(
+                    N_("Only an administrator of {chat} may route alerts there."), chat=title
+                )
             s = scope
             reenabled = await self._route(actor, chat_id, s)
+            t = await self._language.translator(actor)
             msg = Message.text(
-                f"{title} now receives {ROUTE_TEXT[s]}. /alerts_off {chat_id} stops it.",
-                title="Alerts routed",
+                t(
+                    "{chat} now receives {what}. /alerts_off {chat_id} stops it.",
+                    chat=title,
+                    what=t(ROUTE_TEXT[s]),
+                    chat_id=chat_id,
+                ),
+                title=t("Alerts routed"),
                 severity="success",
             )
             details = {"scope": s, "reenabled": reenabled, "chat": chat_id, "from": caller.chat_id}
@@ -448,9 +490,9 @@ class AdminService:
         async def body(actor: Actor) -> tuple[RouteResult, dict[str, Any]]:
             removed = await routes_db.delete_route(self._pool, caller.platform, chat)
             if removed is None:
-                raise NotFoundError("This chat was not receiving alerts.")
-            return RouteResult(
-                scope=None, message=Message.text("This chat no longer receives alerts.", title="Alerts off")
-            ), {"was": removed.scope}
+                raise NotFoundError(N_("This chat was not receiving alerts."))
+            t = await self._language.translator(actor)
+            message = Message.text(t("This chat no longer receives alerts."), title=t("Alerts off"))
+            return RouteResult(scope=None, message=message), {"was": removed.scope}
 
         return await self._run(who, "alerts_off", f"{caller.platform}:{chat}", body)

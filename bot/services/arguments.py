@@ -22,6 +22,8 @@ from bot.domain.formatting import parse_duration
 from bot.domain.identifiers import IDENTIFIER_TYPES, IdentifierType
 from bot.domain.numbers import parse_uint
 from bot.errors import InvalidInputError, UsageError
+from bot.i18n.catalogs import N_
+from bot.i18n.text import Text
 from bot.services.commands import (
     BY_NAME,
     PERIODS,
@@ -69,7 +71,7 @@ def node_ref(text: str) -> str:
     """A node's name, identifier or id as typed (the service looks it up among the caller's nodes)."""
     cleaned = " ".join((text or "").split())
     if not cleaned or len(cleaned) > MAX_REF:
-        raise InvalidInputError("Name a node by its name or identifier. Send /nodes to see yours.")
+        raise InvalidInputError(N_("Name a node by its name or identifier. Send /nodes to see yours."))
     return cleaned
 
 
@@ -83,7 +85,7 @@ def node_id(text: str) -> str:
     try:
         return str(UUID(text))
     except ValueError:
-        raise InvalidInputError("That is not a node id.") from None
+        raise InvalidInputError(N_("That is not a node id.")) from None
 
 
 def node_id_or_all(text: str) -> str | None:
@@ -93,14 +95,14 @@ def node_id_or_all(text: str) -> str | None:
 def page(text: str) -> int:
     value = parse_uint(text)
     if value is None:
-        raise InvalidInputError("That is not a page number.")
+        raise InvalidInputError(N_("That is not a page number."))
     return value
 
 
 def request_number(text: str | int) -> int:
     n = text if isinstance(text, int) else parse_uint(str(text).strip().removeprefix("#"))
     if n is None or n <= 0 or n > MAX_NUMBER:
-        raise InvalidInputError("A request number is a whole number, like 42.")
+        raise InvalidInputError(N_("A request number is a whole number, like 42."))
     return n
 
 
@@ -109,7 +111,7 @@ def request_status(text: str) -> RequestStatus:
     for s in REQUEST_STATUSES:
         if s == lowered:
             return s  # type: ignore[return-value]
-    raise InvalidInputError("Statuses are: " + ", ".join(REQUEST_STATUSES) + ".")
+    raise InvalidInputError(N_("Statuses are: {statuses}."), statuses=", ".join(REQUEST_STATUSES))
 
 
 def status_filter(text: str | None) -> StatusFilter:
@@ -126,7 +128,7 @@ def request_type(text: str) -> RequestType:
     for t in REQUEST_TYPES:
         if t == lowered:
             return t
-    raise InvalidInputError("Request types are new_node, support and other.")
+    raise InvalidInputError(N_("Request types are new_node, support and other."))
 
 
 def period(text: str | None) -> Period:
@@ -134,7 +136,9 @@ def period(text: str | None) -> Period:
     for p in PERIODS:
         if p == key:
             return p  # type: ignore[return-value]
-    raise InvalidInputError(f"Unknown period “{key[:20]}”. Periods are " + ", ".join(PERIODS) + ".")
+    raise InvalidInputError(
+        N_("Unknown period “{period}”. Periods are {periods}."), period=key[:20], periods=", ".join(PERIODS)
+    )
 
 
 def scope(text: str | None) -> Scope:
@@ -142,7 +146,7 @@ def scope(text: str | None) -> Scope:
     for s in ROUTE_SCOPES:
         if s == key:
             return s  # type: ignore[return-value]
-    raise InvalidInputError("Scopes are all, admin and requests.")
+    raise InvalidInputError(N_("Scopes are all, admin and requests."))
 
 
 def alert_kind(text: str) -> str:
@@ -151,7 +155,7 @@ def alert_kind(text: str) -> str:
     names = [k.name for k in switches()]
     if lowered in names:
         return lowered
-    raise InvalidInputError("Alert kinds are: " + ", ".join(names) + ".")
+    raise InvalidInputError(N_("Alert kinds are: {kinds}."), kinds=", ".join(names))
 
 
 def switch(value: bool | str) -> bool:
@@ -162,13 +166,13 @@ def switch(value: bool | str) -> bool:
         return True
     if lowered in _OFF:
         return False
-    raise InvalidInputError("Say on or off.")
+    raise InvalidInputError(N_("Say on or off."))
 
 
 def currency(code: str) -> str:
     cleaned = (code or "").strip().upper()
     if not _CURRENCY.match(cleaned):
-        raise InvalidInputError("A currency is a 3-letter code such as USD, EUR or GNK.")
+        raise InvalidInputError(N_("A currency is a 3-letter code such as USD, EUR or GNK."))
     return cleaned
 
 
@@ -179,13 +183,13 @@ def identifier_type(text: str | None) -> IdentifierType | None:
     for t in IDENTIFIER_TYPES:
         if t == lowered:
             return t
-    raise InvalidInputError("Identifier types are: " + ", ".join(IDENTIFIER_TYPES) + ".")
+    raise InvalidInputError(N_("Identifier types are: {types}."), types=", ".join(IDENTIFIER_TYPES))
 
 
 def word(text: str) -> str:
     cleaned = (text or "").strip()
     if not cleaned:
-        raise InvalidInputError("A value is missing.")
+        raise InvalidInputError(N_("A value is missing."))
     return cleaned
 
 
@@ -222,7 +226,7 @@ def digest(text: str) -> DigestOn | DigestOff | None:
         return DigestOn(None, zone)
     if len(words) <= 2 and TIME_LIKE.match(words[0]):
         return DigestOn(parse_time(words[0]), zone)
-    raise InvalidInputError("Say on, off, or a time such as 07:00 (and a time zone).")
+    raise InvalidInputError(N_("Say on, off, or a time such as 07:00 (and a time zone)."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,19 +265,22 @@ def quiet(text: str) -> QuietOff | QuietWindow | QuietUrgent | None:
         unknown = [n for n in urgent if CONDITIONS.get(n) is None]
         if unknown or not wanted:
             raise InvalidInputError(
-                f"Unknown condition: {', '.join(unknown) or '(none given)'}. "
-                f"Conditions: {', '.join(c.name for c in CONDITIONS)}, or none."
+                N_("Unknown condition: {unknown}. Conditions: {conditions}, or none."),
+                unknown=", ".join(unknown) or "—",
+                conditions=", ".join(c.name for c in CONDITIONS),
             )
         return QuietUrgent(urgent)
     if len(words) <= 2 and any(ch in words[0] for ch in "-–"):
         match = _WINDOW.match(words[0])
         if match is None:
-            raise InvalidInputError("Write the window as HH:MM-HH:MM, e.g. 23:00-07:00.")
+            raise InvalidInputError(N_("Write the window as HH:MM-HH:MM, e.g. 23:00-07:00."))
         start, end = parse_time(match["start"]), parse_time(match["end"])
         if start == end:
-            raise InvalidInputError("The window starts and ends at the same time: give two different times.")
+            raise InvalidInputError(
+                N_("The window starts and ends at the same time: give two different times.")
+            )
         return QuietWindow(start, end, words[1] if len(words) == 2 else None)
-    raise InvalidInputError("Say a window such as 23:00-07:00, off, or urgent and the conditions.")
+    raise InvalidInputError(N_("Say a window such as 23:00-07:00, off, or urgent and the conditions."))
 
 
 #: the parser of each option kind a :class:`CommandSpec` declares
@@ -301,7 +308,11 @@ def _parse_option(spec: CommandSpec, name: str, value: Any) -> Any:
     if option.choices and option.kind == "string":
         lowered = str(value).strip().lower()
         if lowered not in option.choices:
-            raise InvalidInputError(f"{option.description}: one of " + ", ".join(option.choices) + ".")
+            raise InvalidInputError(
+                N_("{option}: one of {choices}."),
+                option=Text(option.description),
+                choices=", ".join(option.choices),
+            )
         return lowered
     return KINDS[option.kind](value)
 
@@ -353,12 +364,12 @@ def parse_values(name: str, values: Mapping[str, Any]) -> dict[str, Any]:
         try:
             out[key] = _parse_option(spec, key, value)
         except InvalidInputError as exc:
-            raise UsageError(spec.usage, exc.message) from None
+            raise UsageError(spec.usage, exc.text) from None
     if name == "settings":
         try:
             out = {"change": setting(out)}
         except InvalidInputError as exc:
-            raise UsageError(spec.usage, exc.message) from None
+            raise UsageError(spec.usage, exc.text) from None
     return out
 
 
@@ -386,7 +397,7 @@ def link(text: str) -> LinkByCode | LinkByPassword:
         raise UsageError(usage("link"))
     if "@" in first:
         if not rest.strip():
-            raise UsageError(usage("link"), "An email needs its password after it.")
+            raise UsageError(usage("link"), N_("An email needs its password after it."))
         return LinkByPassword(first, rest.strip())
     if rest.strip():
         raise UsageError(usage("link"))
@@ -410,7 +421,7 @@ def setting(values: Mapping[str, Any]) -> CurrencyChange | AlertSwitch | None:
     if what is None and value is None:
         return None
     if what is None or value is None:
-        raise InvalidInputError("Say what to change and to what: currency EUR, or offline off.")
+        raise InvalidInputError(N_("Say what to change and to what: currency EUR, or offline off."))
     if what == "currency":
         return CurrencyChange(currency(value))
     return AlertSwitch(alert_kind(what), switch(value))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from babel.numbers import format_decimal
 
 from bot.db import nodes as nodes_db
 from bot.db import stats_read
 from bot.db.nodes import Node
 from bot.db.types import Pool
-from bot.domain.formatting import format_fiat, format_gnk, quantize_gnk
+from bot.domain.formatting import FIAT_PLACES, quantize_gnk
+from bot.i18n.catalogs import Translator
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.arguments import Period
@@ -18,9 +21,22 @@ from bot.services.authz import Authz
 from bot.services.charts import ChartRenderer
 from bot.services.commands import PERIODS
 from bot.services.context import Who
+from bot.services.language import LanguageService
 from bot.services.prices import PriceSource
 
 DEFAULT_PERIOD: Period = "7d"
+
+
+def gnk_text(t: Translator, amount: Decimal) -> str:
+    """``1,234.5678 GNK`` (ru ``1 234,5678 GNK``): exact to 8 places, at least 2, grouped as the
+    language groups numbers."""
+    return format_decimal(quantize_gnk(amount), format="#,##0.00######", locale=t.locale) + " GNK"
+
+
+def fiat_text(t: Translator, amount: Decimal, currency: str) -> str:
+    """``1,234.57 USD`` (2 places, half-even), in the language's number format."""
+    rounded = amount.quantize(FIAT_PLACES, rounding=ROUND_HALF_EVEN)
+    return format_decimal(rounded, format="#,##0.00", locale=t.locale) + f" {currency}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +59,10 @@ class EarningsReport:
 
 
 class EarningsService:
-    def __init__(self, pool: Pool, authz: Authz, prices: PriceSource, charts: ChartRenderer) -> None:
+    def __init__(
+        self, pool: Pool, authz: Authz, prices: PriceSource, charts: ChartRenderer, language: LanguageService
+    ) -> None:
+        self._language = language
         self._pool = pool
         self._authz = authz
         self._prices = prices
@@ -69,30 +88,34 @@ class EarningsService:
         price = None if currency == "GNK" else await self._prices.price(currency)
         total_fiat = None if price is None else total * price
 
+        t = await self._language.translator(actor)
         lines: list[tuple[Span, ...]] = []
         if not nodes:
-            lines.append((Span(text="No nodes are assigned to your account yet."),))
+            lines.append((Span(text=t("No nodes are assigned to your account yet.")),))
         for r in rows:
-            text = f"{r.node.label}: {format_gnk(r.total_gnk)}"
+            text = f"{r.node.label}: {gnk_text(t, r.total_gnk)}"
             if price is not None:
-                text += f" ≈ {format_fiat(r.total_gnk * price, currency)}"
+                text += f" ≈ {fiat_text(t, r.total_gnk * price, currency)}"
             lines.append((Span(text=text),))
         total_line: list[Span] = [
-            Span(text="Total: ", style="bold"),
-            Span(text=format_gnk(total), style="bold"),
+            Span(text=t("Total: "), style="bold"),
+            Span(text=gnk_text(t, total), style="bold"),
         ]
         if total_fiat is not None:
-            total_line.append(Span(text=f" ≈ {format_fiat(total_fiat, currency)}"))
+            total_line.append(Span(text=f" ≈ {fiat_text(t, total_fiat, currency)}"))
         lines.append(tuple(total_line))
         footer = None
         if currency != "GNK" and price is None:
             footer = (
-                "No GNK price source is configured, so amounts are in GNK only."
+                t("No GNK price source is configured, so amounts are in GNK only.")
                 if self._prices.kind == "none"
-                else f"No {currency} price is available right now, so amounts are in GNK only."
+                else t(
+                    "No {currency} price is available right now, so amounts are in GNK only.",
+                    currency=currency,
+                )
             )
         elif price is not None:
-            footer = f"1 GNK ≈ {price.normalize():f} {currency}"
+            footer = f"1 GNK ≈ {t.number(price.normalize(), places=8)} {currency}"
 
         png = None
         if chart and nodes:
@@ -110,7 +133,10 @@ class EarningsService:
             total_fiat=total_fiat,
             chart_png=png,
             message=Message(
-                title=f"Earnings, last {days} days", lines=tuple(lines), footer=footer, buttons=buttons
+                title=t.plural("Earnings, last {n} day", "Earnings, last {n} days", days),
+                lines=tuple(lines),
+                footer=footer,
+                buttons=buttons,
             ),
         )
 

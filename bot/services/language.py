@@ -14,7 +14,7 @@ import asyncpg
 from bot.db import languages as languages_db
 from bot.db.types import Pool
 from bot.errors import InvalidInputError
-from bot.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, Catalogs, Translator, language_of
+from bot.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, N_, Catalogs, Translator, language_of
 from bot.render.message import Message, Span
 from bot.services.context import Who, caller_of
 
@@ -49,7 +49,8 @@ def parse_language(text: str) -> str:
     found = code or _NAMES.get(word)
     if found is None:
         raise InvalidInputError(
-            "I speak " + ", ".join(f"{name} ({code})" for code, name in LANGUAGES.items()) + "."
+            N_("I speak {languages}."),
+            languages=", ".join(f"{name} ({code})" for code, name in LANGUAGES.items()),
         )
     return found
 

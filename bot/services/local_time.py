@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.db import time_zones
 from bot.db.types import Executor
 from bot.errors import InvalidInputError
+from bot.i18n.catalogs import N_
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 #: what the user meant as a time, valid or not (a bad one gets the time's own error, not the usage)
@@ -19,7 +20,9 @@ def parse_time(text: str) -> time:
     """``07:00``, ``7:00``, ``19.30`` or ``7h05`` → a local time of day."""
     match = _TIME.match(text.strip())
     if match is None:
-        raise InvalidInputError(f"“{text[:20]}” is not a time of day: write it as HH:MM, e.g. 07:00.")
+        raise InvalidInputError(
+            N_("“{text}” is not a time of day: write it as HH:MM, e.g. 07:00."), text=text[:20]
+        )
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -28,8 +31,8 @@ async def parse_zone(db: Executor, text: str) -> str:
     name = await time_zones.canonical_zone(db, text.strip())
     if name is None:
         raise InvalidInputError(
-            f"“{text[:40]}” is not a time zone I know: "
-            "use a name such as Europe/Moscow, Asia/Shanghai or UTC."
+            N_("“{zone}” is not a time zone I know: use a name such as Europe/Moscow, Asia/Shanghai or UTC."),
+            zone=text[:40],
         )
     return name
 

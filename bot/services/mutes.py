@@ -11,10 +11,13 @@ from bot.db.mutes import Mute
 from bot.db.types import Pool
 from bot.domain.formatting import format_duration
 from bot.errors import NotFoundError
+from bot.i18n.catalogs import N_, Translator
+from bot.i18n.text import Text
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.authz import Authz
 from bot.services.context import Who
+from bot.services.language import LanguageService
 from bot.services.nodes import NodesService
 from bot.services.paging import button_grid
 
@@ -40,21 +43,26 @@ class MuteListResult:
     message: Message
 
 
-def _view(m: Mute, now: datetime) -> MuteView:
-    target = "all nodes" if m.node_id is None else (m.node_label or str(m.node_id))
+def _view(m: Mute, now: datetime, t: Translator) -> MuteView:
+    target = t("all nodes") if m.node_id is None else (m.node_label or str(m.node_id))
     if m.until_resolved:
-        remaining = "until the alert resolves"
+        remaining = t("until the alert resolves")
     else:
         assert m.until is not None
-        remaining = f"for {format_duration(m.until - now)} (until {m.until.strftime('%Y-%m-%d %H:%M')} UTC)"
+        remaining = t(
+            "for {duration} (until {time} UTC)",
+            duration=format_duration(m.until - now),
+            time=m.until.strftime("%Y-%m-%d %H:%M"),
+        )
     return MuteView(mute=m, target=target, remaining=remaining)
 
 
 class MutesService:
-    def __init__(self, pool: Pool, authz: Authz, nodes: NodesService) -> None:
+    def __init__(self, pool: Pool, authz: Authz, nodes: NodesService, language: LanguageService) -> None:
         self._pool = pool
         self._authz = authz
         self._nodes = nodes
+        self._language = language
 
     async def mute(self, who: Who, node_ref: str | None, duration: timedelta | None) -> MuteResult:
         """Mute ``node_ref`` (``None``: all the caller's nodes) for ``duration`` (``None``: until the
@@ -67,15 +75,21 @@ class MutesService:
             self._pool, actor.me.id, None if node is None else node.id, until, resolved
         )
         mute = dataclasses.replace(mute, node_label=None if node is None else node.label)
-        view = _view(mute, now)
+        t = await self._language.translator(actor)
+        view = _view(mute, now, t)
+        text = t("Alerts for {target} are muted {remaining}.", target=view.target, remaining=view.remaining)
         return MuteResult(
             mute=mute,
             message=Message(
-                title="Muted",
+                title=t("Muted"),
                 severity="success",
-                lines=((Span(text=f"Alerts for {view.target} are muted {view.remaining}."),),),
+                lines=((Span(text=text),),),
                 buttons=(
-                    (Button(label="Unmute", action=actions.UNMUTE, args=(str(node.id) if node else "all",)),),
+                    (
+                        Button(
+                            label=t("Unmute"), action=actions.UNMUTE, args=(str(node.id) if node else "all",)
+                        ),
+                    ),
                 ),
             ),
         )
@@ -84,13 +98,19 @@ class MutesService:
         actor = await self._authz.require_linked(who)
         node = None if node_ref is None else await self._nodes.inspect(actor, node_ref, "node_unmute")
         removed = await mutes_db.delete_mute(self._pool, actor.me.id, None if node is None else node.id)
-        label = "all nodes" if node is None else node.label
+        t = await self._language.translator(actor)
+        label = t("all nodes") if node is None else node.label
         if removed is None:
-            raise NotFoundError(f"There is no mute for {label}. Send /mutes to see yours.")
+            raise NotFoundError(
+                N_("There is no mute for {target}. Send /mutes to see yours."),
+                target=Text(N_("all nodes")) if node is None else label,
+            )
         return MuteResult(
             mute=removed,
             message=Message.text(
-                f"Alerts for {label} are no longer muted.", title="Unmuted", severity="success"
+                t("Alerts for {target} are no longer muted.", target=label),
+                title=t("Unmuted"),
+                severity="success",
             ),
         )
 
@@ -98,20 +118,27 @@ class MutesService:
         actor = await self._authz.require_linked(who)
         await mutes_db.delete_expired(self._pool, actor.me.id)
         now = datetime.now(UTC)
-        views = tuple(_view(m, now) for m in await mutes_db.list_active(self._pool, actor.me.id))
+        t = await self._language.translator(actor)
+        views = tuple(_view(m, now, t) for m in await mutes_db.list_active(self._pool, actor.me.id))
         if not views:
-            return MuteListResult(items=(), message=Message.text("You have no active mutes.", title="Mutes"))
+            return MuteListResult(
+                items=(), message=Message.text(t("You have no active mutes."), title=t("Mutes"))
+            )
         lines = tuple(
-            (Span(text=v.target, style="bold"), Span(text=f" — muted {v.remaining}")) for v in views
+            (
+                Span(text=v.target, style="bold"),
+                Span(text=" — " + t("muted {remaining}", remaining=v.remaining)),
+            )
+            for v in views
         )
         buttons = button_grid(
             [
                 Button(
-                    label=f"Unmute {v.target}"[:40],
+                    label=t("Unmute {target}", target=v.target)[:40],
                     action=actions.UNMUTE,
                     args=("all" if v.mute.node_id is None else str(v.mute.node_id),),
                 )
                 for v in views
             ]
         )
-        return MuteListResult(items=views, message=Message(title="Mutes", lines=lines, buttons=buttons))
+        return MuteListResult(items=views, message=Message(title=t("Mutes"), lines=lines, buttons=buttons))

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from bot.domain.numbers import parse_uint
+from bot.i18n.catalogs import Translator
+from bot.i18n.text import ENGLISH
 from bot.render.message import Button
 
 T = TypeVar("T")
@@ -18,16 +20,19 @@ def page_slice(items: Sequence[T], page: int, size: int) -> tuple[list[T], int, 
     return list(items[page * size : (page + 1) * size]), page, pages
 
 
-def nav_buttons(action: str, page: int, pages: int, *prefix: str) -> tuple[Button, ...]:
-    """◀ / ▶ buttons calling ``action`` with ``(*prefix, page)``; empty for a single page."""
+def nav_buttons(
+    action: str, page: int, pages: int, *prefix: str, t: Translator = ENGLISH
+) -> tuple[Button, ...]:
+    """◀ / ▶ buttons calling ``action`` with ``(*prefix, page)``, labelled in ``t``'s language; empty
+    for a single page."""
     if pages <= 1:
         return ()
     row: list[Button] = []
     if page > 0:
-        row.append(Button(label="◀ Prev", action=action, args=(*prefix, str(page - 1))))
+        row.append(Button(label="◀ " + t("Prev"), action=action, args=(*prefix, str(page - 1))))
     row.append(Button(label=f"{page + 1}/{pages}", action=action, args=(*prefix, str(page))))
     if page < pages - 1:
-        row.append(Button(label="Next ▶", action=action, args=(*prefix, str(page + 1))))
+        row.append(Button(label=t("Next") + " ▶", action=action, args=(*prefix, str(page + 1))))
     return tuple(row)
 
 

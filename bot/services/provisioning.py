@@ -19,6 +19,7 @@ from bot.db.types import Pool
 from bot.domain.identifiers import IdentifierType, parse_identifier
 from bot.domain.secrets import hash_link_code, hash_password, new_link_code
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n.catalogs import N_
 
 _EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,190}\.[^@\s<>.]{2,63}$")
 MAX_DISPLAY_NAME = 100
@@ -27,7 +28,7 @@ MAX_DISPLAY_NAME = 100
 def validate_email(email: str) -> str:
     cleaned = (email or "").strip()
     if not _EMAIL.match(cleaned) or len(cleaned) > 255:
-        raise InvalidInputError("That is not a valid email address.")
+        raise InvalidInputError(N_("That is not a valid email address."))
     return cleaned
 
 
@@ -38,7 +39,9 @@ def validate_display_name(name: str | None) -> str | None:
     if not cleaned:
         return None
     if len(cleaned) > MAX_DISPLAY_NAME or any(ord(ch) < 32 for ch in cleaned):
-        raise InvalidInputError(f"The node name must be at most {MAX_DISPLAY_NAME} printable characters.")
+        raise InvalidInputError(
+            N_("The node name must be at most {count} printable characters."), count=MAX_DISPLAY_NAME
+        )
     return cleaned
 
 
@@ -62,7 +65,7 @@ async def add_user(
 async def set_role(pool: Pool, email: str, role: users_db.Role) -> users_db.User:
     user = await users_db.set_role(pool, validate_email(email), role)
     if user is None:
-        raise NotFoundError(f"No user with the email {email.strip()}.")
+        raise NotFoundError(N_("No user with the email {email}."), email=email.strip())
     return user
 
 
@@ -71,7 +74,7 @@ async def set_active(pool: Pool, email: str, active: bool) -> users_db.User:
     user = await require_user(pool, email)
     updated = await users_db.set_active(pool, user.id, active)
     if updated is None:  # deleted meanwhile
-        raise NotFoundError(f"No user with the email {email.strip()}.")
+        raise NotFoundError(N_("No user with the email {email}."), email=email.strip())
     return updated
 
 
@@ -100,7 +103,7 @@ async def audit_cli(
 async def require_user(pool: Pool, email: str) -> users_db.User:
     user = await users_db.get_user_by_email(pool, validate_email(email))
     if user is None:
-        raise NotFoundError(f"No user with the email {email.strip()}.")
+        raise NotFoundError(N_("No user with the email {email}."), email=email.strip())
     return user
 
 
@@ -108,7 +111,9 @@ async def issue_link_code(pool: Pool, email: str, ttl_s: float, created_by: UUID
     """A new single-use code for the user; only its hash is stored."""
     user = await require_user(pool, email)
     if not user.is_active:
-        raise InvalidInputError(f"The account {user.email} is deactivated; activate it before linking.")
+        raise InvalidInputError(
+            N_("The account {email} is deactivated; activate it before linking."), email=user.email
+        )
     code = new_link_code()
     row = await link_codes_db.insert_link_code(pool, user.id, hash_link_code(code), ttl_s, created_by)
     return IssuedCode(code=code, user=user, expires_at=row.expires_at)

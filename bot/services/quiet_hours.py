@@ -15,7 +15,7 @@ from bot.db.quiet_hours import DEFAULT_URGENT, QuietChoice
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS
 from bot.errors import InvalidInputError
-from bot.i18n.catalogs import Translator
+from bot.i18n.catalogs import N_, Translator
 from bot.render.message import Message, Span
 from bot.services.arguments import QuietOff, QuietUrgent, QuietWindow
 from bot.services.authz import Authz
@@ -64,7 +64,7 @@ class QuietHoursService:
         actor = await self._authz.require_linked(caller)
         earlier = await quiet_db.get_choice(self._pool, actor.me.id)
         if earlier is None:
-            raise InvalidInputError("Set the window first, e.g. /quiet 23:00-07:00.")
+            raise InvalidInputError(N_("Set the window first, e.g. /quiet 23:00-07:00."))
         choice = replace(earlier, urgent=urgent)
         await quiet_db.set_choice(self._pool, actor.me.id, choice)
         t = await self._language.translator(caller)

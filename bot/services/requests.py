@@ -9,7 +9,7 @@ they are typing on, which already got the answer).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
@@ -18,12 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.config import Config
 from bot.db import alert_settings as settings_db
+from bot.db import languages as languages_db
 from bot.db import outbox
 from bot.db import requests as requests_db
 from bot.db import users as users_db
 from bot.db.requests import SupportRequest
 from bot.db.types import Conn, Pool
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
+from bot.i18n.catalogs import N_, Translator
+from bot.i18n.text import Text, plural
 from bot.render.message import Button, Message, MessageField, Span
 from bot.services import actions, arguments
 from bot.services.arguments import RequestStatus, RequestType, StatusFilter
@@ -31,16 +34,17 @@ from bot.services.authz import Authz
 from bot.services.commands import REQUEST_STATUSES, usage
 from bot.services.context import Who
 from bot.services.fanout import admin_channels, notifications, user_targets
+from bot.services.language import LanguageService
 from bot.services.paging import MAX_ROWS, nav_buttons, page_slice
 
 OPEN_STATUSES = ["pending", "in_progress"]
-TYPE_TEXT = {"new_node": "new node", "support": "support", "other": "other"}
+TYPE_TEXT = {"new_node": N_("new node"), "support": N_("support"), "other": N_("other")}
 STATUS_TEXT = {
-    "pending": "⏳ pending",
-    "in_progress": "🛠 in progress",
-    "approved": "✅ approved",
-    "completed": "🏁 completed",
-    "rejected": "❌ rejected",
+    "pending": N_("⏳ pending"),
+    "in_progress": N_("🛠 in progress"),
+    "approved": N_("✅ approved"),
+    "completed": N_("🏁 completed"),
+    "rejected": N_("❌ rejected"),
 }
 MAX_COMMENTS = 2000
 #: the window of ``limits.requests_per_hour``
@@ -90,16 +94,19 @@ class FormStep:
     required: bool
 
 
+#: the prompts are catalogue ids: a frontend shows ``t(step.prompt)``
 _STEPS: dict[str, tuple[FormStep, ...]] = {
     "new_node": (
-        FormStep("gpu_type", "Which GPU type? (for example H100, H200, A100)", True),
-        FormStep("quantity", "How many GPUs / servers? (a number from 1 to 1000)", True),
-        FormStep("region", "Which region? (for example Europe, US East)", True),
-        FormStep("budget", "Your budget? (optional: send - to skip)", False),
-        FormStep("comments", "Anything else we should know? (optional: send - to skip)", False),
+        FormStep("gpu_type", N_("Which GPU type? (for example H100, H200, A100)"), True),
+        FormStep("quantity", N_("How many GPUs / servers? (a number from 1 to 1000)"), True),
+        FormStep("region", N_("Which region? (for example Europe, US East)"), True),
+        FormStep("budget", N_("Your budget? (optional: send - to skip)"), False),
+        FormStep("comments", N_("Anything else we should know? (optional: send - to skip)"), False),
     ),
-    "support": (FormStep("comments", "Describe the problem: which node, what you see, since when.", True),),
-    "other": (FormStep("comments", "What can we help you with?", True),),
+    "support": (
+        FormStep("comments", N_("Describe the problem: which node, what you see, since when."), True),
+    ),
+    "other": (FormStep("comments", N_("What can we help you with?"), True),),
 }
 
 
@@ -133,36 +140,36 @@ def parse_form(form: RequestForm | Mapping[str, object]) -> RequestForm:
     try:
         return RequestForm.model_validate(dict(form))
     except ValidationError as exc:
-        raise InvalidInputError("The request is not complete: " + _problem(exc)) from None
+        raise InvalidInputError(N_("The request is not complete: {problem}"), problem=_problem(exc)) from None
 
 
-def request_lines(r: SupportRequest) -> tuple[MessageField, ...]:
+def request_lines(r: SupportRequest, t: Translator) -> tuple[MessageField, ...]:
     fields = [
-        MessageField(name="Type", value=TYPE_TEXT[r.type]),
-        MessageField(name="Status", value=STATUS_TEXT[r.status]),
+        MessageField(name=t("Type"), value=t(TYPE_TEXT[r.type])),
+        MessageField(name=t("Status"), value=t(STATUS_TEXT[r.status])),
     ]
     for name, value in (
         ("GPU", r.gpu_type),
-        ("Quantity", None if r.quantity is None else str(r.quantity)),
-        ("Region", r.region),
-        ("Budget", r.budget),
+        (t("Quantity"), None if r.quantity is None else t.number(r.quantity)),
+        (t("Region"), r.region),
+        (t("Budget"), r.budget),
     ):
         if value:
             fields.append(MessageField(name=name, value=value))
     if r.comments:
-        fields.append(MessageField(name="Comments", value=r.comments, inline=False))
+        fields.append(MessageField(name=t("Comments"), value=r.comments, inline=False))
     if r.admin_notes:
-        fields.append(MessageField(name="Notes", value=r.admin_notes, inline=False))
+        fields.append(MessageField(name=t("Notes"), value=r.admin_notes, inline=False))
     return tuple(fields)
 
 
-def admin_buttons(number: int) -> tuple[tuple[Button, ...], ...]:
+def admin_buttons(number: int, t: Translator) -> tuple[tuple[Button, ...], ...]:
     n = str(number)
     return (
         (
-            Button(label="Take", action=actions.REQ_TAKE, args=(n,)),
-            Button(label="Approve", action=actions.REQ_APPROVE, args=(n,)),
-            Button(label="Reject", action=actions.REQ_REJECT, args=(n,)),
+            Button(label=t("Take"), action=actions.REQ_TAKE, args=(n,)),
+            Button(label=t("Approve"), action=actions.REQ_APPROVE, args=(n,)),
+            Button(label=t("Reject"), action=actions.REQ_REJECT, args=(n,)),
         ),
     )
 
@@ -170,10 +177,11 @@ def admin_buttons(number: int) -> tuple[tuple[Button, ...], ...]:
 class RequestsService:
     PAGE_SIZE = 10
 
-    def __init__(self, pool: Pool, config: Config, authz: Authz) -> None:
+    def __init__(self, pool: Pool, config: Config, authz: Authz, language: LanguageService) -> None:
         self._pool = pool
         self._config = config
         self._authz = authz
+        self._language = language
 
     @staticmethod
     def steps(type_: str) -> tuple[FormStep, ...]:
@@ -181,18 +189,18 @@ class RequestsService:
         try:
             return _STEPS[arguments.request_type(type_)]
         except InvalidInputError as exc:
-            raise UsageError(usage("request"), exc.message) from None
+            raise UsageError(usage("request"), exc.text) from None
 
     @staticmethod
     def validate_field(type_: str, field: str, text: str) -> str | int | None:
         """One answer of the guided form, validated (``-`` skips an optional field)."""
         step = next((s for s in RequestsService.steps(type_) if s.field == field), None)
         if step is None:
-            raise InvalidInputError(f"Unknown field {field[:40]}.")
+            raise InvalidInputError(N_("Unknown field {field}."), field=field[:40])
         value = _clean(text)
         if value == "-" or value is None:
             if step.required:
-                raise InvalidInputError("This one is needed; please answer it.")
+                raise InvalidInputError(N_("This one is needed; please answer it."))
             return None
         data: dict[str, object] = {"type": "other", "comments": "x", field: value}
         try:
@@ -206,6 +214,8 @@ class RequestsService:
         actor = await self._authz.require_linked(who)
         caller = actor.caller
         f = parse_form(form)
+        t = await self._language.translator(actor)
+        english = self._language.catalogs.translator(None)
         async with self._pool.acquire() as conn, conn.transaction():
             await self._within_limit(conn, actor.me.id)
             req = await requests_db.insert_request(
@@ -221,15 +231,18 @@ class RequestsService:
             admin_msg = Message(
                 title=f"New request #{req.number}: {TYPE_TEXT[req.type]}",
                 lines=((Span(text="From "), Span(text=req.user_email, style="bold")),),
-                fields=request_lines(req),
-                buttons=admin_buttons(req.number),
+                fields=request_lines(req, english),
+                buttons=admin_buttons(req.number, english),
             )
-            user_msg = Message(
-                title=f"Request #{req.number} received",
-                severity="success",
-                lines=((Span(text="We will get back to you here. /myrequests shows its status."),),),
-                fields=request_lines(req),
-            )
+
+            def user_msg(t: Translator) -> Message:
+                return Message(
+                    title=t("Request #{number} received", number=req.number),
+                    severity="success",
+                    lines=((Span(text=t("We will get back to you here. /myrequests shows its status.")),),),
+                    fields=request_lines(req, t),
+                )
+
             await self._notify(
                 conn,
                 req,
@@ -238,7 +251,7 @@ class RequestsService:
                 "request_new",
                 skip=(caller.platform, caller.platform_user_id),
             )
-        return RequestResult(request=req, message=user_msg)
+        return RequestResult(request=req, message=user_msg(t))
 
     async def _within_limit(self, conn: Conn, user_id: UUID) -> None:
         """At most ``limits.requests_per_hour`` requests per account (an admin group is no inbox for a
@@ -246,29 +259,36 @@ class RequestsService:
         most = self._config.limits.requests_per_hour
         if await requests_db.count_recent_locked(conn, user_id, REQUEST_WINDOW_S) >= most:
             raise RateLimitedError(
-                f"You have sent {most} requests in the last hour. Please wait before sending another; "
-                "/myrequests shows the ones we have.",
+                plural(
+                    "You have sent {n} request in the last hour. Please wait before sending another; "
+                    "/myrequests shows the ones we have.",
+                    "You have sent {n} requests in the last hour. Please wait before sending another; "
+                    "/myrequests shows the ones we have.",
+                    most,
+                ),
                 REQUEST_WINDOW_S,
             )
 
     async def mine(self, who: Who, page: int = 0) -> RequestListResult:
         actor = await self._authz.require_linked(who)
         items = await requests_db.list_by_user(self._pool, actor.me.id)
-        return self._page(items, page, "Your requests", actions.MYREQUESTS_PAGE, (), admin=False)
+        t = await self._language.translator(actor)
+        return self._page(t, items, page, t("Your requests"), actions.MYREQUESTS_PAGE, (), admin=False)
 
     async def list_requests(
         self, who: Who, status: StatusFilter = "open", page: int = 0
     ) -> RequestListResult:
         actor = await self._authz.require_admin(who, "requests", status)
+        t = await self._language.translator(actor)
         if status == "open":
-            statuses, title = OPEN_STATUSES, "Open requests"
+            statuses, title = OPEN_STATUSES, t("Open requests")
         elif status == "all":
-            statuses, title = list(REQUEST_STATUSES), "All requests"
+            statuses, title = list(REQUEST_STATUSES), t("All requests")
         else:
-            statuses, title = [status], f"Requests: {status}"
+            statuses, title = [status], t("Requests: {status}", status=t(STATUS_TEXT[status]))
         items = await requests_db.list_by_status(self._pool, statuses)
         await self._authz.audit(actor, "requests", status, "ok", {"count": len(items)})
-        return self._page(items, page, title, actions.REQUESTS_PAGE, (status,), admin=True)
+        return self._page(t, items, page, title, actions.REQUESTS_PAGE, (status,), admin=True)
 
     async def take(self, who: Who, number: int) -> RequestResult:
         return await self._change(who, number, "in_progress", None, take=True)
@@ -285,19 +305,28 @@ class RequestsService:
     ) -> RequestResult:
         action = "request_take" if take else "request_set"
         actor = await self._authz.require_admin(who, action, str(n))
+        t = await self._language.translator(actor)
         try:
             cleaned = _clean(notes)
             if isinstance(cleaned, str) and len(cleaned) > MAX_NOTES:
-                raise InvalidInputError(f"Notes are at most {MAX_NOTES} characters.")
+                raise InvalidInputError(N_("Notes are at most {count} characters."), count=MAX_NOTES)
             note_text = cleaned if isinstance(cleaned, str) else None
             async with self._pool.acquire() as conn, conn.transaction():
                 current = await requests_db.get_for_update(conn, n)
                 if current is None:
-                    raise NotFoundError(f"There is no request #{n}.")
+                    raise NotFoundError(N_("There is no request #{number}."), number=n)
                 if take and current.status in ("completed", "rejected"):
-                    raise ConflictError(f"Request #{n} is already {current.status}.")
+                    raise ConflictError(
+                        N_("Request #{number} is already {status}."),
+                        number=n,
+                        status=Text(STATUS_TEXT[current.status]),
+                    )
                 if current.status == new_status and note_text is None and not take:
-                    raise ConflictError(f"Request #{n} is already {STATUS_TEXT[new_status]}.")
+                    raise ConflictError(
+                        N_("Request #{number} is already {status}."),
+                        number=n,
+                        status=Text(STATUS_TEXT[new_status]),
+                    )
                 me = None if actor.user is None else actor.user.id
                 req = await requests_db.update_status(
                     conn,
@@ -307,28 +336,43 @@ class RequestsService:
                     processed_by=me,
                     assigned_to=me if take else None,
                 )
-                by = "an admin" if actor.user is None else (actor.user.name or actor.user.email)
-                admin_msg = Message(
-                    title=f"Request #{n} → {STATUS_TEXT[new_status]}",
-                    lines=((Span(text=f"From {req.user_email}; changed by {by}"),),),
-                    fields=request_lines(req),
-                    buttons=admin_buttons(n) if new_status in OPEN_STATUSES else (),
-                )
-                user_lines: list[tuple[Span, ...]] = [
-                    (
-                        Span(text=f"Your request #{n} ({TYPE_TEXT[req.type]}) is now "),
-                        Span(text=STATUS_TEXT[new_status], style="bold"),
-                        Span(text="."),
-                    ),
-                ]
-                if note_text:
-                    user_lines.append((Span(text="Notes: "), Span(text=note_text)))
-                user_msg = Message(
-                    title=f"Request #{n} updated",
-                    severity="success" if new_status in ("approved", "completed") else "info",
-                    lines=tuple(user_lines),
-                )
-                await self._notify(conn, req, admin_msg, user_msg, "request_update", skip=None)
+
+                def admin_msg_in(t: Translator) -> Message:
+                    by = t("an admin") if actor.user is None else (actor.user.name or actor.user.email)
+                    return Message(
+                        title=t("Request #{number} → {status}", number=n, status=t(STATUS_TEXT[new_status])),
+                        lines=(
+                            (Span(text=t("From {email}; changed by {by}", email=req.user_email, by=by)),),
+                        ),
+                        fields=request_lines(req, t),
+                        buttons=admin_buttons(n, t) if new_status in OPEN_STATUSES else (),
+                    )
+
+                def user_msg(t: Translator) -> Message:
+                    user_lines: list[tuple[Span, ...]] = [
+                        (
+                            Span(
+                                text=t(
+                                    "Your request #{number} ({type}) is now ",
+                                    number=n,
+                                    type=t(TYPE_TEXT[req.type]),
+                                )
+                            ),
+                            Span(text=t(STATUS_TEXT[new_status]), style="bold"),
+                            Span(text="."),
+                        ),
+                    ]
+                    if note_text:
+                        user_lines.append((Span(text=t("Notes: ")), Span(text=note_text)))
+                    return Message(
+                        title=t("Request #{number} updated", number=n),
+                        severity="success" if new_status in ("approved", "completed") else "info",
+                        lines=tuple(user_lines),
+                    )
+
+                admin_msg = admin_msg_in(t)
+                english = self._language.catalogs.translator(None)
+                await self._notify(conn, req, admin_msg_in(english), user_msg, "request_update", skip=None)
                 await self._authz.audit(
                     actor,
                     action,
@@ -347,11 +391,13 @@ class RequestsService:
         conn: Conn,
         req: SupportRequest,
         admin_msg: Message,
-        user_msg: Message,
+        user_msg: Callable[[Translator], Message],
         kind: str,
         *,
         skip: tuple[str, str] | None,
     ) -> None:
+        """The admin channels get ``admin_msg`` (English: a channel has no language of its own); the
+        requester gets ``user_msg`` in the language each of their chat accounts chose."""
         event = uuid.uuid4().hex
         items = notifications(
             await admin_channels(conn, self._config, ["all", "requests"]),
@@ -361,13 +407,16 @@ class RequestsService:
         )
         user = await users_db.get_user(conn, req.user_id)
         if user is not None and (await settings_db.get_settings(conn, user.id)).requests:
-            items += notifications(
-                user_targets(user, skip=skip), kind, user_msg, f"{kind}:{req.number}:{event}"
-            )
+            targets = user_targets(user, skip=skip)
+            chosen = await languages_db.chosen_many(conn, [(tg.platform, tg.target_id) for tg in targets])
+            for target in targets:
+                t = self._language.catalogs.translator(chosen.get((target.platform, target.target_id)))
+                items += notifications([target], kind, user_msg(t), f"{kind}:{req.number}:{event}")
         await outbox.enqueue(conn, items)
 
     def _page(
         self,
+        t: Translator,
         items: list[SupportRequest],
         page: int,
         title: str,
@@ -377,14 +426,16 @@ class RequestsService:
         admin: bool,
     ) -> RequestListResult:
         if not items:
-            text = "No requests." if admin else "You have no requests yet. Send /request to make one."
+            text = t("No requests.") if admin else t("You have no requests yet. Send /request to make one.")
             return RequestListResult(
                 items=(), page=0, pages=1, total=0, message=Message.text(text, title=title)
             )
         shown, page, pages = page_slice(items, page, self.PAGE_SIZE)
         lines: list[tuple[Span, ...]] = []
         for r in shown:
-            head = f"#{r.number} · {TYPE_TEXT[r.type]} · {STATUS_TEXT[r.status]} · {r.created_at:%Y-%m-%d}"
+            head = (
+                f"#{r.number} · {t(TYPE_TEXT[r.type])} · {t(STATUS_TEXT[r.status])} · {r.created_at:%Y-%m-%d}"
+            )
             lines.append((Span(text=head, style="bold"),))
             detail = r.user_email + " · " if admin else ""
             summary = ", ".join(
@@ -392,18 +443,18 @@ class RequestsService:
             ) or (r.comments or "")
             lines.append((Span(text=(detail + summary)[:200]),))
             if r.admin_notes and not admin:
-                lines.append((Span(text=f"Notes: {r.admin_notes[:300]}"),))
+                lines.append((Span(text=t("Notes: ") + r.admin_notes[:300]),))
         buttons: tuple[tuple[Button, ...], ...] = ()
         if admin:
             buttons = tuple(
                 tuple(
                     Button(label=f"{b.label} #{r.number}", action=b.action, args=b.args)
-                    for b in admin_buttons(r.number)[0]
+                    for b in admin_buttons(r.number, t)[0]
                 )
                 for r in shown
                 if r.status in OPEN_STATUSES
             )[: MAX_ROWS - 1]
-        nav = nav_buttons(action, page, pages, *prefix)
+        nav = nav_buttons(action, page, pages, *prefix, t=t)
         return RequestListResult(
             items=tuple(shown),
             page=page,

@@ -16,7 +16,7 @@ from bot.db.quiet_hours import DEFAULT_WINDOW
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS, ConditionTable
 from bot.errors import InvalidInputError
-from bot.i18n.catalogs import LANGUAGES
+from bot.i18n.catalogs import LANGUAGES, N_, Translator
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.arguments import AlertSwitch, CurrencyChange
@@ -50,17 +50,15 @@ class SettingsService:
         self,
         pool: Pool,
         authz: Authz,
+        language: LanguageService,
         conditions: ConditionTable = CONDITIONS,
-        language: LanguageService | None = None,
     ) -> None:
         self._pool = pool
         self._authz = authz
         self._table = conditions
         self._language = language
 
-    async def _delivery(self, who: Who, user_id: UUID) -> Delivery | None:
-        if self._language is None:
-            return None
+    async def _delivery(self, who: Who, user_id: UUID) -> Delivery:
         language, saved = await self._language.language_of(caller_of(who))
         now = datetime.now(UTC)
         digest = await digests_db.get_choice(self._pool, user_id)
@@ -75,8 +73,9 @@ class SettingsService:
     async def show(self, who: Who) -> SettingsResult:
         actor = await self._authz.require_linked(who)
         alerts = await settings_db.get_settings(self._pool, actor.me.id)
+        t = await self._language.translator(actor)
         return self._result(
-            actor.me.currency_preference, alerts, delivery=await self._delivery(who, actor.me.id)
+            t, actor.me.currency_preference, alerts, delivery=await self._delivery(actor, actor.me.id)
         )
 
     async def set_currency(self, who: Who, code: str) -> SettingsResult:
@@ -85,7 +84,9 @@ class SettingsService:
         user = await users_db.set_currency(self._pool, actor.me.id, code)
         assert user is not None
         alerts = await settings_db.get_settings(self._pool, user.id)
-        return self._result(user.currency_preference, alerts, f"Currency set to {user.currency_preference}.")
+        t = await self._language.translator(actor)
+        note = t("Currency set to {currency}.", currency=user.currency_preference)
+        return self._result(t, user.currency_preference, alerts, note)
 
     async def set_alert(self, who: Who, kind: str, on: bool) -> SettingsResult:
         """``kind``: a switch's name (:func:`bot.services.arguments.alert_kind` lower-cased it); one this
@@ -94,12 +95,12 @@ class SettingsService:
         k = next((sw for sw in switches(self._table) if sw.name == kind), None)
         if k is None:
             raise InvalidInputError(
-                "Alert kinds are: " + ", ".join(sw.name for sw in switches(self._table)) + "."
+                N_("Alert kinds are: {kinds}."), kinds=", ".join(sw.name for sw in switches(self._table))
             )
         alerts = await settings_db.set_kind(self._pool, actor.me.id, k.name, on)
-        return self._result(
-            actor.me.currency_preference, alerts, f"{k.label} alerts {'on' if on else 'off'}."
-        )
+        t = await self._language.translator(actor)
+        note = t("{kind} alerts on.", kind=t(k.label)) if on else t("{kind} alerts off.", kind=t(k.label))
+        return self._result(t, actor.me.currency_preference, alerts, note)
 
     async def change(self, who: Who, change: CurrencyChange | AlertSwitch | None) -> SettingsResult:
         """``/settings``: apply ``change`` (``None``: change nothing) and show the settings."""
@@ -111,6 +112,7 @@ class SettingsService:
 
     def _result(
         self,
+        t: Translator,
         currency: str,
         alerts: AlertSettings,
         note: str | None = None,
@@ -120,17 +122,23 @@ class SettingsService:
         lines: list[tuple[Span, ...]] = []
         if note:
             lines.append((Span(text=note, style="bold"),))
-        lines.append((Span(text="Currency: "), Span(text=currency, style="code")))
-        lines.append((Span(text="Change it with /settings currency EUR"),))
-        lines.append((Span(text="Alerts you receive:", style="bold"),))
+        lines.append((Span(text=t("Currency: ")), Span(text=currency, style="code")))
+        lines.append((Span(text=t("Change it with ")), Span(text="/settings currency EUR", style="code")))
+        lines.append((Span(text=t("Alerts you receive:"), style="bold"),))
         kinds = switches(self._table)
         on = {k.name: alerts.enabled(k.name, k.default_on) for k in kinds}
         for k in kinds:
-            lines.append((Span(text=f"{'✅' if on[k.name] else '❌'} {k.label}"), Span(text=f" ({k.name})")))
+            lines.append(
+                (Span(text=f"{'✅' if on[k.name] else '❌'} {t(k.label)}"), Span(text=f" ({k.name})"))
+            )
         buttons = button_grid(
             [
                 Button(
-                    label=f"{'Turn off' if on[k.name] else 'Turn on'}: {k.label}"[:80],
+                    label=(
+                        t("Turn off: {kind}", kind=t(k.label))
+                        if on[k.name]
+                        else t("Turn on: {kind}", kind=t(k.label))
+                    )[:80],
                     action=actions.SETTING,
                     args=(k.name, "off" if on[k.name] else "on"),
                 )
@@ -140,40 +148,45 @@ class SettingsService:
             max_rows=4,
         )
         if delivery is not None:
-            lines.extend(_delivery_lines(delivery))
-            buttons = (*buttons, _delivery_buttons(delivery))
+            lines.extend(_delivery_lines(t, delivery))
+            buttons = (*buttons, _delivery_buttons(t, delivery))
         return SettingsResult(
             currency=currency,
             alerts=alerts,
-            message=Message(title="Settings", lines=tuple(lines), buttons=buttons),
+            message=Message(title=t("Settings"), lines=tuple(lines), buttons=buttons),
         )
 
 
-def _delivery_lines(d: Delivery) -> list[tuple[Span, ...]]:
-    how = "your choice, /language" if d.language_saved else "from your app, /language to choose"
+def _delivery_lines(t: Translator, d: Delivery) -> list[tuple[Span, ...]]:
+    how = t("your choice, /language") if d.language_saved else t("from your app, /language to choose")
+    off = t("off")
     return [
-        (Span(text="Language: ", style="bold"), Span(text=f"{LANGUAGES[d.language]} ({how})")),
+        (Span(text=t("Language: "), style="bold"), Span(text=f"{LANGUAGES[d.language]} ({how})")),
         (
-            Span(text="Daily digest: ", style="bold"),
-            Span(text=d.digest or "off (/digest 07:00 Europe/Moscow)"),
+            Span(text=t("Daily digest: "), style="bold"),
+            Span(text=d.digest or f"{off} (/digest 07:00 Europe/Moscow)"),
         ),
-        (Span(text="Quiet hours: ", style="bold"), Span(text=d.quiet or "off (/quiet 23:00-07:00)")),
+        (Span(text=t("Quiet hours: "), style="bold"), Span(text=d.quiet or f"{off} (/quiet 23:00-07:00)")),
     ]
 
 
-def _delivery_buttons(d: Delivery) -> tuple[Button, ...]:
+def _delivery_buttons(t: Translator, d: Delivery) -> tuple[Button, ...]:
     codes = list(LANGUAGES)
     following = codes[(codes.index(d.language) + 1) % len(codes)]
     start, end = DEFAULT_WINDOW
     return (
         Button(label=f"🌐 {LANGUAGES[following]}", action=actions.LANGUAGE_SET, args=(following,)),
         Button(
-            label="Daily digest: turn off" if d.digest else "Daily digest: turn on (08:00)",
+            label=t("Daily digest: turn off") if d.digest else t("Daily digest: turn on (08:00)"),
             action=actions.DIGEST_SET,
             args=("off" if d.digest else "on",),
         ),
         Button(
-            label="Quiet hours: turn off" if d.quiet else f"Quiet hours: {start:%H:%M}–{end:%H:%M}",
+            label=(
+                t("Quiet hours: turn off")
+                if d.quiet
+                else t("Quiet hours: {window}", window=f"{start:%H:%M}–{end:%H:%M}")
+            ),
             action=actions.QUIET_SET,
             args=("off" if d.quiet else "on",),
         ),
