@@ -86,7 +86,8 @@ class SettingsService:
         alerts = await settings_db.get_settings(self._pool, user.id)
         t = await self._language.translator(actor)
         note = t("Currency set to {currency}.", currency=user.currency_preference)
-        return self._result(t, user.currency_preference, alerts, note)
+        delivery = await self._delivery(actor, user.id)
+        return self._result(t, user.currency_preference, alerts, note, delivery=delivery)
 
     async def set_alert(self, who: Who, kind: str, on: bool) -> SettingsResult:
         """``kind``: a switch's name (:func:`bot.services.arguments.alert_kind` lower-cased it); one this
@@ -100,7 +101,8 @@ class SettingsService:
         alerts = await settings_db.set_kind(self._pool, actor.me.id, k.name, on)
         t = await self._language.translator(actor)
         note = t("{kind} alerts on.", kind=t(k.label)) if on else t("{kind} alerts off.", kind=t(k.label))
-        return self._result(t, actor.me.currency_preference, alerts, note)
+        delivery = await self._delivery(actor, actor.me.id)
+        return self._result(t, actor.me.currency_preference, alerts, note, delivery=delivery)
 
     async def change(self, who: Who, change: CurrencyChange | AlertSwitch | None) -> SettingsResult:
         """``/settings``: apply ``change`` (``None``: change nothing) and show the settings."""
@@ -117,7 +119,7 @@ class SettingsService:
         alerts: AlertSettings,
         note: str | None = None,
         *,
-        delivery: Delivery | None = None,
+        delivery: Delivery,
     ) -> SettingsResult:
         lines: list[tuple[Span, ...]] = []
         if note:
@@ -147,9 +149,8 @@ class SettingsService:
             per_row=4,  # up to 16 switches in four rows; the fifth (Discord's last) is delivery's
             max_rows=4,
         )
-        if delivery is not None:
-            lines.extend(_delivery_lines(t, delivery))
-            buttons = (*buttons, _delivery_buttons(t, delivery))
+        lines.extend(_delivery_lines(t, delivery))
+        buttons = (*buttons, _delivery_buttons(t, delivery))
         return SettingsResult(
             currency=currency,
             alerts=alerts,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.config import Config
@@ -16,6 +18,7 @@ from bot.services.errors import (
     LinkCodeUsedError,
     PrivateChatRequiredError,
     WrongCredentialsError,
+    refusal,
 )
 from bot.services.provisioning import issue_link_code
 from tests.bot.services.helpers import services
@@ -260,3 +263,48 @@ async def test_one_code_used_concurrently_links_exactly_once(pool: Pool, config:
     )
     assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
     assert all(isinstance(r, LinkCodeUsedError) for r in results if isinstance(r, BaseException))
+
+
+async def test_a_refused_link_is_told_in_russian_and_logged_in_english(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    russian = replace(caller("111"), locale="ru")
+    with pytest.raises(LinkCodeInvalidError) as refused:
+        await svc.accounts.link_with_code(russian, "ABCD-EFGH")
+    t = await svc.language.translator(russian)
+    assert (
+        refused.value.translated(t) == "Этот код привязки недействителен. Проверьте его или получите новый."
+    )
+    assert refused.value.message == "That link code is not valid. Check it, or ask for a new one."
+    told = refusal(refused.value, t)
+    assert told.plain() == refused.value.translated(t) and told.severity == "warning"
+
+
+async def test_the_wait_after_too_many_failures_is_counted_in_russian(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await svc.language.command(caller("1"), "ru")
+    for i in range(config.accounts.max_failures):
+        with pytest.raises(WrongCredentialsError):
+            await svc.accounts.link_with_password(caller("1"), f"ghost{i}@example.com", "x")
+    with pytest.raises(RateLimitedError) as limited:
+        await svc.accounts.link_with_password(caller("1"), "ghost@example.com", "x")
+    minutes = max(1, round(limited.value.retry_after_s / 60))
+    form = (
+        "минуту"
+        if minutes % 10 == 1 and minutes % 100 != 11
+        else "минуты"
+        if 2 <= minutes % 10 <= 4
+        else "минут"
+    )
+    said = limited.value.translated(await svc.language.translator(caller("1")))
+    assert said == f"Слишком много неудачных попыток. Попробуйте снова примерно через {minutes} {form}."
+
+
+async def test_usage_stays_a_code_span_under_a_translated_problem(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    with pytest.raises(UsageError) as bad:
+        arguments.link("op@example.com")
+    told = refusal(bad.value, svc.language.catalogs.translator("zh"))
+    assert [[(s.text, s.style) for s in line] for line in told.lines] == [
+        [("邮箱后面需要跟上密码。", "plain")],
+        [("用法：", "plain"), (bad.value.usage, "code")],
+    ]

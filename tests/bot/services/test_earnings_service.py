@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -125,3 +126,26 @@ async def test_an_unknown_period_shows_usage(pool: Pool, config: Config) -> None
     await make_user(pool, "op@example.com", telegram="1")
     with pytest.raises(UsageError, match="7d"):
         await parsed(services(pool, config), caller("1"), "earnings", "1y")
+
+
+async def test_earnings_in_chinese_name_the_period_and_the_total(pool: Pool, config: Config) -> None:
+    user = await make_user(pool, "op@example.com", telegram="1")
+    await pool.execute("UPDATE users SET currency_preference = 'EUR' WHERE id = $1", user.id)
+    node_id = await give_node(pool, "op@example.com", wallet(1), "rig")
+    await _history(pool, node_id, [Decimal("1234.5"), Decimal("0.25")])
+    svc = Services.build(pool, config, prices=StaticPrices({"EUR": 0.5}))
+    report = await svc.earnings.report(replace(caller("1"), locale="zh-CN"), "30d", chart=False)
+    assert report.message.title == "近 30 天收益"
+    assert "合计：1,234.75 GNK ≈ 617.38 EUR" in report.message.plain()
+
+
+async def test_earnings_in_russian_use_russian_number_format(pool: Pool, config: Config) -> None:
+    await make_user(pool, "op@example.com", telegram="1")
+    node_id = await give_node(pool, "op@example.com", wallet(1), "rig")
+    await _history(pool, node_id, [Decimal("1234.5"), Decimal("0.00000001")])
+    svc = services(pool, config)
+    await svc.language.command(caller("1"), "ru")
+    report = await svc.earnings.report(caller("1"), "7d", chart=False)
+    assert report.message.title == "Доход за последние 7 дней"
+    # grouped by a no-break space, a decimal comma, exact to the last of the 8 places
+    assert "Итого: 1\xa0234,50000001 GNK" in report.message.plain()

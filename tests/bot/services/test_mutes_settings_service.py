@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -96,3 +97,30 @@ async def test_settings_currency_and_alert_kinds(pool: Pool, config: Config) -> 
     for bad in ("currency euro$", "everything on", "offline maybe", "a b c"):
         with pytest.raises(UsageError):
             await parsed(svc, caller("1"), "settings", bad)
+
+
+async def test_settings_in_russian_from_the_telegram_language(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    russian = replace(caller("1"), locale="ru")
+    off = await svc.settings.change(
+        russian, (await parsed(svc, russian, "settings", "offline off"))["change"]
+    )
+    text = off.message.plain()
+    assert off.message.title == "Настройки"
+    assert "Оповещения «Офлайн» выключены." in text and "Ежедневная сводка: " in text
+    labels = {(b.action, b.args): b.label for row in off.message.buttons for b in row}
+    assert labels["setting", ("offline", "on")] == "Включить: Офлайн"
+    assert labels["digest_set", ("on",)] == "Сводка: включить (08:00)"
+    assert_renders(off.message)
+
+
+async def test_a_mute_answers_in_the_saved_language(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    await give_node(pool, "op@example.com", wallet(1), "big rig")
+    await svc.language.command(caller("1"), "zh")
+    muted = await svc.mutes.mute(caller("1"), "big rig", None)
+    assert muted.message.title == "已静音"
+    assert muted.message.plain().endswith("big rig 的告警已静音，直到告警解除。")
+    assert [b.label for row in muted.message.buttons for b in row] == ["取消静音"]

@@ -177,3 +177,20 @@ async def test_an_account_may_send_only_so_many_requests_an_hour_from_any_platfo
     # an hour later the account may ask again
     await pool.execute("UPDATE support_requests SET created_at = created_at - interval '61 minutes'")
     await svc.requests.create(caller("1"), form)
+
+
+async def test_the_requester_hears_of_a_status_change_in_the_language_each_account_chose(
+    pool: Pool, config: Config
+) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1", discord="d1")
+    await make_user(pool, "boss@example.com", admin=True, discord="a1")
+    await svc.language.command(caller("1"), "ru")
+    await svc.language.command(caller("d1", platform="discord"), "zh")
+    created = await svc.requests.create(caller("1"), {"type": "support", "comments": "node down"})
+    assert created.message.title == f"Заявка №{created.request.number} принята"
+    await pool.execute("DELETE FROM notifications")
+    await svc.requests.set_status(caller("a1", platform="discord"), created.request.number, "approved")
+    titles = {r[2]: r[4]["title"] for r in await _outbox(pool) if r[1] == "user"}
+    n = created.request.number
+    assert titles == {"1": f"Заявка №{n} обновлена", "d1": f"申请 #{n} 已更新"}
