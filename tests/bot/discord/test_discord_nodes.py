@@ -83,7 +83,7 @@ async def test_earnings_with_a_bad_period_is_refused_by_discord_choices(running:
     period = synced["earnings"]["options"][0]
     assert [c["value"] for c in period["choices"]] == ["7d", "30d", "90d"]
     ix = await running.fake.slash(alice, "earnings", period="1y")  # a tampered client
-    assert "Usage: /earnings" in text(await ix.reply())
+    assert "Usage: `/earnings" in text(await ix.reply())
 
 
 async def test_mute_mutes_unmute_round_trip(running: Harness) -> None:
@@ -121,7 +121,7 @@ async def test_settings_currency_and_alert_toggle(running: Harness) -> None:
     bad = await (await running.fake.slash(alice, "settings", currency="EURO")).reply()
     assert "EURO" in text(bad) or "currency" in text(bad).lower()
     half = await (await running.fake.slash(alice, "settings", alert="jailed")).reply()
-    assert "Usage: /settings" in text(half)
+    assert "Usage: `/settings" in text(half)
     jailed = "SELECT coalesce((conditions->>'jailed')::boolean, true) FROM user_alert_settings"
     assert await running.pool.fetchval(jailed) is True
 
