@@ -21,13 +21,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import LimitsConfig
+from bot.i18n.catalogs import Translator
+from bot.i18n.text import ENGLISH
 from bot.render.message import Message
 
-SLOW_DOWN = Message.text(
-    "You are sending commands faster than I can answer them. Please wait a minute, then try again.",
-    title="Slow down",
-    severity="warning",
-)
+
+def slow_down(t: Translator) -> Message:
+    """The notice to a person over the limit, in ``t``'s language (a frontend knows it from the
+    platform's locale without reading the database: a refused update costs nothing)."""
+    return Message.text(
+        t("You are sending commands faster than I can answer them. Please wait a minute, then try again."),
+        title=t("Slow down"),
+        severity="warning",
+    )
+
+
+SLOW_DOWN = slow_down(ENGLISH)
 
 
 class Verdict(enum.Enum):
