@@ -52,7 +52,7 @@ def _view(m: Mute, now: datetime, t: Translator) -> MuteView:
         remaining = t(
             "for {duration} (until {time} UTC)",
             duration=format_duration(m.until - now),
-            time=m.until.strftime("%Y-%m-%d %H:%M"),
+            time=t.when(m.until, pattern="short"),
         )
     return MuteView(mute=m, target=target, remaining=remaining)
 

@@ -124,3 +124,14 @@ async def test_a_mute_answers_in_the_saved_language(pool: Pool, config: Config) 
     assert muted.message.title == "已静音"
     assert muted.message.plain().endswith("big rig 的告警已静音，直到告警解除。")
     assert [b.label for row in muted.message.buttons for b in row] == ["取消静音"]
+
+
+async def test_a_timed_mute_shows_its_end_as_the_language_writes_dates(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    await give_node(pool, "op@example.com", wallet(1), "rig")
+    await svc.language.command(caller("1"), "ru")
+    muted = await svc.mutes.mute(caller("1"), "rig", timedelta(days=2))
+    until = muted.mute.until
+    assert until is not None
+    assert f"(до {until:%d.%m.%Y, %H:%M} UTC)" in muted.message.plain()
