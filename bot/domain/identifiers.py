@@ -121,7 +121,7 @@ def convert_hrp(address: str, hrp: str) -> str:
     """Re-encode a bech32 address under another prefix (wallet ↔ operator)."""
     decoded = bech32_decode(address)
     if decoded is None:
-        raise InvalidInputError(f"not a valid bech32 address: {address[:80]}")
+        raise InvalidInputError(N_("Not a valid bech32 address: {address}"), address=address[:80])
     return bech32_encode(hrp, decoded[1])
 
 
