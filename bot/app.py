@@ -20,9 +20,9 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from bot.alerts.components import ComponentAlerts
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
 from bot.alerts.metrics import AlertMetrics
-from bot.alerts.outbox import DeliveryWorker
 from bot.alerts.startup import StartupAnnouncement
 from bot.config import Config
 from bot.db.embedded import start_embedded

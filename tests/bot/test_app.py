@@ -77,7 +77,7 @@ async def test_replies_and_alert_delivery_share_one_telegram_send_budget(config:
     """Both clients draw from one limiter, so together they stay under Telegram's global rate."""
     from contextlib import AsyncExitStack
 
-    from bot.alerts.outbox import DeliveryWorker
+    from bot.alerts.delivery.worker import DeliveryWorker
     from bot.app import build_components, open_resources
     from bot.config import Config
     from bot.telegram.client import FloodControl
