@@ -27,7 +27,7 @@ from integrations.chain_enums import (
     ParticipantStatus,
     phase_label,
 )
-from integrations.chain_params import fetch_chain_thresholds
+from integrations.chain_params import MlNode, fetch_chain_thresholds
 from integrations.errors import InconsistentPayloadError, SourceHTTPError
 from integrations.http import JsonFetcher
 from integrations.hyperfusion import EpochStats
@@ -43,12 +43,6 @@ SUMMARY_PATH = "/chain-api/productscience/inference/inference/epoch_performance_
 BULK_SUMMARY_PATH = "/chain-api/productscience/inference/inference/epoch_performance_summary/{epoch}"
 ESTIMATE_PATH = "/chain-api/productscience/inference/inference/estimate_bitcoin_reward/{address}"
 MAX_PAGES = 50
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class MlNode:
-    node_id: str | None = Field(default=None, validation_alias=AliasChoices("node_id", "nodeId", "local_id"))
-    poc_weight: int | None = None
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
