@@ -49,7 +49,6 @@ REQUEST_TYPES: tuple[RequestType, ...] = ("new_node", "support", "other")
 #: the longest mute
 MAX_MUTE = timedelta(days=30)
 #: a mute "until resolved" (the node's next recovery ends it)
-UNTIL_RESOLVED = "resolved"
 _RESOLVED = {"resolved", "until-resolved", "until_resolved", "untilresolved"}
 _ALL = {"all", "*", "everything"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
