@@ -241,6 +241,7 @@ class DatabaseCopies:
         self._prefix = prefix
         self._ahead = ahead
         self._shape: _Shape | None = None
+        self._error: BaseException | None = None
         self._ready: queue.Queue[str | BaseException] = queue.Queue()
         self._returned: queue.Queue[str] = queue.Queue()
         self._stop = threading.Event()
@@ -262,7 +263,8 @@ class DatabaseCopies:
                         self._ready.put(name)
                     else:
                         self._drop(admin, name)
-        except BaseException as exc:  # handed to the test that waits for a copy
+        except BaseException as exc:  # every test that waits for a copy is told
+            self._error = exc
             self._ready.put(exc)
 
     def _create(self, admin: psycopg.Connection[tuple[object, ...]]) -> str:
@@ -307,14 +309,14 @@ class DatabaseCopies:
                     conn.execute(f"ALTER SEQUENCE {seq} RESTART")
                 conn.execute("SELECT pg_stat_reset()")
                 conn.commit()
-        except psycopg.Error:
+        except (psycopg.Error, OSError):
             return False
         return True
 
     # ---------------------------------------------------------------- the tests' side
     def take(self) -> str:
         """A fresh copy's URL."""
-        got = self._ready.get(timeout=120)
+        got = self._error or self._ready.get(timeout=120)
         if isinstance(got, BaseException):
             raise RuntimeError("could not make a copy of the template database") from got
         return with_database(self._admin, got)

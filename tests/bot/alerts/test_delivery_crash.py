@@ -25,7 +25,7 @@ async def start_worker(db_url: str, fake: FakeTelegram, name: str) -> asyncio.su
         "MINEGNK_DATABASE__URL": db_url,
         "MINEGNK_TELEGRAM__TOKEN": TOKEN,
         "MINEGNK_TELEGRAM__API_BASE": fake.base_url,
-        "MINEGNK_TELEGRAM__GLOBAL_RATE_PER_S": "100",  # the fake sets no limit: 500 sends in ~5 s
+        "MINEGNK_TELEGRAM__GLOBAL_RATE_PER_S": "30",
         "MINEGNK_ALERTS__OUTBOX_BATCH_SIZE": str(IN_FLIGHT),
         "MINEGNK_ALERTS__OUTBOX_LEASE_S": "5",
     }
