@@ -59,6 +59,14 @@ def _clean(v: object) -> object:
     return v
 
 
+class FieldsMissingError(ValueError):
+    """A request of its type needs these fields (the form-wide rule)."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__("missing: " + ", ".join(fields))
+        self.fields = fields
+
+
 class RequestForm(BaseModel):
     """What a user submits; field limits follow the ``support_requests`` columns."""
 
@@ -81,9 +89,9 @@ class RequestForm(BaseModel):
         if self.type == "new_node":
             missing = [f for f in ("gpu_type", "quantity", "region") if getattr(self, f) is None]
             if missing:
-                raise ValueError("a new node request needs " + ", ".join(missing))
+                raise FieldsMissingError(missing)
         elif self.comments is None:
-            raise ValueError("please describe what you need in comments")
+            raise FieldsMissingError(["comments"])
         return self
 
 
@@ -125,13 +133,56 @@ class RequestListResult:
     message: Message
 
 
-def _problem(exc: ValidationError) -> str:
-    parts = []
+#: each form field's name as the form shows it (catalogue ids)
+FIELD_TEXT = {
+    "type": N_("Type"),
+    "gpu_type": "GPU",
+    "quantity": N_("Quantity"),
+    "region": N_("Region"),
+    "budget": N_("Budget"),
+    "comments": N_("Comments"),
+}
+#: pydantic's error types, said for the person filling the form (``{field}``, ``{limit}``)
+_PROBLEMS = {
+    "int_parsing": N_("{field}: a whole number, please."),
+    "int_from_float": N_("{field}: a whole number, please."),
+    "greater_than_equal": N_("{field}: at least {limit}."),
+    "less_than_equal": N_("{field}: at most {limit}."),
+    "string_too_long": N_("{field}: at most {limit} characters."),
+    "missing": N_("{field} is missing."),
+    "extra_forbidden": N_("{field} is not a field of the form."),
+    "literal_error": N_("{field}: one of new_node, support, other."),
+}
+_LIMIT = {"greater_than_equal": "ge", "less_than_equal": "le", "string_too_long": "max_length"}
+
+
+def _problem(exc: ValidationError) -> Text:
+    """What is wrong with the form, each problem in the person's language."""
+    parts: list[Text] = []
     for err in exc.errors(include_url=False, include_input=False):
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return "; ".join(parts)
+        loc = str(err["loc"][0]) if err["loc"] else ""
+        field: object = Text(FIELD_TEXT[loc]) if loc in FIELD_TEXT else loc
+        kind = err["type"]
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldsMissingError):  # the form-wide rule: what a request of its type needs
+            if cause.fields == ["comments"]:
+                parts.append(Text(N_("Please describe what you need in comments.")))
+            else:
+                needed = _joined([Text(FIELD_TEXT[f]) for f in cause.fields], ", ")
+                parts.append(Text(N_("A new node request needs {fields}."), {"fields": needed}))
+        elif kind in _PROBLEMS:
+            limit = (err.get("ctx") or {}).get(_LIMIT.get(kind, ""), "")
+            parts.append(Text(_PROBLEMS[kind], {"field": field, "limit": limit}))
+        else:
+            parts.append(Text(N_("{field}: {problem}"), {"field": field, "problem": str(err["msg"])}))
+    return _joined(parts, "; ")
+
+
+def _joined(texts: list[Text], separator: str) -> Text:
+    """Several texts as one, each translated when it is shown."""
+    return Text(
+        separator.join(f"{{p{i}}}" for i in range(len(texts))), {f"p{i}": x for i, x in enumerate(texts)}
+    )
 
 
 def parse_form(form: RequestForm | Mapping[str, object]) -> RequestForm:

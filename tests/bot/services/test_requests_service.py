@@ -194,3 +194,18 @@ async def test_the_requester_hears_of_a_status_change_in_the_language_each_accou
     titles = {r[2]: r[4]["title"] for r in await _outbox(pool) if r[1] == "user"}
     n = created.request.number
     assert titles == {"1": f"Заявка №{n} обновлена", "d1": f"申请 #{n} 已更新"}
+
+
+async def test_an_incomplete_request_is_explained_in_the_users_language(pool: Pool, config: Config) -> None:
+    svc = services(pool, config)
+    await make_user(pool, "op@example.com", telegram="1")
+    await svc.language.command(caller("1"), "ru")
+    t = await svc.language.translator(caller("1"))
+    with pytest.raises(InvalidInputError) as refused:
+        await svc.requests.create(caller("1"), {"type": "new_node", "gpu_type": "H100"})
+    assert refused.value.translated(t) == (
+        "Заявка заполнена не полностью: Для заявки на новую ноду нужно указать: Количество, Регион."
+    )
+    with pytest.raises(InvalidInputError) as too_few:
+        await svc.requests.create(caller("1"), {"type": "new_node", "gpu_type": "H100", "quantity": 0})
+    assert too_few.value.translated(t) == "Заявка заполнена не полностью: Количество: не меньше 1."
