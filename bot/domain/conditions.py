@@ -604,6 +604,7 @@ def _reward_conditions() -> list[Condition]:
 _PROBE_LABELS = {
     "epoch": "Epoch",
     "no_participation_penalty": "Non-participation penalty",
+    "models_due": "Models with a penalty",
     "models_without_participation": "Neither run, delegated nor refused",
     "delegates_without_poc": "Delegated to a host without PoC",
     "penalty_starts_soon": "Penalty starts",
