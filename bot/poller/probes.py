@@ -142,6 +142,7 @@ class ProbeStep:
         #: known (first run, another process wrote since, or the write failed), read from the table
         self._written: dict[UUID, str] | None = None
         self._written_at: datetime | None = None
+        self._network: NetworkProbes | None = None
         #: the last cycle's result; None before the first, when the cycle had no source, or when the
         #: step failed (every probe condition is then unknown)
         self.last: ProbeCycle | None = None
@@ -561,6 +562,11 @@ class ProbeStep:
             if kind == MODEL_GROUP and (data := this_epoch(row)) is not None:
                 committed[subject] = frozenset(data.get("committed") or ())
         network = _network_of(epoch_id, epoch_data, committed, majority)
+        if network == self._network:
+            # the same object as last cycle's: the alert engine compares each node's facts with last
+            # cycle's, and identical members compare at once (the commitments may list thousands)
+            network = self._network
+        self._network = network
         weights: Mapping[str, Any] = (epoch_data or {}).get("weights") or {}
 
         nodes: dict[UUID, NodeProbes] = {}
