@@ -518,6 +518,8 @@ class AlertEngine:
                 stored = states.get((node_id, gr.group))
                 old = stored
                 if old is None and (node_seen is None or gr.group in node_seen):
+                    if gr.value is None or gr.value == OK_VALUE:
+                        continue  # a seen group with no row, ok or unknown: it stays as it is
                     old = quiet_state(node_id, gr.group, obs.observed_at)
                 new, event = step(
                     old,
