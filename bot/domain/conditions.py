@@ -76,6 +76,9 @@ class NodeFacts:
     """Everything a detector may read about one node in one cycle."""
 
     obs: Observation
+    #: as the alert engine hands it: without its ``observed_at`` and ``schedule`` (which move every
+    #: cycle); a detector is a pure function of these facts, so a node whose facts did not change
+    #: since the last cycle is not judged again
     network: NetworkState | None = None
     options: Options = field(default_factory=Options)
     #: data other collectors add per node, keyed by collector name (e.g. per-host probes); a detector
