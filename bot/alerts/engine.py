@@ -354,7 +354,7 @@ class _Memo:
     extra: Mapping[str, object]
     #: every group read ok or unknown
     quiet: bool
-    #: the groups read ok (a node not seen in one of them is a first sight, to be stepped)
+    #: the groups whose value was known (a node not seen in one of them is a first sight: stepped)
     known: frozenset[str]
     #: ``(metric, state)`` per condition, for the gauge of nodes by condition and state
     states: tuple[tuple[str, str], ...]
@@ -476,7 +476,8 @@ class AlertEngine:
             self._memo = {}
             self._memo_network = network
         with_rows = {node_id for node_id, _ in states}
-        memo, previous = {}, self._memo
+        memo: dict[uuid.UUID, _Memo] = {}
+        previous = self._memo
         self._memo = {}  # until this cycle's states are known to be stepped
         changed: list[AlertState] = []
         quieted: list[tuple[uuid.UUID, str]] = []
