@@ -623,6 +623,7 @@ _PROBE_LABELS = {
     "network_api_version": "Network's API version",
     "network_share": "Weight on it",
     "mlnodes_behind": "ML nodes behind",
+    "mlnode_versions": "ML-node versions",
     "network_mlnode_version": "Network's ML-node version",
     "mlnodes_up": "ML nodes up",
     "mlnodes_down": "ML nodes down",

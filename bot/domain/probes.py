@@ -413,8 +413,10 @@ def version_lag(node: NodeProbes, net: NetworkProbes) -> Finding:
         if lagging:
             problems.append("ML node behind")
             numbers.append(("mlnodes_behind", ", ".join(lagging)))
-            if maj is not None:
-                numbers.append(("network_mlnode_version", maj.mlnode_version or "?"))
+        elif wanted:
+            numbers.append(("mlnode_versions", ", ".join(f"{n.node_id} {n.version or '?'}" for n in wanted)))
+        if wanted and maj is not None:
+            numbers.append(("network_mlnode_version", maj.mlnode_version or "?"))
     state = worst(states)
     if state is ProbeState.FAILING:
         return Finding(state, ", ".join(problems), tuple(numbers))

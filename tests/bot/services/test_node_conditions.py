@@ -117,7 +117,8 @@ async def test_node_shows_the_probe_conditions_with_their_numbers(
         "✅ Collateral short: ok · Weight 1000 · Collateral deposited 250 GNK · "
         "Collateral required 0.00000336 GNK",
         "✅ Version behind: ok · API version v0.2.15-post3 · Network's API version v0.2.15-post3 · "
-        "Weight on it 100 %",
+        "Weight on it 100 % · ML-node versions node1 3.0.16, node2 3.0.16, node3 3.0.16 · "
+        "Network's ML-node version 3.0.16",
         "✅ ML node down: ok · ML nodes up 2 of 2",
     ], shown
 
