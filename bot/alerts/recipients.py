@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 from bot.alerts.events import EventKind, NodeEvent
@@ -24,17 +23,9 @@ from bot.config import Config
 from bot.db.alert_recipients import NodeSubscriber, alert_channels, disabled_targets, node_subscribers
 from bot.db.mutes import active_channel_mutes
 from bot.db.types import Executor
-from bot.domain.platforms import Platform
+from bot.domain.platforms import Platform, Target
 
-TargetKind = Literal["user", "channel"]
 ADMIN_SCOPES = ["all", "admin"]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Target:
-    platform: Platform
-    kind: TargetKind
-    target_id: str
 
 
 @dataclass(slots=True)

@@ -153,14 +153,6 @@ async def get_state(db: Executor, node_id: UUID, group: str = "status") -> Alert
     return None if row is None else _state(row)
 
 
-async def node_states(db: Executor, node_id: UUID) -> list[AlertState]:
-    """Every group's state of one node (``/node``), unlocked."""
-    rows = await db.fetch(
-        f"SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = $1 ORDER BY condition_group", node_id
-    )
-    return [_state(r) for r in rows]
-
-
 DELETE_STATES_SQL = """
 DELETE FROM alert_state a USING unnest($1::uuid[], $2::text[]) AS t(node_id, condition_group)
 WHERE a.node_id = t.node_id AND a.condition_group = t.condition_group
