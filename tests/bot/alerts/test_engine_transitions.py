@@ -16,7 +16,7 @@ import pytest
 
 from bot.alerts.engine import AlertEngine
 from bot.db.types import Pool
-from bot.domain.conditions import CONDITIONS, Condition, NodeFacts, Reading, State, Texts
+from bot.domain.conditions import CONDITIONS, Condition, ConditionTable, NodeFacts, Reading, State, Texts
 from tests.bot.alerts.helpers import T0, alert_config, notifications, obs, report
 from tests.helpers import make_node
 
@@ -204,7 +204,9 @@ async def test_an_unchanged_ok_node_is_not_judged_again_and_a_changed_or_trouble
         metric="counted",
         urgent=False,
     )
-    engine = AlertEngine(alert_config(db_url, reminder_interval_s=86400), conditions=CONDITIONS.with_(extra))
+    engine = AlertEngine(
+        alert_config(db_url, reminder_interval_s=86400), conditions=ConditionTable([*CONDITIONS, extra])
+    )
     node = await make_node(pool, "rig-1")
 
     async def cycle(token: str, minute: int) -> int:
