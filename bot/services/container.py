@@ -72,7 +72,7 @@ class Services:
             earnings=EarningsService(pool, authz, price_source, ChartRenderer(), language),
             requests=RequestsService(pool, config, authz, language),
             admin=AdminService(pool, config, authz, language),
-            mutes=MutesService(pool, authz, nodes, language),
+            mutes=MutesService(pool, authz, nodes, config, language),
             settings=SettingsService(pool, authz, language),
             digests=DigestsService(pool, authz, language),
             quiet_hours=QuietHoursService(pool, authz, language),
