@@ -36,6 +36,11 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural pair for the catalogue (rendered with :meth:`Translator.plural`)."""
+    return singular, plural
+
+
 @dataclass(frozen=True, slots=True)
 class LazyText:
     """A source string and its values, translated when it is rendered for a reader (what code that
