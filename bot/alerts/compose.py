@@ -127,8 +127,9 @@ def _advice(conditions: tuple[Condition, ...], t: Translator, *, many: bool) -> 
     for c in conditions:
         title = t(c.texts.title)
         if many:  # one node's message says the cost with its details
-            lines.append((_sp(t("{title}:", title=title), "bold"), _sp(" " + t(c.texts.what))))
-            lines.append((_sp(t("What it costs:") + " "), _sp(t(c.texts.cost))))
+            head = t("{title}:", title=title)
+            lines.append((_sp(head, "bold"), _sp(_labelled(head, t(c.texts.what))[len(head) :])))
+            lines.append((_sp(_labelled(t("What it costs:"), t(c.texts.cost))),))
         if not c.texts.todo:
             continue
         lines.append((_sp(t("What to do ({title}):", title=title), "bold"),))
@@ -138,27 +139,27 @@ def _advice(conditions: tuple[Condition, ...], t: Translator, *, many: bool) -> 
     return tuple(lines)
 
 
-def _mute_label(arg: str, text: str, t: Translator) -> str:
+def _mute_label(arg: str, t: Translator) -> str:
     """``1h``, ``24h``, ``until resolved`` in the reader's language."""
     if arg == "resolved":
         return t("until resolved")
     return unit_text(int(arg[:-1]), arg[-1], t)
 
 
-def _mute_buttons(node_id: str, t: Translator, label: str | None = None) -> tuple[Button, ...]:
-    return tuple(
-        _btn(
-            "🔕 "
-            + (
-                t("Mute {node} {duration}", node=label, duration=_mute_label(arg, text, t))
-                if label
-                else t("Mute {duration}", duration=_mute_label(arg, text, t))
-            ),
-            "mute",
-            (node_id, arg),
-        )
-        for arg, text in MUTE_DURATIONS
-    )
+def _mute_text(arg: str, t: Translator) -> str:
+    """``Mute 1h``, ``Mute until resolved``."""
+    if arg == "resolved":
+        return t("Mute until resolved")
+    return t("Mute {duration}", duration=unit_text(int(arg[:-1]), arg[-1], t))
+
+
+def _mute_buttons(node_id: str, t: Translator) -> tuple[Button, ...]:
+    return tuple(_btn("🔕 " + _mute_text(arg, t), "mute", (node_id, arg)) for arg, _ in MUTE_DURATIONS)
+
+
+def _labelled(label: str, text: str) -> str:
+    """``What it costs: …``: a label and its text, without a space after a full-width colon."""
+    return label + text if label.endswith("：") else f"{label} {text}"
 
 
 def _details_button(node_id: str, t: Translator, label: str | None = None) -> Button:
@@ -185,15 +186,14 @@ def _buttons(
         row: tuple[Button, ...] = (_details_button(node_id, t, label),)
         if mute:
             row += tuple(
-                _btn("🔕 " + _mute_label(arg, text, t), "mute", (node_id, arg))
-                for arg, text in MUTE_DURATIONS
+                _btn("🔕 " + _mute_label(arg, t), "mute", (node_id, arg)) for arg, _ in MUTE_DURATIONS
             )
         rows.append(row)
     if mute:
         rows.append(
             tuple(
-                _btn("🔕 " + t("All {duration}", duration=_mute_label(arg, text, t)), "mute", ("all", arg))
-                for arg, text in MUTE_DURATIONS
+                _btn("🔕 " + t("All {duration}", duration=_mute_label(arg, t)), "mute", ("all", arg))
+                for arg, _ in MUTE_DURATIONS
             )
         )
     return tuple(rows)
@@ -263,7 +263,8 @@ def _problem_one(e: NodeEvent, config: Config, t: Translator) -> Iterator[Line]:
         yield (_sp(t("Problem since: {time}", time=fmt_time(e.incident_started_at))),)
     yield from _numbers(e, t)
     if (cost := _cost(e, t)) is not None:
-        yield (_sp(t("What it costs:"), "bold"), _sp(" " + cost))
+        head = t("What it costs:")
+        yield (_sp(head, "bold"), _sp(_labelled(head, cost)[len(head) :]))
 
 
 def _problem_many(e: NodeEvent, node: NodeLabel, config: Config, t: Translator) -> Iterator[Line]:
@@ -275,7 +276,7 @@ def _problem_many(e: NodeEvent, node: NodeLabel, config: Config, t: Translator) 
     if e.reading is not None and e.reading.summary:
         yield (_sp("   " + t.text(e.reading.summary)),)
     if e.reading is not None and e.reading.cost:
-        yield (_sp("   " + t("What it costs:") + " " + t.text(e.reading.cost)),)
+        yield (_sp("   " + _labelled(t("What it costs:"), t.text(e.reading.cost))),)
     if link := _tracker_line(config, node, e.epoch_id, t("tracker"), "   "):
         yield link
 

@@ -47,7 +47,7 @@ EXPECT = {
         "alert": "被监禁（jailed）：{node}",
         "what": "发生了什么：",
         "cost": "代价：",
-        "mute": "静音 1小时",
+        "mute": "静音1小时",
         "recovered": "已恢复：{node}",
         "recovery": "验证者已解除监禁。",
         "down_for": "中断了",
