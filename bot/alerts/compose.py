@@ -20,7 +20,6 @@ from uuid import UUID
 
 from bot.alerts.events import EventKind, NodeEvent, SourceEvent, SourceEventKind
 from bot.alerts.incidents import Incident, incident_of
-from bot.alerts.recipients import Target
 from bot.config import Config
 from bot.db import languages as languages_db
 from bot.db.alert_recipients import NodeLabel, node_labels
@@ -28,6 +27,7 @@ from bot.db.outbox import NewNotification
 from bot.db.types import Executor
 from bot.domain.conditions import Condition, State
 from bot.domain.formatting import unit_text
+from bot.domain.platforms import Target
 from bot.domain.tracker import tracker_link
 from bot.i18n.catalogs import ENGLISH, NP_, Catalogs, Text, Translator
 from bot.render.message import Button, Message, Severity, Span, Style

@@ -130,7 +130,11 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
     @app_commands.command(name="language", description=describe("language"))
     @app_commands.describe(language="en, ru, zh, or auto (your Discord language); empty shows it")
     async def language(interaction: Interaction, language: Language | None = None) -> None:
-        await h.run(interaction, "language", lambda c: message_of(s.language.command(c, language or "")))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "language", language=language)
+            return Reply((await s.language.command(a, args.get("language"))).message)
+
+        await h.run(interaction, "language", work)
 
     return [start, help_, link, unlink, whoami, language]
 
@@ -174,7 +178,8 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     ) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "mute", node=node, duration=duration)
-            return Reply((await s.mutes.mute(a, args["node"], args["duration"])).message)
+            result = await s.mutes.mute(a, args["node"], args["duration"])
+            return Reply(result.message, public=result.channel_mute is not None)
 
         await h.run(interaction, "mute", work)
 
@@ -192,7 +197,8 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     async def unmute(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "unmute", node=node)
-            return Reply((await s.mutes.unmute(a, args["node"])).message)
+            result = await s.mutes.unmute(a, args["node"])
+            return Reply(result.message, public=result.channel_mute is not None)
 
         await h.run(interaction, "unmute", work)
 

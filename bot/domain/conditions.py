@@ -78,6 +78,9 @@ class NodeFacts:
     """Everything a detector may read about one node in one cycle."""
 
     obs: Observation
+    #: as the alert engine hands it: without its ``observed_at`` and ``schedule`` (which move every
+    #: cycle); a detector is a pure function of these facts, so a node whose facts did not change
+    #: since the last cycle is not judged again
     network: NetworkState | None = None
     options: Options = field(default_factory=Options)
     #: data other collectors add per node, keyed by collector name (e.g. per-host probes); a detector
@@ -228,10 +231,6 @@ class ConditionTable:
     def settings(self) -> tuple[Setting, ...]:
         """The per-user switches, in table order."""
         return self._settings
-
-    def with_(self, *extra: Condition) -> ConditionTable:
-        """This table plus more entries (tests; collectors built elsewhere)."""
-        return ConditionTable([*self, *extra])
 
     def read(self, facts: NodeFacts) -> dict[str, Reading]:
         """Every condition's reading, a problem explained by an earlier one reading unknown."""
@@ -688,6 +687,7 @@ def _reward_conditions() -> list[Condition]:
 _PROBE_LABELS = {
     "epoch": N_("Epoch"),
     "no_participation_penalty": N_("Non-participation penalty"),
+    "models_due": N_("Models with a penalty"),
     "models_without_participation": N_("Neither run, delegated nor refused"),
     "delegates_without_poc": N_("Delegated to a host without PoC"),
     "penalty_starts_soon": N_("Penalty starts"),
@@ -703,6 +703,7 @@ _PROBE_LABELS = {
     "network_api_version": N_("Network's API version"),
     "network_share": N_("Weight on it"),
     "mlnodes_behind": N_("ML nodes behind"),
+    "mlnode_versions": N_("ML-node versions"),
     "network_mlnode_version": N_("Network's ML-node version"),
     "mlnodes_up": N_("ML nodes up"),
     "mlnodes_down": N_("ML nodes down"),

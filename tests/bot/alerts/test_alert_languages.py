@@ -9,10 +9,10 @@ from datetime import timedelta
 from bot.alerts.compose import build_node_notifications
 from bot.alerts.engine import AlertEngine
 from bot.alerts.events import EventKind, NodeEvent
-from bot.alerts.recipients import Target
 from bot.db import languages
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS
+from bot.domain.platforms import Target
 from bot.i18n.catalogs import Catalogs
 from tests.bot.alerts.helpers import T0, alert_config, obs, report
 from tests.helpers import make_node, make_user

@@ -15,8 +15,8 @@ import pytest
 import pytest_asyncio
 
 from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
-from bot.alerts.outbox import DeliveryWorker
 from bot.db.types import Pool
 from tests.bot.alerts.helpers import obs, report
 from tests.bot.telegram.conftest import Tg, running, telegram_config
