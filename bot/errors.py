@@ -17,7 +17,7 @@
         ├── RateLimitedError      too many attempts; try again later
         └── InvalidInputError     a value failed validation (identifier, email, duration)
 
-A :class:`UserError` carries a catalogue message and its parameters (:class:`~bot.i18n.text.Text`,
+A :class:`UserError` carries a catalogue message and its parameters (:class:`~bot.i18n.catalogs.LazyText`,
 the source string marked ``N_("…")`` where it is raised); each frontend's one error edge renders it in
 the caller's language (:meth:`UserError.translated`, :func:`bot.services.errors.refusal`). ``message`` is
 the English text, for logs and the audit. Any other exception becomes a short apology in chat and a
@@ -26,8 +26,7 @@ logged traceback. Nothing else is caught by callers.
 
 from __future__ import annotations
 
-from bot.i18n.catalogs import N_, Translator
-from bot.i18n.text import Text
+from bot.i18n.catalogs import ENGLISH, L_, N_, LazyText, Translator
 
 
 class BotError(Exception):
@@ -57,27 +56,28 @@ class DeliveryError(BotError):
 class UserError(BotError):
     """A refusal meant for the user: ``UserError(N_("No user with the email {email}."), email=…)``.
 
-    ``text`` is the untranslated message (catalogue id and parameters, or a ready :class:`Text`, e.g. a
-    plural); ``message`` is it in English, plain text safe to show in chat and fit for logs.
+    ``text`` is the untranslated message (catalogue id and parameters, or a ready
+    :class:`~bot.i18n.catalogs.LazyText`, e.g. a plural from ``LP_``); ``message`` is it in English,
+    plain text safe to show in chat and fit for logs.
     """
 
-    def __init__(self, message: str | Text, /, **params: object) -> None:
-        self.text = message if isinstance(message, Text) else Text(message, params)
-        self.message = str(self.text)
+    def __init__(self, message: str | LazyText, /, **params: object) -> None:
+        self.text = message if isinstance(message, LazyText) else L_(message, **params)
+        self.message = ENGLISH.text(self.text)
         super().__init__(self.message)
 
     def translated(self, t: Translator) -> str:
         """The refusal in ``t``'s language, as plain text."""
-        return self.text.render(t)
+        return t.text(self.text)
 
 
 class UsageError(UserError):
     """Bad or missing arguments; ``usage`` is the command's usage line (never translated: it is what
     to type), ``problem`` what was wrong (untranslated, like every refusal's text)."""
 
-    def __init__(self, usage: str, problem: str | Text | None = None) -> None:
+    def __init__(self, usage: str, problem: str | LazyText | None = None) -> None:
         self.usage = usage
-        self.problem = Text(problem) if isinstance(problem, str) else problem
+        self.problem = L_(problem) if isinstance(problem, str) else problem
         if self.problem is None:
             super().__init__(N_("Usage: {usage}"), usage=usage)
         else:
@@ -103,7 +103,7 @@ class ConflictError(UserError):
 class RateLimitedError(UserError):
     """Too many attempts; ``retry_after_s`` says when to try again."""
 
-    def __init__(self, message: str | Text, retry_after_s: float, /, **params: object) -> None:
+    def __init__(self, message: str | LazyText, retry_after_s: float, /, **params: object) -> None:
         super().__init__(message, **params)
         self.retry_after_s = retry_after_s
 

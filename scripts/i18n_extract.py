@@ -1,7 +1,6 @@
 """Keep the message catalogues in step with the code: ``bash scripts/i18n.sh``.
 
-Collects the source strings (``t("…")``, ``N_("…")`` and the plural ``t.plural("…", "…", n)`` /
-``plural("…", "…", n)`` calls under ``bot/``, and the tables that hold
+Collects the source strings (``t("…")`` and ``N_("…")`` calls under ``bot/``, and the tables that hold
 texts: the command descriptions), writes the template ``bot/i18n/locales/messages.pot`` and updates each
 language's ``messages.po`` from it (new strings appear untranslated, removed ones become obsolete).
 ``--check`` changes nothing and fails when a catalogue is out of step (CI runs the catalogue tests).
@@ -25,7 +24,7 @@ from bot.domain.conditions import CONDITIONS  # noqa: E402
 from bot.i18n.catalogs import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALE_DIR  # noqa: E402
 from bot.services.commands import COMMANDS  # noqa: E402
 
-KEYWORDS = {"t": None, "N_": None, "plural": (1, 2)}
+KEYWORDS = {"t": None, "N_": None, "L_": None, "NP_": (1, 2), "LP_": (1, 2), "plural": (1, 2)}
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 

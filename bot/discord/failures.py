@@ -18,8 +18,7 @@ from discord import app_commands
 from bot.discord.caller import caller_of
 from bot.discord.replies import Reply, deliver, plain, to_outgoing
 from bot.errors import UserError
-from bot.i18n.catalogs import N_, Translator
-from bot.i18n.text import ENGLISH
+from bot.i18n.catalogs import ENGLISH, N_, Translator
 from bot.render.message import Message
 from bot.services.errors import refusal
 from bot.services.language import LanguageService

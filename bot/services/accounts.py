@@ -24,8 +24,7 @@ from bot.errors import (
     RateLimitedError,
     UserError,
 )
-from bot.i18n.catalogs import N_
-from bot.i18n.text import plural
+from bot.i18n.catalogs import LP_, N_
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.authz import DEACTIVATED_TEXT, NOT_LINKED_TEXT, Authz
@@ -425,7 +424,7 @@ class AccountsService:
         wait = max(1.0, (blocked_until - now).total_seconds())
         minutes = max(1, round(wait / 60))
         raise RateLimitedError(
-            plural(
+            LP_(
                 "Too many failed attempts. Try again in about {n} minute.",
                 "Too many failed attempts. Try again in about {n} minutes.",
                 minutes,

@@ -330,7 +330,7 @@ class AdminService:
             num = t.number
             outbox_text = t("{count} pending", count=num(depth.pending))
             if depth.oldest_pending_at is not None:
-                outbox_text += ", " + t("oldest {age}", age=format_age(depth.oldest_pending_at, now))
+                outbox_text += ", " + t("oldest {age}", age=format_age(depth.oldest_pending_at, now, t))
             if depth.failed_24h:
                 outbox_text += ", " + t("{count} failed (24h)", count=num(depth.failed_24h))
             fields = [
@@ -347,7 +347,7 @@ class AdminService:
             ]
             lines: list[tuple[Span, ...]] = [(Span(text=t("Nodes by status"), style="bold"),)]
             for status, n in by_status.items():
-                badge = status_badge(None if status == "no data" else status)
+                badge = status_badge(None if status == "no data" else status, t)
                 lines.append((Span(text=f"{badge}: {num(n)}"),))
             lines.append((Span(text=t("Sources"), style="bold"),))
             if not sources:
@@ -364,7 +364,7 @@ class AdminService:
                     "{source}: {state}, last ok {age}",
                     source=s.source,
                     state=state,
-                    age=format_age(s.last_ok_at, now),
+                    age=format_age(s.last_ok_at, now, t),
                 )
                 if s.consecutive_failures:
                     text += ", " + t.plural(
@@ -377,10 +377,10 @@ class AdminService:
             for f in failing:
                 reason = f" · {f.status_reason}" if f.status_reason else ""
                 owners = f" · {f.owners}" if f.owners else " · " + t("unassigned")
-                data_age = t("data {age}", age=format_age(f.fetched_at, now))
+                data_age = t("data {age}", age=format_age(f.fetched_at, now, t))
                 lines.append(
                     (
-                        Span(text=f"{status_badge(f.status)} "),
+                        Span(text=f"{status_badge(f.status, t)} "),
                         Span(text=f.label, style="bold"),
                         Span(text=f"{reason}{owners} · {data_age}"),
                     )

@@ -22,8 +22,7 @@ from bot.domain.formatting import parse_duration
 from bot.domain.identifiers import IDENTIFIER_TYPES, IdentifierType
 from bot.domain.numbers import parse_uint
 from bot.errors import InvalidInputError, UsageError
-from bot.i18n.catalogs import LANGUAGES, N_, language_of
-from bot.i18n.text import Text
+from bot.i18n.catalogs import L_, LANGUAGES, N_, language_of
 from bot.services.commands import (
     BY_NAME,
     PERIODS,
@@ -347,7 +346,7 @@ def _parse_option(spec: CommandSpec, name: str, value: Any) -> Any:
         if lowered not in option.choices:
             raise InvalidInputError(
                 N_("{option}: one of {choices}."),
-                option=Text(option.description),
+                option=L_(option.description),
                 choices=", ".join(option.choices),
             )
         return lowered

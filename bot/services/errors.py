@@ -58,7 +58,7 @@ def refusal(exc: UserError, t: Translator) -> Message:
     if isinstance(exc, UsageError):
         lines: list[tuple[Span, ...]] = []
         if exc.problem is not None:
-            lines += [(Span(text=line),) for line in exc.problem.render(t).splitlines()]
+            lines += [(Span(text=line),) for line in t.text(exc.problem).splitlines()]
         lines.append((Span(text=t("Usage: ")), Span(text=exc.usage, style="code")))
         return Message(severity="warning", lines=tuple(lines))
     return Message.text(exc.translated(t), severity="warning")

@@ -19,8 +19,7 @@ from bot.db.nodes import Node
 from bot.db.types import Pool
 from bot.domain.formatting import format_duration
 from bot.errors import NotFoundError
-from bot.i18n.catalogs import N_, Translator
-from bot.i18n.text import Text
+from bot.i18n.catalogs import L_, N_, Translator
 from bot.render.message import Button, Message, Span
 from bot.services import actions
 from bot.services.authz import Authz
@@ -62,7 +61,7 @@ def _view(m: Mute, now: datetime, t: Translator) -> MuteView:
         assert m.until is not None
         remaining = t(
             "for {duration} (until {time} UTC)",
-            duration=format_duration(m.until - now),
+            duration=format_duration(m.until - now, t),
             time=t.when(m.until, pattern="short"),
         )
     return MuteView(mute=m, target=target, remaining=remaining)
@@ -73,7 +72,7 @@ def _channel_remaining(t: Translator, m: ChannelMute, now: datetime) -> str:
         return t("until the alert resolves")
     return t(
         "for {duration} (until {time} UTC)",
-        duration=format_duration(m.until - now),
+        duration=format_duration(m.until - now, t),
         time=t.when(m.until, pattern="short"),
     )
 
@@ -208,7 +207,7 @@ class MutesService:
         if removed is None:
             raise NotFoundError(
                 N_("There is no mute for {target}. Send /mutes to see yours."),
-                target=Text(N_("all nodes")) if node is None else label,
+                target=L_("all nodes") if node is None else label,
             )
         return MuteResult(
             mute=removed,
@@ -229,7 +228,7 @@ class MutesService:
             if removed is None:
                 raise NotFoundError(
                     N_("There is no mute for {target} in this channel. Send /mutes to see its mutes."),
-                    target=Text(N_("all nodes")) if node is None else target,
+                    target=L_("all nodes") if node is None else target,
                 )
             await self._authz.audit(
                 actor,

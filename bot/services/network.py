@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.db import network_state
 from bot.db.types import Pool
-from bot.i18n.catalogs import Translator
-from bot.i18n.text import ENGLISH
+from bot.i18n.catalogs import ENGLISH, Translator
 from bot.render.message import Span
 
 
@@ -19,11 +18,7 @@ async def phase_line(
     state = await network_state.load(pool)
     if state is None or now - state.observed_at > fresh_for:
         return None  # a stopped poller's last word is no longer news
-    if state.phase_text() is None:
+    text = state.phase_text(t)
+    if text is None:
         return None
-    cpoc = state.confirmation_poc
-    if cpoc is not None and cpoc.active:
-        text = t("Confirmation PoC in progress") + (f" ({cpoc.phase})" if cpoc.phase else "")
-    else:
-        text = t("PoC in progress")
     return (Span(text="⏳ "), Span(text=text, style="bold"), Span(text=" · " + t("offline alerts are held")))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from bot.i18n.catalogs import Translator
-from bot.i18n.text import ENGLISH
+from bot.i18n.catalogs import ENGLISH, Translator
 from bot.render.message import Button
 
 T = TypeVar("T")

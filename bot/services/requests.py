@@ -25,8 +25,7 @@ from bot.db import users as users_db
 from bot.db.requests import SupportRequest
 from bot.db.types import Conn, Pool
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
-from bot.i18n.catalogs import N_, Translator
-from bot.i18n.text import Text, plural
+from bot.i18n.catalogs import L_, LP_, N_, LazyText, Translator
 from bot.render.message import Button, Message, MessageField, Span
 from bot.services import actions, arguments
 from bot.services.arguments import RequestStatus, RequestType, StatusFilter
@@ -156,32 +155,32 @@ _PROBLEMS = {
 _LIMIT = {"greater_than_equal": "ge", "less_than_equal": "le", "string_too_long": "max_length"}
 
 
-def _problem(exc: ValidationError) -> Text:
+def _problem(exc: ValidationError) -> LazyText:
     """What is wrong with the form, each problem in the person's language."""
-    parts: list[Text] = []
+    parts: list[LazyText] = []
     for err in exc.errors(include_url=False, include_input=False):
         loc = str(err["loc"][0]) if err["loc"] else ""
-        field: object = Text(FIELD_TEXT[loc]) if loc in FIELD_TEXT else loc
+        field: object = L_(FIELD_TEXT[loc]) if loc in FIELD_TEXT else loc
         kind = err["type"]
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, FieldsMissingError):  # the form-wide rule: what a request of its type needs
             if cause.fields == ["comments"]:
-                parts.append(Text(N_("Please describe what you need in comments.")))
+                parts.append(L_(N_("Please describe what you need in comments.")))
             else:
-                needed = _joined([Text(FIELD_TEXT[f]) for f in cause.fields], ", ")
-                parts.append(Text(N_("A new node request needs {fields}."), {"fields": needed}))
+                needed = _joined([L_(FIELD_TEXT[f]) for f in cause.fields], ", ")
+                parts.append(L_(N_("A new node request needs {fields}."), fields=needed))
         elif kind in _PROBLEMS:
             limit = (err.get("ctx") or {}).get(_LIMIT.get(kind, ""), "")
-            parts.append(Text(_PROBLEMS[kind], {"field": field, "limit": limit}))
+            parts.append(L_(_PROBLEMS[kind], field=field, limit=limit))
         else:
-            parts.append(Text(N_("{field}: {problem}"), {"field": field, "problem": str(err["msg"])}))
+            parts.append(L_(N_("{field}: {problem}"), field=field, problem=str(err["msg"])))
     return _joined(parts, "; ")
 
 
-def _joined(texts: list[Text], separator: str) -> Text:
+def _joined(texts: list[LazyText], separator: str) -> LazyText:
     """Several texts as one, each translated when it is shown."""
-    return Text(
-        separator.join(f"{{p{i}}}" for i in range(len(texts))), {f"p{i}": x for i, x in enumerate(texts)}
+    return L_(
+        separator.join(f"{{p{i}}}" for i in range(len(texts))), **{f"p{i}": x for i, x in enumerate(texts)}
     )
 
 
@@ -310,7 +309,7 @@ class RequestsService:
         most = self._config.limits.requests_per_hour
         if await requests_db.count_recent_locked(conn, user_id, REQUEST_WINDOW_S) >= most:
             raise RateLimitedError(
-                plural(
+                LP_(
                     "You have sent {n} request in the last hour. Please wait before sending another; "
                     "/myrequests shows the ones we have.",
                     "You have sent {n} requests in the last hour. Please wait before sending another; "
@@ -370,13 +369,13 @@ class RequestsService:
                     raise ConflictError(
                         N_("Request #{number} is already {status}."),
                         number=n,
-                        status=Text(STATUS_TEXT[current.status]),
+                        status=L_(STATUS_TEXT[current.status]),
                     )
                 if current.status == new_status and note_text is None and not take:
                     raise ConflictError(
                         N_("Request #{number} is already {status}."),
                         number=n,
-                        status=Text(STATUS_TEXT[new_status]),
+                        status=L_(STATUS_TEXT[new_status]),
                     )
                 me = None if actor.user is None else actor.user.id
                 req = await requests_db.update_status(

@@ -21,8 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import LimitsConfig
-from bot.i18n.catalogs import Translator
-from bot.i18n.text import ENGLISH
+from bot.i18n.catalogs import ENGLISH, Translator
 from bot.render.message import Message
 
 

@@ -37,12 +37,13 @@ def test_every_message_is_translated_with_the_same_placeholders(language: str) -
             continue
         message = catalog.get(source.id)
         assert message is not None and message.string and not message.fuzzy, f"{language}: {source.id!r}"
-        # a plural message: every form of the language (ru 3, zh 1) has the source's placeholders
+        # a plural entry: every form of the language, each with the source's placeholders
+        sources = source.id if isinstance(source.id, tuple) else (source.id,)
         forms = message.string if isinstance(message.string, tuple) else (message.string,)
-        wanted = set(_PLACEHOLDER.findall(source.id[0] if isinstance(source.id, tuple) else source.id))
-        assert len(forms) == catalog.num_plurals or not isinstance(message.string, tuple), source.id
+        expected = set().union(*(_PLACEHOLDER.findall(s) for s in sources))
+        assert len(forms) == catalog.num_plurals or not isinstance(source.id, tuple), source.id
         for form in forms:
-            assert form and set(_PLACEHOLDER.findall(form)) == wanted, (language, source.id, form)
+            assert form and set(_PLACEHOLDER.findall(form)) == expected, (language, source.id, form)
 
 
 @pytest.mark.parametrize("language", OTHER)
@@ -73,13 +74,5 @@ def test_plurals_follow_each_language() -> None:
     ru = Catalogs().translator("ru")
     # no catalogue entry: the source's own English forms, with the count
     assert ru.plural("{n} node", "{n} nodes", 1) == "1 node"
-    days = ("Earnings, last {n} day", "Earnings, last {n} days")
-    assert [ru.plural(*days, n) for n in (1, 3, 7, 21)] == [
-        "Доход за последний 1 день",
-        "Доход за последние 3 дня",
-        "Доход за последние 7 дней",
-        "Доход за последний 21 день",
-    ]
-    assert Catalogs().translator("zh").plural(*days, 30) == "近 30 天收益"
     assert ru.number(1234567) == "1\xa0234\xa0567"
     assert Catalogs().translator("zh").number(1234567) == "1,234,567"
