@@ -124,10 +124,10 @@ def parse_duration(text: str, *, maximum: timedelta) -> timedelta:
     """``30m``, ``2h``, ``1d``, ``1w`` and combinations like ``1h30m``; at most ``maximum``."""
     cleaned = (text or "").strip().lower().replace(" ", "")
     if not cleaned or _DURATION.sub("", cleaned) != "":
-        raise InvalidInputError("That is not a duration. Use for example 30m, 2h, 1d or 1w.")
+        raise InvalidInputError(N_("That is not a duration. Use for example 30m, 2h, 1d or 1w."))
     total = sum(int(n) * dict(_UNITS)[unit] for n, unit in _DURATION.findall(cleaned))
     if total <= 0:
-        raise InvalidInputError("The duration must be longer than zero.")
+        raise InvalidInputError(N_("The duration must be longer than zero."))
     if total > maximum.total_seconds():
-        raise InvalidInputError(f"The longest mute is {format_duration(maximum)}.")
+        raise InvalidInputError(N_("The longest mute is {duration}."), duration=format_duration(maximum))
     return timedelta(seconds=total)

@@ -19,7 +19,7 @@ from bot.domain.formatting import format_age, format_gnk, format_percent, status
 from bot.domain.identifiers import NodeIdentifier, parse_identifier
 from bot.domain.tracker import UNJAIL_HINT, tracker_link
 from bot.errors import InvalidInputError, UserError
-from bot.i18n.catalogs import ENGLISH, Translator
+from bot.i18n.catalogs import ENGLISH, N_, Translator
 from bot.render.message import Button, Message, MessageField, Severity, Span
 from bot.services import actions
 from bot.services.authz import Authz
@@ -69,8 +69,8 @@ class NodeChoice:
 
 
 def _not_found(ref: str) -> NodeNotFoundError:
-    shown = " ".join(ref.split())[:60] or "that"
-    return NodeNotFoundError(f"You have no node matching “{shown}”. Send /nodes to see yours.")
+    shown = " ".join(ref.split())[:60] or "—"
+    return NodeNotFoundError(N_("You have no node matching “{ref}”. Send /nodes to see yours."), ref=shown)
 
 
 def _account_of(node: Node) -> str | None:
@@ -121,7 +121,11 @@ def match_node(nodes: list[Node], ref: str) -> Node:
         return candidates[0]
     if len(candidates) > 1:
         names = ", ".join(c.label for c in candidates[:5])
-        raise InvalidInputError(f"“{lowered[:60]}” matches several of your nodes: {names}. Be more specific.")
+        raise InvalidInputError(
+            N_("“{text}” matches several of your nodes: {names}. Be more specific."),
+            text=lowered[:60],
+            names=names,
+        )
     raise _not_found(text)
 
 

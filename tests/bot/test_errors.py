@@ -11,15 +11,10 @@ from bot.services import errors as service_errors
 from bot.services.errors import refusal
 
 ROOT = Path(__file__).resolve().parents[2]
-#: refusals raised with unmarked text in code other work is changing (each is English until marked)
+#: refusals raised with unmarked text in the frontends, which other work is changing (English until marked)
 _PENDING = {
     ("bot/discord/forms.py", "This form is no longer active."),
     ("bot/telegram/routers/admin.py", "I cannot see "),
-    ("bot/domain/formatting.py", "That is not a duration."),
-    ("bot/domain/formatting.py", "The duration must be longer than zero."),
-    ("bot/domain/formatting.py", "The longest mute is "),
-    ("bot/domain/formatting.py", "not an amount: "),
-    ("bot/services/nodes.py", "“"),
 }
 
 
