@@ -24,6 +24,7 @@ from bot.db import users as users_db
 from bot.db.requests import SupportRequest
 from bot.db.types import Conn, Pool
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UsageError
+from bot.i18n.catalogs import N_
 from bot.render.message import Button, Message, MessageField, Span
 from bot.services import actions, arguments
 from bot.services.arguments import RequestStatus, RequestType, StatusFilter
@@ -85,21 +86,34 @@ class RequestForm(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class FormStep:
+    """One question of the guided form. ``label`` and ``prompt`` are catalogue source strings (each
+    frontend shows them in the caller's language): ``label`` names the answer (Discord's input label,
+    the summary's field: at most 45 characters in every language), ``prompt`` asks for it (Discord's
+    placeholder: at most 100)."""
+
     field: str
+    label: str
     prompt: str
     required: bool
 
 
 _STEPS: dict[str, tuple[FormStep, ...]] = {
     "new_node": (
-        FormStep("gpu_type", "Which GPU type? (for example H100, H200, A100)", True),
-        FormStep("quantity", "How many GPUs / servers? (a number from 1 to 1000)", True),
-        FormStep("region", "Which region? (for example Europe, US East)", True),
-        FormStep("budget", "Your budget? (optional: send - to skip)", False),
-        FormStep("comments", "Anything else we should know? (optional: send - to skip)", False),
+        FormStep("gpu_type", N_("GPU type"), N_("Which GPU type? (for example H100, H200, A100)"), True),
+        FormStep("quantity", N_("Quantity"), N_("How many GPUs / servers? (a number from 1 to 1000)"), True),
+        FormStep("region", N_("Region"), N_("Which region? (for example Europe, US East)"), True),
+        FormStep("budget", N_("Budget"), N_("Your budget?"), False),
+        FormStep("comments", N_("Comments"), N_("Anything else we should know?"), False),
     ),
-    "support": (FormStep("comments", "Describe the problem: which node, what you see, since when.", True),),
-    "other": (FormStep("comments", "What can we help you with?", True),),
+    "support": (
+        FormStep(
+            "comments",
+            N_("Comments"),
+            N_("Describe the problem: which node, what you see, since when."),
+            True,
+        ),
+    ),
+    "other": (FormStep("comments", N_("Comments"), N_("What can we help you with?"), True),),
 }
 
 
