@@ -76,14 +76,19 @@ def _lines(message: Message) -> list[list[Span]]:
     out: list[list[Span]] = []
     if message.title:
         icon = SEVERITY_ICON.get(message.severity, "")
-        out.append([Span(text=f"{icon} {message.title}".strip(), style="bold")])
+        title = f"{icon} {message.title}".strip()
+        # the message's link is its title (as on Discord): no fixed words to translate
+        if message.url and message.url.startswith(_SAFE_URL_SCHEMES):
+            out.append([Span(text=title, style="link", url=message.url)])
+        else:
+            out.append([Span(text=title, style="bold")])
     out.extend(list(line) for line in message.lines)
     for f in message.fields:
         out.append([Span(text=f"{f.name}: ", style="bold"), Span(text=f.value)])
     if message.footer:
         out.append([Span(text=message.footer, style="italic")])
-    if message.url:
-        out.append([Span(text="Open in tracker", style="link", url=message.url)])
+    if message.url and not message.title:
+        out.append([Span(text=message.url, style="link", url=message.url)])
     return out
 
 
