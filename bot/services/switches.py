@@ -6,20 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.conditions import CONDITIONS, ConditionTable
+from bot.i18n.catalogs import N_
 
 
 @dataclass(frozen=True, slots=True)
 class Switch:
     name: str
+    #: a catalogue source string (shown as ``t(label)``; Discord localizes it as a choice name)
     label: str
     default_on: bool
 
 
 #: switches that are no alert condition
 _OTHER_SWITCHES = (
-    Switch("recovery", "Recovered", True),
-    Switch("reminders", "Reminders", True),
-    Switch("requests", "Request updates", True),
+    Switch("recovery", N_("Recovered"), True),
+    Switch("reminders", N_("Reminders"), True),
+    Switch("requests", N_("Request updates"), True),
 )
 
 
