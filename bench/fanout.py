@@ -26,8 +26,8 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
-from bot.alerts.outbox import DeliveryWorker
 from bot.config import load_config
 from bot.db.migrate import apply_migrations
 from bot.db.pool import open_pool

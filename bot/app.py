@@ -15,28 +15,22 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
 
 from bot.alerts.components import ComponentAlerts
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
 from bot.alerts.metrics import AlertMetrics
-from bot.alerts.outbox import DeliveryWorker
 from bot.alerts.startup import StartupAnnouncement
 from bot.config import Config
-from bot.db.embedded import start_embedded
-from bot.db.migrate import apply_migrations
-from bot.db.pool import open_pool
-from bot.db.types import Pool
 from bot.digests.scheduler import Digests
 from bot.looplag import LoopLagMonitor
-from bot.metrics import Metrics
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
 from bot.poller.probes import ProbeFactsCollector, ProbeMetrics, ProbeStep
 from bot.pruner import Pruner
 from bot.quiet_hours.folder import QuietHoursFolder
+from bot.resources import Resources, open_resources
 from bot.services.container import Services
 from bot.supervisor import Component, Supervisor
 from bot.web.server import HttpServer
@@ -44,37 +38,6 @@ from bot.web.server import HttpServer
 log = logging.getLogger(__name__)
 
 GIL_SWITCH_INTERVAL_S = 0.001
-
-
-@dataclass(frozen=True, slots=True)
-class Resources:
-    """What every component is built from."""
-
-    config: Config
-    dsn: str
-    pool: Pool
-    metrics: Metrics
-
-
-async def resolve_dsn(config: Config) -> str:
-    """The configured ``database.url``, or the embedded server's (started on demand)."""
-    if config.database.url is not None:
-        return config.database.url.get_secret_value()
-    return await asyncio.to_thread(start_embedded, config.database.embedded_dir)
-
-
-@asynccontextmanager
-async def open_resources(config: Config, *, migrate: bool | None = None) -> AsyncIterator[Resources]:
-    dsn = await resolve_dsn(config)
-    if config.database.migrate_on_start if migrate is None else migrate:
-        await asyncio.to_thread(apply_migrations, dsn, config.database.migrate_lock_timeout_s)
-    async with open_pool(
-        dsn,
-        min_size=config.database.pool_min_size,
-        max_size=config.database.pool_max_size,
-        command_timeout=config.database.command_timeout_s,
-    ) as pool:
-        yield Resources(config=config, dsn=dsn, pool=pool, metrics=Metrics())
 
 
 def build_components(

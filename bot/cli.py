@@ -96,7 +96,7 @@ async def _audited(
     details: Callable[[T], dict[str, Any]] | None = None,
 ) -> T:
     """Run an admin action and write it to the audit log (``platform = 'cli'``), ok or failed."""
-    from bot.app import open_resources
+    from bot.resources import open_resources
     from bot.services.provisioning import audit_cli
 
     async with open_resources(config) as res:
@@ -119,8 +119,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         await run(config)
         return 0
     if args.command == "migrate":
-        from bot.app import resolve_dsn
         from bot.db.migrate import apply_migrations, rollback_migrations
+        from bot.resources import resolve_dsn
 
         dsn = await resolve_dsn(config)
         timeout = config.database.migrate_lock_timeout_s

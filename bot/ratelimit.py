@@ -78,9 +78,6 @@ class SendBudget:
         self._replies_in_a_row = 0
         self.granted = {p: 0 for p in Priority}
 
-    def waiting(self, priority: Priority) -> int:
-        return sum(1 for f in self._waiting[priority] if not f.done())
-
     async def acquire(self, priority: Priority = Priority.BULK) -> None:
         """Wait for a send slot (FIFO within a priority)."""
         ahead = self._waiting[Priority.REPLY] if priority is Priority.REPLY else self._any_waiting()

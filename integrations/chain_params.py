@@ -1,18 +1,23 @@
-"""The inference module's params and an epoch's frozen validation params (chain REST), as read.
+"""The inference module's params and an epoch's group data (chain REST), as read.
 
 ``GET /chain-api/productscience/inference/inference/params`` holds the thresholds in force *now*
 (``confirmation_poc_params.alpha_threshold``, ``validation_params.invalidation_h_threshold``...);
 ``GET .../epoch_group_data/{epoch}`` holds ``validation_params`` as they were frozen when the epoch
 began (epoch 366 still ran with H = 4 after proposal 96 set 40 in ``params``), ``null`` in model
-subgroups. Real captures: ``tests/data/trackers/2026/chain_inference_params_live_2026-09.json`` and
-``chain_epoch_group_data_366_root.trimmed.json``. Every Decimal is a :data:`ChainDecimal`.
+subgroups; ``…/epoch_group_data/{epoch}?model_id={model}`` is one model's subgroup, whose
+``validation_weights[]{member_address, weight, ml_nodes[]{node_id, poc_weight}}`` lists every member
+that committed PoC for that model (the probes read it). Real captures:
+``tests/data/trackers/2026/chain_inference_params_live_2026-09.json``,
+``chain_epoch_group_data_366_root.trimmed.json`` and ``chain_epoch_group_data_267_model_kimi.trimmed.json``.
+Every Decimal is a :data:`ChainDecimal`.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter
+from pydantic import AliasChoices, BeforeValidator, Field, TypeAdapter
 from pydantic.dataclasses import dataclass
 
 from bot.domain.chain_params import ChainThresholds, SprtThresholds
@@ -112,11 +117,32 @@ class ParamsEnvelope:
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
+class MlNode:
+    """An ML node of a participant (the chain's ``MLNodeInfo``: in epoch groups and in
+    ``/v1/epochs/current/participants``)."""
+
+    node_id: str | None = Field(default=None, validation_alias=AliasChoices("node_id", "nodeId", "local_id"))
+    poc_weight: int | None = None
+
+
+def _null_as_empty(value: Any) -> Any:
+    return () if value is None else value
+
+
+@dataclass(frozen=True, slots=True, config=LENIENT)
 class ValidationWeight:
     member_address: str
     weight: int | None = None
     reputation: int | None = None
     confirmation_weight: int | None = None
+    ml_nodes: tuple[MlNode, ...] | None = None
+
+    @property
+    def committed(self) -> bool:
+        """The member committed PoC weight to this group."""
+        if self.weight is not None and self.weight > 0:
+            return True
+        return any((n.poc_weight or 0) > 0 for n in self.ml_nodes or ())
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
@@ -126,7 +152,8 @@ class EpochGroupData:
     total_weight: int | None = None
     #: frozen at the epoch's start in the root group; null in model subgroups
     validation_params: ValidationParams | None = None
-    validation_weights: tuple[ValidationWeight, ...] | None = None
+    #: absent or null reads as empty
+    validation_weights: Annotated[tuple[ValidationWeight, ...], BeforeValidator(_null_as_empty)] = ()
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)

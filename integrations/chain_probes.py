@@ -5,17 +5,14 @@
   chain's NotFound (HTTP 404 with the grpc-gateway body ``{"code": 5, ...}``), which is a zero deposit.
   Any other 404 means the node does not serve the path: unknown. DERIVED shape (collateral proto and
   keeper), ``tests/data/trackers/2026/chain_collateral.DERIVED.json``.
-- ``…/collateral/params`` -> ``{"params": {"unbonding_period_epochs"}}`` and ``…/collateral/unbonding/
-  {participant}`` -> ``{"unbondings": [{participant, amount, completion_epoch}]}``: DERIVED as well.
 - ``GET /chain-api/productscience/inference/inference/poc_delegation/{participant}`` ->
   ``{delegations[]{model_id, delegator, delegate_to}, refusals[]{model_id, participant},
   intents[]{model_id, participant}}``. DERIVED for REST (which emits all three arrays); the CLI capture
   ``cli_poc_delegation_height_4104861.trimmed.json`` (real) omits empty ones, read the same way. The
   chain offers no bulk form: one request per participant.
-- ``GET …/epoch_group_data/{epoch}?model_id={model}`` -> one model's subgroup (real capture
-  ``chain_epoch_group_data_267_model_kimi.trimmed.json``): ``validation_weights[]{member_address, weight,
-  ml_nodes[]{node_id, poc_weight}}``, every member that committed PoC for that model. One request per
-  model covers every participant (the bulk form).
+- ``GET …/epoch_group_data/{epoch}?model_id={model}`` -> one model's subgroup
+  (:class:`~integrations.chain_params.EpochGroupData`): every member that committed PoC for that
+  model. One request per model covers every participant (the bulk form).
 
 The collateral the chain requires, ``weight × (1 − base_weight_ratio) × collateral_per_weight_unit``
 ngonka (truncated), is computed in :mod:`bot.domain.probes` from ``params.collateral_params``.
@@ -26,19 +23,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import Field, TypeAdapter
+from pydantic import TypeAdapter
 from pydantic.dataclasses import dataclass
 
+from integrations.chain_params import EPOCH_GROUP, EPOCH_GROUP_DATA_PATH, EpochGroupData
 from integrations.errors import BadPayloadError, SourceNotFoundError
 from integrations.http import JsonFetcher
 from integrations.payload import LENIENT, whole
 
 CHAIN = "/chain-api/productscience/inference"
 COLLATERAL_PATH = CHAIN + "/collateral/collateral/{participant}"
-COLLATERAL_PARAMS_PATH = CHAIN + "/collateral/params"
-UNBONDING_PATH = CHAIN + "/collateral/unbonding/{participant}"
 POC_DELEGATION_PATH = CHAIN + "/inference/poc_delegation/{participant}"
-EPOCH_GROUP_DATA_PATH = CHAIN + "/inference/epoch_group_data/{epoch}"
 DENOM = "ngonka"
 #: grpc codes.NotFound in the grpc-gateway error body
 GRPC_NOT_FOUND = 5
@@ -53,28 +48,6 @@ class Coin:
 @dataclass(frozen=True, slots=True, config=LENIENT)
 class CollateralResponse:
     amount: Coin | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class CollateralModuleParams:
-    unbonding_period_epochs: int | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class CollateralParamsResponse:
-    params: CollateralModuleParams | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class Unbonding:
-    participant: str | None = None
-    amount: Coin | None = None
-    completion_epoch: int | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class UnbondingResponse:
-    unbondings: tuple[Unbonding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
@@ -100,45 +73,8 @@ class PoCDelegationResponse:
     intents: tuple[ModelChoice, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class GroupMlNode:
-    node_id: str | None = None
-    poc_weight: int | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class GroupMember:
-    member_address: str
-    weight: int | None = None
-    confirmation_weight: int | None = None
-    ml_nodes: tuple[GroupMlNode, ...] | None = None
-
-    @property
-    def committed(self) -> bool:
-        """The member committed PoC weight to this group."""
-        if self.weight is not None and self.weight > 0:
-            return True
-        return any((n.poc_weight or 0) > 0 for n in self.ml_nodes or ())
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class ModelGroup:
-    epoch_index: int | None = None
-    model_id: str | None = None
-    total_weight: int | None = None
-    validation_weights: tuple[GroupMember, ...] = Field(default=())
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class ModelGroupEnvelope:
-    epoch_group_data: ModelGroup | None = None
-
-
 _COLLATERAL = TypeAdapter(CollateralResponse)
-COLLATERAL_PARAMS = TypeAdapter(CollateralParamsResponse)
-UNBONDING = TypeAdapter(UnbondingResponse)
 POC_DELEGATION = TypeAdapter(PoCDelegationResponse)
-MODEL_GROUP = TypeAdapter(ModelGroupEnvelope)
 
 
 def is_chain_not_found(body: str) -> bool:
@@ -175,11 +111,11 @@ async def fetch_poc_delegation(fetch: JsonFetcher, participant: str) -> PoCDeleg
     return await fetch.get(POC_DELEGATION_PATH.format(participant=participant), whole(POC_DELEGATION))
 
 
-async def fetch_model_group(fetch: JsonFetcher, epoch_id: int, model_id: str) -> ModelGroup | None:
+async def fetch_model_group(fetch: JsonFetcher, epoch_id: int, model_id: str) -> EpochGroupData | None:
     """One model's subgroup of ``epoch_id``; None when the chain has none (NotFound)."""
     try:
         env = await fetch.get(
-            EPOCH_GROUP_DATA_PATH.format(epoch=epoch_id), whole(MODEL_GROUP), params={"model_id": model_id}
+            EPOCH_GROUP_DATA_PATH.format(epoch=epoch_id), whole(EPOCH_GROUP), params={"model_id": model_id}
         )
     except SourceNotFoundError as exc:
         if is_chain_not_found(exc.body):

@@ -27,7 +27,7 @@ from integrations.chain_enums import (
     ParticipantStatus,
     phase_label,
 )
-from integrations.chain_params import fetch_chain_thresholds
+from integrations.chain_params import MlNode, fetch_chain_thresholds
 from integrations.errors import InconsistentPayloadError, SourceHTTPError
 from integrations.http import JsonFetcher
 from integrations.hyperfusion import EpochStats
@@ -43,12 +43,6 @@ SUMMARY_PATH = "/chain-api/productscience/inference/inference/epoch_performance_
 BULK_SUMMARY_PATH = "/chain-api/productscience/inference/inference/epoch_performance_summary/{epoch}"
 ESTIMATE_PATH = "/chain-api/productscience/inference/inference/estimate_bitcoin_reward/{address}"
 MAX_PAGES = 50
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class MlNode:
-    node_id: str | None = Field(default=None, validation_alias=AliasChoices("node_id", "nodeId", "local_id"))
-    poc_weight: int | None = None
 
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
@@ -178,6 +172,12 @@ class Validator:
 
 @dataclass(frozen=True, slots=True, config=LENIENT)
 class PerformanceSummary:
+    """A participant's settled epoch: the object of ``epoch_performance_summary/{epoch}/{address}`` and
+    each row of the bulk ``epoch_performance_summary/{epoch}`` list (real captures
+    ``chain_epoch_performance_summary_366_*.json``, ``…_bulk_276.trimmed.json``; int64 as strings).
+    A bulk row without ``participant_id`` is skipped."""
+
+    participant_id: str | None = None
     epoch_index: int | None = None
     earned_coins: int | None = None
     rewarded_coins: int | None = None
@@ -187,18 +187,6 @@ class PerformanceSummary:
 @dataclass(frozen=True, slots=True, config=LENIENT)
 class SummaryEnvelope:
     epoch_performance_summary: PerformanceSummary | None = None
-
-
-@dataclass(frozen=True, slots=True, config=LENIENT)
-class SummaryRow:
-    """One row of the bulk ``epochPerformanceSummary`` list (real capture:
-    ``chain_epoch_performance_summary_bulk_276.trimmed.json``; int64 as strings)."""
-
-    participant_id: str
-    epoch_index: int | None = None
-    earned_coins: int | None = None
-    rewarded_coins: int | None = None
-    claimed: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +233,7 @@ _CHAIN_PARTICIPANT = TypeAdapter(ChainParticipant)
 _VALIDATOR = TypeAdapter(Validator)
 _PAGE_HEAD = TypeAdapter(PageHead)
 _SUMMARY = TypeAdapter(SummaryEnvelope)
-_SUMMARY_ROW = TypeAdapter(SummaryRow)
+_SUMMARY_ROW = TypeAdapter(PerformanceSummary)
 _ESTIMATE = TypeAdapter(EstimateEnvelope)
 
 
@@ -443,13 +431,13 @@ class GonkaApiClient:
         :class:`SourceError` when the request fails: the caller falls back to per-node look-ups."""
         if not self._chain_api:
             return None
-        rows: list[SummaryRow] = []
+        rows: list[PerformanceSummary] = []
         skipped = SkippedRows()
 
         async def parse(chunks: Any) -> None:
             rows.clear()
             skipped.clear()
-            on_item = validate_items_tolerant(_SUMMARY_ROW, SummaryRow, rows, skipped)
+            on_item = validate_items_tolerant(_SUMMARY_ROW, PerformanceSummary, rows, skipped)
             await parse_object_streaming(chunks, ("epochPerformanceSummary",), on_item)
 
         await self._fetch.get(BULK_SUMMARY_PATH.format(epoch=epoch_id), parse)
@@ -457,6 +445,9 @@ class GonkaApiClient:
             return None
         income: dict[str, int] = {}
         for r in rows:
+            if r.participant_id is None:
+                skipped.add("participant_id", None, "participant_id: missing")
+                continue
             if r.epoch_index is not None and r.epoch_index != epoch_id:
                 raise InconsistentPayloadError(
                     SOURCE, f"summary of epoch {epoch_id} has a row of epoch {r.epoch_index}"

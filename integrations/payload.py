@@ -53,15 +53,6 @@ def whole(adapter: TypeAdapter[T]) -> Callable[[AsyncIterator[bytes]], Awaitable
     return parse
 
 
-def validate_items(adapter: TypeAdapter[T], into: list[T]) -> Callable[[Any], None]:
-    """An ``on_item`` for :func:`~integrations.jsonstream.parse_object_streaming`."""
-
-    def on_item(item: Any) -> None:
-        into.append(adapter.validate_python(item))
-
-    return on_item
-
-
 # -- tolerance: one bad row is skipped and counted, never the reason a page fails ---------------------
 
 #: a row's reason label when the failing field cannot be named (the row is not an object, ...)
@@ -158,7 +149,8 @@ def tolerant(
 def validate_items_tolerant(
     adapter: TypeAdapter[T], model: type, into: list[T], skipped: SkippedRows
 ) -> Callable[[Any], None]:
-    """:func:`validate_items` that skips (and records) a row failing validation."""
+    """An ``on_item`` for :func:`~integrations.jsonstream.parse_object_streaming` that validates each
+    row against ``adapter`` and skips (and records) a row failing validation."""
     one = tolerant(adapter.validate_python, field_labels(model), skipped)
 
     def on_item(item: Any) -> None:

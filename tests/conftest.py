@@ -17,7 +17,7 @@ from bot.db.pool import open_pool
 from bot.db.types import Pool
 from tests.fakes.discord_fixtures import discord_api, discord_config  # noqa: F401 - fixtures
 from tests.fakes.telegram_api import telegram_api  # noqa: F401 - the fake Bot API server fixture
-from tests.pg import admin_url, scratch_database
+from tests.pg import DatabaseCopies, admin_url, scratch_database
 
 EMPTY_CONFIG = str(Path(__file__).with_name("empty_config.toml"))
 os.environ["MINEGNK_CONFIG"] = EMPTY_CONFIG  # tests never read the developer's config.toml
@@ -44,18 +44,34 @@ def empty_db_url(pg_admin_url: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def db_copies(pg_admin_url: str, template_db: str) -> Iterator[DatabaseCopies]:
+    """Copies of the template made ahead and dropped behind (a test waits for neither)."""
+    copies = DatabaseCopies(pg_admin_url, template_db, f"minegnk_t_{os.getpid()}")
+    try:
+        yield copies
+    finally:
+        copies.close()
+
+
 @pytest.fixture
-def db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+def db_url(db_copies: DatabaseCopies) -> Iterator[str]:
     """A fresh, migrated database for one test."""
-    with scratch_database(pg_admin_url, "minegnk_t", template_db) as url:
+    url = db_copies.take()
+    try:
         yield url
+    finally:
+        db_copies.give_back(url)
 
 
 @pytest.fixture(scope="module")
-def module_db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+def module_db_url(db_copies: DatabaseCopies) -> Iterator[str]:
     """A migrated database shared by one module's tests (for a bot kept running across them)."""
-    with scratch_database(pg_admin_url, "minegnk_m", template_db) as url:
+    url = db_copies.take()
+    try:
         yield url
+    finally:
+        db_copies.give_back(url)
 
 
 @pytest_asyncio.fixture

@@ -17,12 +17,12 @@ from uuid import UUID
 
 from bot.alerts.events import EventKind, NodeEvent, SourceEvent, SourceEventKind
 from bot.alerts.incidents import Incident, incident_of
-from bot.alerts.recipients import Target
 from bot.config import Config
 from bot.db.alert_recipients import NodeLabel, node_labels
 from bot.db.outbox import NewNotification
 from bot.db.types import Executor
 from bot.domain.conditions import Condition, State
+from bot.domain.platforms import Target
 from bot.domain.tracker import tracker_link
 from bot.render.message import Button, Message, Severity, Span, Style
 

@@ -14,24 +14,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 from bot.alerts.events import EventKind, NodeEvent
 from bot.config import Config
 from bot.db.alert_recipients import NodeSubscriber, alert_channels, disabled_targets, node_subscribers
 from bot.db.types import Executor
-from bot.domain.platforms import Platform
+from bot.domain.platforms import Platform, Target
 
-TargetKind = Literal["user", "channel"]
 ADMIN_SCOPES = ["all", "admin"]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Target:
-    platform: Platform
-    kind: TargetKind
-    target_id: str
 
 
 @dataclass(slots=True)

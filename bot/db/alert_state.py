@@ -129,14 +129,6 @@ async def get_state(db: Executor, node_id: UUID, group: str = "status") -> Alert
     return None if row is None else _state(row)
 
 
-async def node_states(db: Executor, node_id: UUID) -> list[AlertState]:
-    """Every group's state of one node (``/node``), unlocked."""
-    rows = await db.fetch(
-        f"SELECT {_STATE_COLUMNS} FROM alert_state WHERE node_id = $1 ORDER BY condition_group", node_id
-    )
-    return [_state(r) for r in rows]
-
-
 ANY_STATE_SQL = "SELECT EXISTS (SELECT 1 FROM alert_state)"
 
 

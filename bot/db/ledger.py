@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -34,10 +34,6 @@ class Settlement:
     complete: bool
     source: str
 
-    @property
-    def settled_day(self) -> date:
-        return self.settled_at.date()  # settled_at is UTC
-
 
 @dataclass(frozen=True, slots=True)
 class EstimateRow:
@@ -51,11 +47,6 @@ class EstimateRow:
 
 LAST_SETTLED_SQL = """
 SELECT epoch_id, settled_at, estimated, complete, source FROM settled_epochs ORDER BY epoch_id DESC LIMIT 1
-"""
-
-SETTLED_RANGE_SQL = """
-SELECT epoch_id, settled_at, estimated, complete, source FROM settled_epochs
-WHERE epoch_id BETWEEN $1 AND $2
 """
 
 NODES_WITH_INCOME_SQL = "SELECT node_id FROM node_epoch_earnings WHERE epoch_id = $1"
@@ -135,10 +126,6 @@ def _settlement(r: asyncpg.Record) -> Settlement:
 async def last_settled(db: Executor) -> Settlement | None:
     row = await db.fetchrow(LAST_SETTLED_SQL)
     return None if row is None else _settlement(row)
-
-
-async def settled_between(db: Executor, first: int, last: int) -> dict[int, Settlement]:
-    return {r[0]: _settlement(r) for r in await db.fetch(SETTLED_RANGE_SQL, first, last)}
 
 
 async def nodes_with_income(db: Executor, epoch_id: int) -> set[UUID]:

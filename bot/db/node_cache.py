@@ -175,9 +175,6 @@ ON CONFLICT (node_id) DO NOTHING
 #: nodes judged again leave the list (an empty list, the steady case, costs nothing)
 RELEASE_CONFIRMED_SQL = "DELETE FROM node_cache_unconfirmed WHERE NOT (node_id = ANY($1::uuid[]))"
 
-#: how fresh each node's data is (when its current data was last confirmed)
-FRESHNESS_SQL = "SELECT node_id, fresh_at FROM node_stats_freshness WHERE node_id = ANY($1::uuid[])"
-
 Row = tuple[object, ...]
 
 

@@ -70,8 +70,6 @@ WHERE un.user_id = $1
 ORDER BY lower(coalesce(n.display_name, n.identifier)), n.identifier
 """
 
-LIST_ALL_NODES_SQL = f"SELECT {_NODE_COLUMNS} FROM nodes ORDER BY identifier"
-
 
 def _node(row: asyncpg.Record) -> Node:
     return Node(**{k: row[k] for k in Node.__slots__})
@@ -113,7 +111,3 @@ async def get_node(db: Executor, node_id: UUID) -> Node | None:
 
 async def list_user_nodes(db: Executor, user_id: UUID) -> list[Node]:
     return [_node(r) for r in await db.fetch(LIST_USER_NODES_SQL, user_id)]
-
-
-async def list_all_nodes(db: Executor) -> list[Node]:
-    return [_node(r) for r in await db.fetch(LIST_ALL_NODES_SQL)]

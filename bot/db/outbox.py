@@ -1,18 +1,17 @@
 """The notification outbox: enqueueing (used by services and the alert engine, inside their
-transactions). Claiming and delivery live in ``bot.alerts`` and their queries beside these."""
+transactions). Claiming and delivery are the delivery worker's (``bot.alerts.delivery.worker``), its
+queries in ``bot.db.outbox_claims``."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
 from uuid import UUID
 
 from bot.db.types import Executor
+from bot.domain.platforms import Platform, TargetKind
 from bot.render.message import Message
-
-TargetKind = Literal["user", "channel"]
 
 #: claim order of a notification kind (lower first, also within one target): node and monitoring
 #: alerts 0 (every kind not listed), request notifications, the startup notice and digests 1, broadcasts 2;
@@ -32,7 +31,7 @@ def claim_priority(kind: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class NewNotification:
-    platform: Literal["telegram", "discord"]
+    platform: Platform
     target_kind: TargetKind
     target_id: str
     kind: str

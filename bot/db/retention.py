@@ -8,12 +8,7 @@ changed meanwhile is left alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.db.types import Conn, Executor
-
-#: outbox states that are final (a row in any other state is never deleted)
-FINISHED = ("delivered", "failed", "suppressed")
 
 PRUNE_NOTIFICATIONS_SQL = """
 DELETE FROM notifications n
@@ -58,12 +53,6 @@ PRUNE_SQL = {
     "link_codes": PRUNE_LINK_CODES_SQL,
     "admin_audit_log": PRUNE_AUDIT_SQL,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Pruned:
-    table: str
-    rows: int
 
 
 async def prune_batch(db: Executor, table: str, older_than_days: float, limit: int) -> int:

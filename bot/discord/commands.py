@@ -136,7 +136,11 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
     @app_commands.command(name="language", description=describe("language"))
     @app_commands.describe(language=N_("en, ru, zh, or auto (your Discord language); empty shows it"))
     async def language(interaction: Interaction, language: Language | None = None) -> None:
-        await h.run(interaction, "language", lambda c: message_of(s.language.command(c, language or "")))
+        async def work(a: Actor) -> Reply:
+            args = await h.args(a, "language", language=language)
+            return Reply((await s.language.command(a, args.get("language"))).message)
+
+        await h.run(interaction, "language", work)
 
     return [start, help_, link, unlink, whoami, language]
 

@@ -224,10 +224,6 @@ class ConditionTable:
         """The per-user switches, in table order."""
         return self._settings
 
-    def with_(self, *extra: Condition) -> ConditionTable:
-        """This table plus more entries (tests; collectors built elsewhere)."""
-        return ConditionTable([*self, *extra])
-
     def read(self, facts: NodeFacts) -> dict[str, Reading]:
         """Every condition's reading, a problem explained by an earlier one reading unknown."""
         out: dict[str, Reading] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from bot.errors import InvalidInputError
 
@@ -54,15 +54,6 @@ def format_gnk(amount: Decimal | None, *, unit: bool = True) -> str:
     if out in ("-0.00",):
         out = "0.00"
     return f"{out} GNK" if unit else out
-
-
-def parse_gnk(text: str) -> Decimal:
-    """Inverse of :func:`format_gnk` (for tests and admin input): ``1,234.5 GNK`` → ``Decimal``."""
-    cleaned = text.replace("GNK", "").replace(",", "").strip()
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInputError(f"not an amount: {text[:40]}") from None
 
 
 def format_fiat(amount: Decimal | None, currency: str) -> str:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -31,12 +31,6 @@ from bot.domain.network import ConfirmationPoC, PocSchedule
 from bot.domain.status import NodeStatus
 
 NGONKA_PER_GNK = 10**9
-_GNK_QUANTUM = Decimal("0.00000001")  # DECIMAL(20,8)
-
-
-def gnk_from_ngonka(ngonka: int) -> Decimal:
-    """Exact GNK from integer ngonka, truncated to the cache's 8 decimals (never overstated)."""
-    return Decimal(ngonka).scaleb(-9).quantize(_GNK_QUANTUM, rounding=ROUND_DOWN)
 
 
 @dataclass(slots=True)

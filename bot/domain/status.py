@@ -25,10 +25,6 @@ class NodeStatus(enum.StrEnum):
     #: no source could say (failed, partial or inconsistent fetch; ``null`` fields): never alerts
     UNKNOWN = "unknown"
 
-    @property
-    def is_problem(self) -> bool:
-        return self in (NodeStatus.UNHEALTHY, NodeStatus.JAILED, NodeStatus.OFFLINE)
-
 
 @dataclass(frozen=True, slots=True)
 class Observation:

@@ -55,7 +55,7 @@ def render_report(report: CycleReport, labels: dict[UUID, tuple[str, str | None,
 
 async def poll_once(config: Config) -> int:
     """Run one cycle (if no other replica is polling) and print the table; 1 when no source answered."""
-    from bot.app import open_resources
+    from bot.resources import open_resources
 
     async with open_resources(config) as res:
         poller = Poller(config.trackers, res.pool, res.dsn, PollerMetrics(res.metrics.registry))

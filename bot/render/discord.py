@@ -15,7 +15,6 @@ from typing import Any
 
 from bot.render.message import Button, Message, Span
 
-CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELDS_LIMIT = 25
@@ -223,15 +222,3 @@ def render(message: Message) -> list[DiscordPayload]:
         total += size
     payloads.append(DiscordPayload(embeds=current, components=render_components(message)))
     return payloads
-
-
-def render_plain(message: Message) -> list[str]:
-    """The message as plain markdown content blocks ≤ 2000 (for contexts without embeds)."""
-    lines = []
-    if message.title:
-        lines.append(f"**{escape_markdown(message.title)}**")
-    lines.extend(_line_text(line) for line in message.lines)
-    lines.extend(f"**{escape_markdown(f.name)}:** {escape_markdown(f.value)}" for f in message.fields)
-    if message.footer:
-        lines.append(f"*{escape_markdown(message.footer)}*")
-    return _split_text(lines, CONTENT_LIMIT)

@@ -70,10 +70,6 @@ class LinkCodeResult:
     expires_at: datetime
     message: Message
 
-    def telegram_deep_link(self, bot_username: str) -> str:
-        """``https://t.me/<bot>?start=<code>``: opening it sends ``/start <code>``, which links."""
-        return f"https://t.me/{bot_username.lstrip('@')}?start={self.code}"
-
 
 @dataclass(frozen=True, slots=True)
 class BroadcastResult:

@@ -22,6 +22,7 @@ from bot.domain.formatting import parse_duration
 from bot.domain.identifiers import IDENTIFIER_TYPES, IdentifierType
 from bot.domain.numbers import parse_uint
 from bot.errors import InvalidInputError, UsageError
+from bot.i18n.catalogs import LANGUAGES, language_of
 from bot.services.commands import (
     BY_NAME,
     PERIODS,
@@ -48,7 +49,6 @@ REQUEST_TYPES: tuple[RequestType, ...] = ("new_node", "support", "other")
 #: the longest mute
 MAX_MUTE = timedelta(days=30)
 #: a mute "until resolved" (the node's next recovery ends it)
-UNTIL_RESOLVED = "resolved"
 _RESOLVED = {"resolved", "until-resolved", "until_resolved", "untilresolved"}
 _ALL = {"all", "*", "everything"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -276,6 +276,42 @@ def quiet(text: str) -> QuietOff | QuietWindow | QuietUrgent | None:
     raise InvalidInputError("Say a window such as 23:00-07:00, off, or urgent and the conditions.")
 
 
+#: what people type for each language, besides its code
+_LANGUAGE_NAMES: dict[str, str] = {
+    "english": "en",
+    "английский": "en",
+    "英语": "en",
+    "russian": "ru",
+    "русский": "ru",
+    "俄语": "ru",
+    "chinese": "zh",
+    "китайский": "zh",
+    "中文": "zh",
+    "简体中文": "zh",
+}
+_FOLLOW_APP = {"auto", "reset", "авто", "自动"}
+
+
+@dataclass(frozen=True, slots=True)
+class FollowApp:
+    """``/language auto``: answer in the language of the person's app again."""
+
+
+def language(text: str) -> str | FollowApp | None:
+    """``/language``'s choice: a language code (or its name), ``auto``; empty (``None``) shows it."""
+    word = (text or "").strip().lower()
+    if not word:
+        return None
+    if word in _FOLLOW_APP:
+        return FollowApp()
+    found = (language_of(word) if len(word) <= 7 else None) or _LANGUAGE_NAMES.get(word)
+    if found is None:
+        raise InvalidInputError(
+            "I speak " + ", ".join(f"{name} ({code})" for code, name in LANGUAGES.items()) + "."
+        )
+    return found
+
+
 #: the parser of each option kind a :class:`CommandSpec` declares
 KINDS: dict[OptionKind, Callable[[Any], Any]] = {
     "string": word,
@@ -289,9 +325,10 @@ KINDS: dict[OptionKind, Callable[[Any], Any]] = {
     "text": free_text,
     "digest": digest,
     "quiet": quiet,
+    "language": language,
 }
 #: kinds whose option takes the rest of the line
-_REST_OF_LINE = {"text", "digest", "quiet"}
+_REST_OF_LINE = {"text", "digest", "quiet", "language"}
 
 
 def _parse_option(spec: CommandSpec, name: str, value: Any) -> Any:

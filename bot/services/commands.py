@@ -25,6 +25,7 @@ OptionKind = Literal[
     "text",
     "digest",
     "quiet",
+    "language",
 ]
 
 
@@ -70,7 +71,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "anyone",
         (
             CommandOption(
-                "language", "en, ru, zh, or auto", required=False, choices=("en", "ru", "zh", "auto")
+                "language",
+                "en, ru, zh, or auto",
+                "language",
+                required=False,
+                choices=("en", "ru", "zh", "auto"),
             ),
         ),
     ),

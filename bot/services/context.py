@@ -45,10 +45,6 @@ class Actor:
     #: the identity is linked to a deactivated account (treated as anonymous, told why)
     deactivated: bool = False
 
-    @property
-    def is_linked(self) -> bool:
-        return self.user is not None
-
 
 @dataclass(frozen=True, slots=True)
 class LinkedActor(Actor):

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.config import Config
 from bot.db import routes as routes_db
 from bot.db.outbox import NewNotification
 from bot.db.types import Executor
 from bot.db.users import User
-from bot.domain.platforms import Platform
+from bot.domain.platforms import Platform, Target
 from bot.render.message import Message
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    platform: Platform
-    target_kind: str
-    target_id: str
 
 
 async def admin_channels(db: Executor, config: Config, scopes: list[str]) -> list[Target]:
@@ -37,7 +28,7 @@ def user_targets(user: User, *, skip: tuple[str, str] | None = None) -> list[Tar
     """Each platform the user linked (none when deactivated); ``skip`` one ``(platform, id)``."""
     if not user.is_active:
         return []
-    out = []
+    out: list[Target] = []
     if user.telegram and skip != ("telegram", user.telegram):
         out.append(Target("telegram", "user", user.telegram))
     if user.discord and skip != ("discord", user.discord):
@@ -51,11 +42,11 @@ def notifications(
     return [
         NewNotification(
             platform=t.platform,
-            target_kind="user" if t.target_kind == "user" else "channel",
+            target_kind=t.kind,
             target_id=t.target_id,
             kind=kind,
             message=message,
-            dedup_key=f"{dedup_prefix}:{t.platform}:{t.target_kind}:{t.target_id}"[:255],
+            dedup_key=f"{dedup_prefix}:{t.platform}:{t.kind}:{t.target_id}"[:255],
         )
         for t in targets
     ]

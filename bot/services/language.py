@@ -10,25 +10,10 @@ from dataclasses import dataclass
 
 from bot.db import languages as languages_db
 from bot.db.types import Pool
-from bot.errors import InvalidInputError
 from bot.i18n.catalogs import DEFAULT_LANGUAGE, LANGUAGES, Catalogs, Translator, language_of
 from bot.render.message import Message, Span
+from bot.services.arguments import FollowApp
 from bot.services.context import Who, caller_of
-
-#: what people type for each language, besides its code
-_NAMES: dict[str, str] = {
-    "english": "en",
-    "английский": "en",
-    "英语": "en",
-    "russian": "ru",
-    "русский": "ru",
-    "俄语": "ru",
-    "chinese": "zh",
-    "китайский": "zh",
-    "中文": "zh",
-    "简体中文": "zh",
-}
-_AUTO = ("auto", "reset", "авто", "自动")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +21,6 @@ class LanguageResult:
     language: str
     saved: bool
     message: Message
-
-
-def parse_language(text: str) -> str:
-    word = text.strip().lower()
-    code = language_of(word) if len(word) <= 7 else None
-    found = code or _NAMES.get(word)
-    if found is None:
-        raise InvalidInputError(
-            "I speak " + ", ".join(f"{name} ({code})" for code, name in LANGUAGES.items()) + "."
-        )
-    return found
 
 
 class LanguageService:
@@ -66,22 +40,20 @@ class LanguageService:
         language, _ = await self.language_of(caller)
         return self.catalogs.translator(language)
 
-    async def command(self, who: Who, args: str) -> LanguageResult:
-        """``/language`` shows the language and the choices; ``/language ru`` saves one; ``auto`` goes
-        back to the platform's."""
+    async def command(self, who: Who, choice: str | FollowApp | None) -> LanguageResult:
+        """``/language`` (``None``) shows the language and the choices; ``/language ru`` (a code)
+        saves one; ``auto`` (:class:`FollowApp`) goes back to the platform's."""
         caller = caller_of(who)
-        word = (args or "").strip()
-        if not word:
+        if choice is None:
             language, saved = await self.language_of(caller)
             return _render(self.catalogs.translator(language), saved, None)
-        if word.lower() in _AUTO:
+        if isinstance(choice, FollowApp):
             await languages_db.forget(self._pool, caller.platform, caller.platform_user_id)
             language, _ = await self.language_of(caller)
             t = self.catalogs.translator(language)
             return _render(t, False, t("I follow your app's language again."))
-        language = parse_language(word)
-        await languages_db.choose(self._pool, caller.platform, caller.platform_user_id, language)
-        t = self.catalogs.translator(language)
+        await languages_db.choose(self._pool, caller.platform, caller.platform_user_id, choice)
+        t = self.catalogs.translator(choice)
         return _render(t, True, t("From now on I answer in English."))
 
 

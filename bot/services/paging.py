@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from bot.domain.numbers import parse_uint
 from bot.render.message import Button
 
 T = TypeVar("T")
@@ -31,15 +30,8 @@ def nav_buttons(action: str, page: int, pages: int, *prefix: str) -> tuple[Butto
     return tuple(row)
 
 
-def parse_page(text: str | int | None) -> int:
-    if isinstance(text, int):
-        return max(0, text)
-    return parse_uint((text or "0").strip()) or 0
-
-
-#: the tightest platform limits on buttons (Discord: 5 action rows of 5)
+#: the tightest platform limit on button rows (Discord: 5 action rows)
 MAX_ROWS = 5
-MAX_PER_ROW = 5
 
 
 def button_grid(

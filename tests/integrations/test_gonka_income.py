@@ -84,6 +84,19 @@ async def test_an_unreadable_row_is_skipped_and_named_not_the_summary(
     assert dict(got.skipped.counts) == {"rewarded_coins": 1}
 
 
+async def test_a_row_naming_no_participant_is_skipped_and_unidentified(
+    chain: tuple[TrackerServer, GonkaApiClient],
+) -> None:
+    srv, client = chain
+    payload = era2026_bulk_summary()
+    del payload["epochPerformanceSummary"][1]["participant_id"]
+    srv.bulk_summaries[276] = payload
+    got = await client.epoch_income(276)
+    assert got is not None and len(got.income) == 5
+    assert "gonka1qa90tgczc0k5dvk4l5nvlf5y6phgm6mg22sfjv" not in got.income
+    assert dict(got.skipped.counts) == {"participant_id": 1} and got.skipped.unidentified == 1
+
+
 async def test_a_failing_bulk_call_raises_for_the_fallback(
     chain: tuple[TrackerServer, GonkaApiClient],
 ) -> None:

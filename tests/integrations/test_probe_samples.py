@@ -73,17 +73,6 @@ def test_collateral_in_another_denom_is_a_bad_payload() -> None:
         chain_probes.collateral_ngonka(resp, "t")
 
 
-def test_collateral_params_parse() -> None:
-    p = chain_probes.COLLATERAL_PARAMS.validate_json(raw("chain_collateral_params.DERIVED.json"))
-    assert p.params is not None and p.params.unbonding_period_epochs == 1
-
-
-def test_collateral_unbonding_parses() -> None:
-    u = chain_probes.UNBONDING.validate_json(raw("chain_collateral_unbonding.DERIVED.json"))
-    (row,) = u.unbondings
-    assert row.amount is not None and (row.amount.amount, row.completion_epoch) == (10_000_000_000, 367)
-
-
 def test_the_chains_not_found_body_is_told_from_a_path_not_served() -> None:
     assert chain_probes.is_chain_not_found(raw("chain_grpc_gateway_error_notfound.DERIVED.json").decode())
     assert not chain_probes.is_chain_not_found("404 page not found")
@@ -115,7 +104,7 @@ def test_cli_poc_delegation_bodies_parse_empty_ones_included() -> None:
 
 
 def test_a_model_group_lists_the_members_that_committed_poc() -> None:
-    env = chain_probes.MODEL_GROUP.validate_json(raw("chain_epoch_group_data_267_model_kimi.trimmed.json"))
+    env = chain_params.EPOCH_GROUP.validate_json(raw("chain_epoch_group_data_267_model_kimi.trimmed.json"))
     g = env.epoch_group_data
     assert g is not None and (g.epoch_index, g.model_id) == (267, "moonshotai/Kimi-K2.6")
     committed = [m.member_address for m in g.validation_weights if m.committed]
@@ -123,6 +112,12 @@ def test_a_model_group_lists_the_members_that_committed_poc() -> None:
     first = g.validation_weights[0]
     assert first.member_address == "gonka15munkmx6x7k6rqqeexjet4556p7at39ks9qgr5"
     assert first.weight == 27400 and first.ml_nodes is not None and first.ml_nodes[0].poc_weight == 5219
+
+
+def test_a_model_group_without_weights_has_no_committed_members() -> None:
+    for body in ({"epoch_group_data": {"model_id": "m"}}, {"epoch_group_data": {"validation_weights": None}}):
+        g = chain_params.EPOCH_GROUP.validate_python(body).epoch_group_data
+        assert g is not None and g.validation_weights == ()
 
 
 class _FakeFetch:

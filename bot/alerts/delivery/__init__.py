@@ -1,1 +1,2 @@
-"""Platform senders behind one interface (:mod:`bot.alerts.delivery.base`)."""
+"""Outbox → chat: the delivery worker (:mod:`.worker`) and the platform senders behind one interface
+(:mod:`.base`)."""

@@ -18,9 +18,9 @@ retry sends only the rest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-from bot.domain.platforms import Platform
+from bot.domain.platforms import Platform, Target
 from bot.errors import DeliveryError
 from bot.render.message import OutgoingMessage
 
@@ -62,16 +62,6 @@ class PermanentError(SendFailed):
 
 
 @dataclass(frozen=True, slots=True)
-class DeliveryTarget:
-    platform: Platform
-    kind: Literal["user", "channel"]
-    #: a Telegram chat id, a Discord user id (kind user) or channel id (kind channel)
-    target_id: str
-    #: Discord: the cached DM channel of a user target
-    dm_channel_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class SendResult:
     message_ids: tuple[str, ...]
     #: Discord: the DM channel opened for a user target (the worker caches it)
@@ -86,13 +76,15 @@ class Sender(Protocol):
 
     async def send(
         self,
-        target: DeliveryTarget,
+        target: Target,
         message: OutgoingMessage,
         *,
         reply_to: str | None = None,
         skip_parts: int = 0,
+        dm_channel_id: str | None = None,
     ) -> SendResult:
         """Send the message (its parts from ``skip_parts`` on); ``reply_to`` is the platform id of the
-        message to reply to, where the platform allows."""
+        message to reply to, where the platform allows; ``dm_channel_id`` is the cached DM channel of a
+        Discord user target."""
 
     async def close(self) -> None: ...

@@ -22,7 +22,6 @@ import discord.http
 from discord.http import HTTPClient, Route
 
 from bot.alerts.delivery.base import (
-    DeliveryTarget,
     PermanentError,
     RetryLater,
     SendFailed,
@@ -31,7 +30,7 @@ from bot.alerts.delivery.base import (
     TransientError,
 )
 from bot.config import DiscordConfig
-from bot.domain.platforms import Platform
+from bot.domain.platforms import Platform, Target
 from bot.render.discord import render
 from bot.render.message import OutgoingMessage
 
@@ -109,11 +108,11 @@ class DiscordSender:
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise TransientError(f"{exc.__class__.__name__}: {exc}") from exc
 
-    async def _channel_for(self, target: DeliveryTarget) -> tuple[str, str | None]:
+    async def _channel_for(self, target: Target, dm_channel_id: str | None) -> tuple[str, str | None]:
         """The channel to post in, and the DM channel id when it was opened just now."""
         if target.kind == "channel":
             return target.target_id, None
-        cached = target.dm_channel_id or self._dm_channels.get(target.target_id)
+        cached = dm_channel_id or self._dm_channels.get(target.target_id)
         if cached:
             return cached, None
         data = await self._request(
@@ -125,13 +124,14 @@ class DiscordSender:
 
     async def send(
         self,
-        target: DeliveryTarget,
+        target: Target,
         message: OutgoingMessage,
         *,
         reply_to: str | None = None,
         skip_parts: int = 0,
+        dm_channel_id: str | None = None,
     ) -> SendResult:
-        channel_id, opened = await self._channel_for(target)
+        channel_id, opened = await self._channel_for(target, dm_channel_id)
         sent: list[str] = []
         for i, payload in enumerate(render(message.message)):
             if i < skip_parts:

@@ -37,7 +37,6 @@ from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, ReplyParamet
 
 from bot.alerts.delivery.base import (
     ChatMoved,
-    DeliveryTarget,
     PermanentError,
     RetryLater,
     SendFailed,
@@ -49,7 +48,7 @@ from bot.config import TelegramConfig
 from bot.db.send_budget import take_slot
 from bot.db.types import Pool
 from bot.domain.numbers import parse_uint
-from bot.domain.platforms import Platform
+from bot.domain.platforms import Platform, Target
 from bot.ratelimit import IDLE_EVICT_S, Budget, ChatLimiters, Priority, SendBudget, SharedSendBudget
 from bot.render.message import OutgoingMessage
 from bot.render.telegram import TelegramChunk, render
@@ -153,11 +152,12 @@ class TelegramSender:
     # ------------------------------------------------------------------ sending
     async def send(
         self,
-        target: DeliveryTarget,
+        target: Target,
         message: OutgoingMessage,
         *,
         reply_to: str | None = None,
         skip_parts: int = 0,
+        dm_channel_id: str | None = None,
     ) -> SendResult:
         try:
             chat_id = int(target.target_id)

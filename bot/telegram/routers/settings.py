@@ -36,7 +36,8 @@ def router() -> Router:
     async def language(
         message: TgMessage, command: CommandObject, bot: Bot, services: Services, actor: Actor
     ) -> None:
-        result = await services.language.command(actor, text_of(command))
+        args = await services.arguments.text(actor, "language", text_of(command))
+        result = await services.language.command(actor, args.get("language"))
         await send(bot, message.chat.id, result.message)
 
     @r.message(Command("quiet"))

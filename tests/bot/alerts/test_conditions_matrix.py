@@ -217,7 +217,7 @@ FAN_NOISE = Condition(
 async def test_a_made_up_condition_with_only_an_entry_and_a_detector_is_delivered(
     pool: Pool, db_url: str
 ) -> None:
-    table = CONDITIONS.with_(FAN_NOISE)
+    table = ConditionTable([*CONDITIONS, FAN_NOISE])
     scenario = Scenario(lambda n, at: healthy(n, at), extra={"fans": 95}, extra_ok={"fans": 40})
     fans = DictCollector("fans")
     config = alert_config(db_url, admin_telegram_chat_ids=[])

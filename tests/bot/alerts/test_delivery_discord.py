@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.alerts.delivery.discord import DiscordSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
-from bot.alerts.outbox import DeliveryWorker
 from bot.config import Config
 from bot.db.outbox import NewNotification, enqueue
 from bot.db.types import Pool
@@ -139,7 +139,8 @@ async def test_a_429_that_outlasts_discord_py_retries_comes_back_at_discords_wai
     """Regression: 30 injected 429s of 0.5 s parked an alert for 60 s (the no-retry_after fallback)."""
     import pytest
 
-    from bot.alerts.delivery.base import DeliveryTarget, RetryLater
+    from bot.alerts.delivery.base import RetryLater
+    from bot.domain.platforms import Target
     from bot.render.message import OutgoingMessage
 
     user = discord_api.add_user("limited")
@@ -148,7 +149,7 @@ async def test_a_429_that_outlasts_discord_py_retries_comes_back_at_discords_wai
     sender = DiscordSender(config.discord)
     await sender.start()
     try:
-        target = DeliveryTarget(platform="discord", kind="user", target_id=str(user.id))
+        target = Target("discord", "user", str(user.id))
         with pytest.raises(RetryLater) as caught:
             await sender.send(target, OutgoingMessage(message=Message.text("Jailed: rig-1")))
     finally:

@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
 from bot.alerts.metrics import AlertMetrics
-from bot.alerts.outbox import DeliveryWorker
 from bot.config import Config
 from bot.db import outbox_claims
 from bot.db.outbox import NewNotification, enqueue

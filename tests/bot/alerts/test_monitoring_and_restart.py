@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
-from bot.alerts.outbox import DeliveryWorker
 from bot.config import load_config
 from bot.db import source_health
 from bot.db.nodes import upsert_node

@@ -19,7 +19,7 @@ import pytest
 import pytest_asyncio
 
 from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.outbox import DeliveryWorker
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.config import Config, load_config
 from bot.db.outbox import NewNotification, enqueue
 from bot.db.pool import open_pool
@@ -134,7 +134,7 @@ async def test_a_result_that_cannot_be_written_is_logged_retried_and_not_sent_ag
     await _enqueue_one(pool, "failover-record")
     telegram_api.hang("sendMessage", 1.5)
     worker_a = DeliveryWorker(pool_a, TelegramSender(config.telegram), config.alerts, worker="A")
-    caplog.set_level(logging.INFO, logger="bot.alerts.outbox")
+    caplog.set_level(logging.INFO, logger="bot.alerts.delivery.worker")
     task = asyncio.create_task(worker_a.run())
     try:
         async with asyncio.timeout(10):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.outbox import DeliveryWorker
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.config import load_config
 from bot.db.outbox import NewNotification, enqueue
 from bot.db.types import Pool

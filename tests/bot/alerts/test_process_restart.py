@@ -50,7 +50,8 @@ async def start(
         "MINEGNK_HTTP__PORT": str(port),
         "MINEGNK_TELEGRAM__TOKEN": TOKEN,
         "MINEGNK_TELEGRAM__API_BASE": fake.base_url,
-        "MINEGNK_TRACKERS__POLL_INTERVAL_S": "5",
+        "MINEGNK_TRACKERS__POLL_INTERVAL_S": "5",  # the shortest the config allows
+        "MINEGNK_ALERTS__RECOVERY_POLLS": "1",  # one cycle (5 s) less to wait for the recovery
         "MINEGNK_TRACKERS__REQUEST_TIMEOUT_S": "1",
         "MINEGNK_TRACKERS__HYPERFUSION__BASE_URL": tracker.url,
         "MINEGNK_TRACKERS__GONKA_API__ENABLED": "false",

@@ -15,8 +15,8 @@ import pytest
 from bot.alerts.delivery.base import Sender
 from bot.alerts.delivery.discord import DiscordSender
 from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
-from bot.alerts.outbox import DeliveryWorker
 from bot.config import Config
 from bot.db.types import Pool
 from tests.bot.alerts.test_delivery_telegram import tg_config

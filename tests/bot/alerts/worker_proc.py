@@ -6,7 +6,7 @@ import asyncio
 import sys
 
 from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.outbox import DeliveryWorker
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.config import load_config
 from bot.db.pool import open_pool
 

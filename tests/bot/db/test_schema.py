@@ -159,13 +159,6 @@ def catalog_db(pg_admin_url: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def migrated(empty_db_url: str) -> str:
-    """A database of this test's own, migrated by the real CLI (for tests that change it)."""
-    _migrate(empty_db_url)
-    return empty_db_url
-
-
 def _migrate(url: str) -> None:
     """``minegnk-bot migrate`` on ``url``, as an operator runs it."""
     subprocess.run(
@@ -248,23 +241,23 @@ def test_seed_primary_keys(catalog_db: str) -> None:
             assert row is not None and row[0] == cols, table
 
 
-def test_email_unique_case_insensitively(migrated: str) -> None:
-    with psycopg.connect(migrated) as conn:
+def test_email_unique_case_insensitively(db_url: str) -> None:
+    with psycopg.connect(db_url) as conn:
         conn.execute("INSERT INTO users (email, password_hash) VALUES ('Op@Example.com', 'x')")
         with pytest.raises(psycopg.errors.UniqueViolation):
             conn.execute("INSERT INTO users (email, password_hash) VALUES ('op@example.COM', 'x')")
 
 
-def test_platform_identity_links_to_one_user(migrated: str) -> None:
-    with psycopg.connect(migrated) as conn:
+def test_platform_identity_links_to_one_user(db_url: str) -> None:
+    with psycopg.connect(db_url) as conn:
         conn.execute("INSERT INTO users (email, password_hash, telegram) VALUES ('a@x.io', 'x', '42')")
         conn.execute("INSERT INTO users (email, password_hash) VALUES ('b@x.io', 'x')")
         with pytest.raises(psycopg.errors.UniqueViolation):
             conn.execute("UPDATE users SET telegram = '42' WHERE email = 'b@x.io'")
 
 
-def test_earnings_history_one_row_per_node_per_day(migrated: str) -> None:
-    with psycopg.connect(migrated) as conn:
+def test_earnings_history_one_row_per_node_per_day(db_url: str) -> None:
+    with psycopg.connect(db_url) as conn:
         node = conn.execute(
             "INSERT INTO nodes (identifier, identifier_type) VALUES ('n', 'wallet') RETURNING id"
         ).fetchone()
@@ -280,14 +273,14 @@ def test_earnings_history_one_row_per_node_per_day(migrated: str) -> None:
             )
 
 
-def test_rollback_to_zero_then_reapply(migrated: str) -> None:
-    rolled = rollback_migrations(migrated, drop_seed_tables=True)
+def test_rollback_to_zero_then_reapply(db_url: str) -> None:
+    rolled = rollback_migrations(db_url, drop_seed_tables=True)
     assert rolled
-    with psycopg.connect(migrated) as conn:
+    with psycopg.connect(db_url) as conn:
         assert not (_tables(conn) & set(SEED_COLUMNS))
-    applied = apply_migrations(migrated)
+    applied = apply_migrations(db_url)
     assert applied == list(reversed(rolled))
-    with psycopg.connect(migrated) as conn:
+    with psycopg.connect(db_url) as conn:
         assert set(SEED_COLUMNS) <= _tables(conn)
 
 
@@ -312,13 +305,13 @@ def test_two_concurrent_migrate_processes_both_succeed(empty_db_url: str) -> Non
     )
 
 
-def test_a_killed_migrators_stale_lock_does_not_block_the_next_start(migrated: str) -> None:
+def test_a_killed_migrators_stale_lock_does_not_block_the_next_start(db_url: str) -> None:
     # what a SIGKILLed yoyo leaves behind: its lock row
-    with psycopg.connect(migrated, autocommit=True) as conn:
+    with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("INSERT INTO yoyo_lock (locked, ctime, pid) VALUES (1, now(), 999999)")
     result = subprocess.run(
         [sys.executable, "-m", "bot", "migrate"],
-        env=_env(migrated),
+        env=_env(db_url),
         capture_output=True,
         text=True,
         timeout=30,

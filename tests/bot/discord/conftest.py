@@ -89,7 +89,7 @@ async def deliver_outbox(h: Harness, kind: str | None = None, timeout: float = 6
     """Run the alert engine's Discord delivery (``DeliveryWorker`` + ``DiscordSender``) until no Discord
     notification (of ``kind``) is pending; return the messages it posted, as the local Discord has them."""
     from bot.alerts.delivery.discord import DiscordSender
-    from bot.alerts.outbox import DeliveryWorker
+    from bot.alerts.delivery.worker import DeliveryWorker
 
     alerts = h.config.alerts.model_copy(
         update={"retry_backoff_base_s": 0.05, "retry_backoff_max_s": 0.2, "outbox_poll_interval_s": 0.1}

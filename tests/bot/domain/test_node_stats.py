@@ -17,7 +17,6 @@ from bot.domain.node_stats import (
     Thresholds,
     Verdict,
     decide,
-    gnk_from_ngonka,
     merge,
     node_stats,
     resolve_target,
@@ -147,13 +146,6 @@ def test_absent_everywhere_is_offline() -> None:
 def test_no_verdict_at_all_names_the_failed_sources() -> None:
     assert merge([]) is None
     assert unknown_reason([], ["hyperfusion", "gonka_api"]) == "no source answered: hyperfusion, gonka_api"
-
-
-def test_gnk_is_exact_decimal_from_integer_ngonka() -> None:
-    assert gnk_from_ngonka(3805) == Decimal("0.00000380")
-    assert gnk_from_ngonka(48552031736571) == Decimal("48552.03173657")
-    assert gnk_from_ngonka(10**9) == Decimal("1.00000000")
-    assert isinstance(gnk_from_ngonka(1), Decimal)
 
 
 def test_node_stats_fields_from_the_winning_view() -> None:

@@ -11,7 +11,6 @@ from bot.render.discord import (
     encode_custom_id,
     escape_markdown,
     render,
-    render_plain,
 )
 from bot.render.message import Button, Message, MessageField, Span
 
@@ -75,12 +74,6 @@ def test_any_message_renders_within_discord_limits(message: Message) -> None:
     for p in payloads:
         check_payload(p.as_json())
     assert all(not p.components for p in payloads[:-1])
-
-
-@settings(max_examples=100, deadline=None)
-@given(messages)
-def test_plain_content_blocks_fit_2000(message: Message) -> None:
-    assert all(len(block) <= 2000 for block in render_plain(message))
 
 
 def test_mentions_and_markdown_in_user_text_are_neutralised() -> None:

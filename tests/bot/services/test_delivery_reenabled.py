@@ -29,7 +29,7 @@ async def test_resolving_the_caller_changes_nothing(pool: Pool, config: Config) 
     await make_user(pool, "op@example.com", telegram="557")
     await disable_target(pool, "telegram", "557", "Forbidden: bot was blocked by the user", 403)
     actor = await services(pool, config).authz.resolve(caller("557"))
-    assert actor.is_linked
+    assert actor.user is not None
     assert await pool.fetchval("SELECT disabled_at FROM delivery_targets WHERE target_id = '557'") is not None
 
 

@@ -36,8 +36,15 @@ def telegram_config(
             "admin_telegram_chat_ids": [] if admin_chat is None else [admin_chat],
             "outbox_poll_interval_s": 0.2,
         },
-        # replies to one chat are paced at Telegram's 1/s after a burst of three: tests converse faster
-        telegram={"token": fake.token, "api_base": fake.base_url, "per_chat_rate_per_s": 1000.0, **telegram},
+        # replies to one chat are paced at Telegram's 1/s after a burst of three, 20 a minute in a group:
+        # tests converse faster (the pacing has its own tests in tests/bot/alerts/test_telegram_limits.py)
+        telegram={
+            "token": fake.token,
+            "api_base": fake.base_url,
+            "per_chat_rate_per_s": 1000.0,
+            "per_group_rate_per_min": 60_000.0,
+            **telegram,
+        },
         # tests drive a user faster than a person: the per-person limits are tested in test_tg_flood.py
         limits={"actions_burst": 100_000},
     )

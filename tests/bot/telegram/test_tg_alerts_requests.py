@@ -14,8 +14,8 @@ from uuid import UUID
 import pytest_asyncio
 
 from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
-from bot.alerts.outbox import DeliveryWorker
 from bot.db.types import Pool
 from bot.domain.status import CycleReport, NodeStatus, Observation
 from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, running, telegram_config

@@ -7,7 +7,7 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.outbox import DeliveryWorker
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.config import DigestConfig
 from bot.digests.scheduler import Digests
 from tests.bot.telegram.conftest import USER_TG, Tg

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 
 from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.outbox import DeliveryWorker
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.config import LimitsConfig
 from bot.db.outbox import NewNotification, enqueue
 from bot.db.types import Pool

@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 
 from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.outbox import DeliveryWorker
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.db.types import Pool
 from tests.bot.alerts.probe_scenarios import EXPECTED, ProbeWorld
 from tests.bot.telegram.conftest import USER_TG, Tg, running, telegram_config

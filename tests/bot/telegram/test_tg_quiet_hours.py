@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
-from bot.alerts.outbox import DeliveryWorker
 from bot.config import Config
 from bot.domain.status import CycleReport, NodeStatus, Observation
 from bot.quiet_hours.folder import QuietHoursFolder

@@ -1,4 +1,4 @@
-"""Delivery workers: one per platform, draining the outbox through a :class:`Sender`.
+"""The delivery worker: one per platform, draining the outbox through a :class:`Sender`.
 
 A worker claims due rows (``FOR UPDATE SKIP LOCKED`` with a lease it renews while sending), sends each
 through the platform's sender, and records the outcome:
@@ -37,7 +37,6 @@ import asyncpg
 
 from bot.alerts.delivery.base import (
     ChatMoved,
-    DeliveryTarget,
     PermanentError,
     RetryLater,
     Sender,
@@ -49,6 +48,7 @@ from bot.config import AlertsConfig
 from bot.db import outbox_claims as q
 from bot.db import routes as routes_db
 from bot.db.types import Pool
+from bot.domain.platforms import Target
 from bot.render.message import Message, OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -264,17 +264,16 @@ class DeliveryWorker:
             self._count_failed("target_disabled")
             log.info("not sent: target disabled (%s)", row.disabled_reason, extra=extra)
             return
-        target = DeliveryTarget(
-            platform=self.platform,
-            kind="user" if row.target_kind == "user" else "channel",
-            target_id=row.target_id,
-            dm_channel_id=row.dm_channel_id,
-        )
+        target = Target(self.platform, "user" if row.target_kind == "user" else "channel", row.target_id)
         outgoing = OutgoingMessage(message=Message.model_validate(row.payload))
         sent = list(row.message_ids)
         try:
             result = await self._sender.send(
-                target, outgoing, reply_to=row.reply_to_message_id, skip_parts=len(sent)
+                target,
+                outgoing,
+                reply_to=row.reply_to_message_id,
+                skip_parts=len(sent),
+                dm_channel_id=row.dm_channel_id,
             )
         except RetryLater as exc:
             self._sending.discard(row.id)
