@@ -2,9 +2,10 @@
 
 A scratch database with N nodes (one owner each); the engine (``AlertEngine.on_cycle``, in one
 transaction as the poller calls it) runs: the first cycle (every group's silent baseline), three
-steady cycles (nothing changes: nothing is written), and one cycle where 10 % of the nodes are
-excluded from the epoch (state writes, incidents and the owners' notifications). Prints each cycle's
-time and the rows of ``alert_state``.
+steady cycles (nothing changes: nothing is written, no node is judged again), three cycles where every
+node's ``invalidLLR`` moved but stays under the early warning (every node judged, nothing written), and
+one cycle where 10 % of the nodes are excluded from the epoch (state writes, incidents and the owners'
+notifications). Prints each cycle's time and the rows of ``alert_state``.
 
     .venv/bin/python bench/conditions.py [--count 10000]
 
@@ -44,13 +45,16 @@ THRESHOLDS = EpochThresholds(
 )
 
 
-def cycle(node_ids: list[uuid.UUID], at: datetime, excluded_every: int = 0) -> CycleReport:
-    """A cycle where every node is ACTIVE with its numbers known; every ``excluded_every``-th is excluded."""
+def cycle(
+    node_ids: list[uuid.UUID], at: datetime, excluded_every: int = 0, llr: Decimal = Decimal("1.2")
+) -> CycleReport:
+    """A cycle where every node is ACTIVE with its numbers known (``invalidLLR`` = ``llr``, under the
+    early warning); every ``excluded_every``-th is excluded."""
     obs = []
     for i, n in enumerate(node_ids):
         o = Observation(
             n, NodeStatus.HEALTHY, None, "gonka_api", at, epoch_id=366, confirmation_poc_ratio=Decimal(1),
-            invalid_llr=Decimal("1.2"), inactive_llr=Decimal(0), chain_status="ACTIVE",
+            invalid_llr=llr, inactive_llr=Decimal(0), chain_status="ACTIVE",
             models=(f"model-{i % 5}",), weight=1000,
         )  # fmt: skip
         if excluded_every and i % excluded_every == 0:
@@ -103,8 +107,15 @@ async def bench(db_url: str, count: int) -> None:
             await run(f"steady cycle {i}", cycle(node_ids, t0 + timedelta(minutes=i))) for i in (1, 2, 3)
         ]
         print(f"steady cycle median: {statistics.median(steady):.2f}s")
+        moved = [
+            await run(
+                f"numbers moved, nothing to tell {i}", cycle(node_ids, t0 + timedelta(minutes=i), llr=llr)
+            )
+            for i, llr in ((4, Decimal("1.3")), (5, Decimal("1.4")), (6, Decimal("1.5")))
+        ]
+        print(f"numbers-moved cycle median (every node judged again): {statistics.median(moved):.2f}s")
         await run(
-            "10 % excluded (alerts, incidents)", cycle(node_ids, t0 + timedelta(minutes=4), excluded_every=10)
+            "10 % excluded (alerts, incidents)", cycle(node_ids, t0 + timedelta(minutes=7), excluded_every=10)
         )
         rows = await pool.fetchval("SELECT count(*) FROM alert_state")
         sent = await pool.fetchval("SELECT count(*) FROM notifications")

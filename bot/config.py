@@ -215,6 +215,8 @@ class ProbesConfig(_Section):
     collateral_warn_margin: Decimal = Field(default=Decimal("0.1"), ge=0, le=10)
     #: probe hosts whose inference_url is loopback or private (only for tests and local networks)
     allow_private_hosts: bool = False
+    #: /node reads a node's probe findings as unknown when the probe step last ran longer ago than this
+    findings_max_age_s: float = Field(default=900.0, ge=60)
 
 
 class TrackersConfig(_Section):

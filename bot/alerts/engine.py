@@ -6,7 +6,7 @@ The poller calls :meth:`AlertEngine.on_cycle` inside its cycle transaction. Each
 each condition group's value (``ok``, a failing condition, ``<condition>:warning``, or unknown) steps
 that group's state machine (the rules of ``docs/architecture.md``, "Status → alert"):
 
-* first sight of a node's group (no stored state) records a silent baseline;
+* first sight of a node's group (never seen: not in ``alert_nodes``) records a silent baseline;
 * ``unknown`` never fires and neither advances nor resets a pending count;
 * a value different from the notified one becomes *pending*; it is confirmed after
   ``alerts.confirm_polls[condition]`` consecutive polls (the table's default; jailed: 1, i.e. at once)
@@ -25,6 +25,12 @@ one cause become one incident (:mod:`bot.alerts.incidents`), and the recipients'
 composed. Because the state is stored, a transition that happened while the bot was down is still a
 difference from the stored state and fires once seen; one that was already notified is never notified
 again. State changes and the notifications they cause are written in one transaction.
+
+What a steady cycle costs: only groups that are not plainly ok have a row (``bot.db.alert_state``), so
+a steady fleet loads a few rows, not one per node and group; and a node whose detectors' inputs (its
+observation and collected facts, the network without its clock and block height) are what they were
+last cycle, whose every group then read ok or unknown, and which has no row and was seen in each of
+those groups, is not stepped at all: stepping it would change nothing (:class:`_Memo`).
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Protocol
 
 from bot.alerts.compose import build_node_notifications, build_source_notifications
@@ -47,7 +54,17 @@ from bot.alerts.standing import standing_events
 from bot.config import Config
 from bot.db import alert_recipients, source_health
 from bot.db import alert_state as alert_state_db
-from bot.db.alert_state import AlertState, load_states, save_states
+from bot.db import mutes as mutes_db
+from bot.db.alert_state import (
+    AlertState,
+    delete_states,
+    is_quiet,
+    load_states,
+    quiet_state,
+    record_seen,
+    save_states,
+    unseen_groups,
+)
 from bot.db.outbox import enqueue
 from bot.db.types import Conn
 from bot.domain.conditions import (
@@ -62,6 +79,7 @@ from bot.domain.conditions import (
     State,
     parse_value,
 )
+from bot.domain.network import NetworkState
 from bot.domain.source_health import SourceHealth, SourcePoll, Transition, advance
 from bot.domain.status import CycleReport, Observation, SourceResult
 from bot.errors import ConfigError
@@ -320,6 +338,36 @@ def source_step(
     return None
 
 
+#: stands in for the network's time in :class:`_Memo` keys
+_NO_TIME = datetime.min
+#: an observation's fields detectors may read: all but the node and the time
+_OBS_KEY = attrgetter(*(f.name for f in fields(Observation) if f.name not in ("node_id", "observed_at")))
+
+
+@dataclass(frozen=True, slots=True)
+class _Memo:
+    """What a node's detectors read last cycle and what they said: the same inputs give the same
+    readings (detectors are pure functions of them)."""
+
+    #: the observation without its node and time (:data:`_OBS_KEY`)
+    obs: tuple[object, ...]
+    extra: Mapping[str, object]
+    #: every group read ok or unknown
+    quiet: bool
+    #: the groups whose value was known (a node not seen in one of them is a first sight: stepped)
+    known: frozenset[str]
+    #: ``(metric, state)`` per condition, for the gauge of nodes by condition and state
+    states: tuple[tuple[str, str], ...]
+
+
+def _detector_network(network: NetworkState | None) -> NetworkState | None:
+    """The network as detectors see it: without its clock and block height, which change every cycle
+    (no detector judges by them), so a steady network is the same input cycle after cycle."""
+    if network is None:
+        return None
+    return replace(network, observed_at=_NO_TIME, schedule=None)
+
+
 class FactsCollector(Protocol):
     """Adds per-node data for detectors (``NodeFacts.extra[name]``), read inside the cycle's
     transaction; a node it has nothing for is absent from the mapping (its detectors read unknown)."""
@@ -346,6 +394,9 @@ class AlertEngine:
         self._options = Options(llr_warning_share=config.alerts.llr_warning_share)
         self._metrics = metrics
         self._collectors = tuple(collectors)
+        #: per node, what its detectors read and said last cycle (:class:`_Memo`)
+        self._memo: dict[uuid.UUID, _Memo] = {}
+        self._memo_network: NetworkState | None = None
 
     @property
     def conditions(self) -> ConditionTable:
@@ -388,6 +439,7 @@ class AlertEngine:
             await enqueue(conn, notifications)
             recovered = [e.node_id for e in node_events if e.kind is EventKind.RECOVERY]
             await alert_recipients.end_until_resolved_mutes(conn, recovered)
+            await mutes_db.end_resolved_channel_mutes(conn, recovered)
         for e in node_events:
             log.info(
                 "node %s: %s %s -> %s (incident %s)",
@@ -414,24 +466,62 @@ class AlertEngine:
         """Every group of every observed node stepped; the events, and this cycle's problem readings."""
         observations = {o.node_id: o for o in report.observations}
         node_ids = list(observations)
+        table, options = self._table, self._options
+        groups = list(table.groups)
         states = await load_states(conn, node_ids)
+        unseen = await unseen_groups(conn, node_ids, groups)
         extra = await self._extra(conn, node_ids) if self._collectors else {}
+        network = _detector_network(report.network)
+        if network != self._memo_network:  # every memo was read against another network
+            self._memo = {}
+            self._memo_network = network
+        with_rows = {node_id for node_id, _ in states}
+        memo: dict[uuid.UUID, _Memo] = {}
+        previous = self._memo
+        self._memo = {}  # until this cycle's states are known to be stepped
         changed: list[AlertState] = []
+        quieted: list[tuple[uuid.UUID, str]] = []
+        seen: list[tuple[uuid.UUID, str]] = []
         events: list[NodeEvent] = []
         problems: dict[tuple[uuid.UUID, str], Reading] = {}
         counts: Counter[tuple[str, str]] = Counter()
-        table, network, options = self._table, report.network, self._options
+        by_states: Counter[tuple[tuple[str, str], ...]] = Counter()
+        skipped = 0
         for i, (node_id, obs) in enumerate(observations.items(), 1):
             if i % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # 10,000 nodes: let commands run between slices
-            facts = NodeFacts(obs, network, options, extra.get(node_id, _NO_EXTRA))
-            readings = table.read(facts)
-            for name, reading in readings.items():
-                counts[(table[name].metric, reading.state.value)] += 1
+            key = _OBS_KEY(obs)
+            node_extra = extra.get(node_id, _NO_EXTRA)
+            last = previous.get(node_id)
+            node_seen = unseen.get(node_id)
+            if (
+                last is not None
+                and last.quiet
+                and node_id not in with_rows
+                and last.obs == key
+                and last.extra == node_extra
+                and (node_seen is None or last.known <= node_seen)
+            ):
+                memo[node_id] = last  # stepping it would change nothing
+                by_states[last.states] += 1
+                skipped += 1
+                continue
+            readings = table.read(NodeFacts(obs, network, options, node_extra))
+            cycle_states = tuple((table[name].metric, r.state.value) for name, r in readings.items())
+            by_states[cycle_states] += 1
+            quiet, known = True, set()
             for gr in table.read_groups(readings):
+                if gr.value is not None:
+                    known.add(gr.group)
+                    quiet = quiet and gr.value == OK_VALUE
                 if gr.condition is not None:
                     problems[(node_id, gr.group)] = gr.reading
-                old = states.get((node_id, gr.group))
+                stored = states.get((node_id, gr.group))
+                old = stored
+                if old is None and (node_seen is None or gr.group in node_seen):
+                    if gr.value is None or gr.value == OK_VALUE:
+                        continue  # a seen group with no row, ok or unknown: it stays as it is
+                    old = quiet_state(node_id, gr.group, obs.observed_at)
                 new, event = step(
                     old,
                     Seen.of(obs, gr),
@@ -440,11 +530,27 @@ class AlertEngine:
                     poc_phase=report.offline_held,
                     now=report.finished_at,
                 )
-                if new is not None and new is not old and new != old:
-                    changed.append(new)
                 if event is not None:
                     events.append(event)
+                if new is None:
+                    continue
+                if old is None:
+                    seen.append((node_id, gr.group))  # first sight: the silent baseline
+                if is_quiet(new):
+                    if stored is not None:
+                        quieted.append((node_id, gr.group))
+                elif stored is None or (new is not stored and new != stored):
+                    changed.append(new)
+            memo[node_id] = _Memo(key, node_extra, quiet, frozenset(known), cycle_states)
+        for cycle_states, n in by_states.items():
+            for metric_state in cycle_states:
+                counts[metric_state] += n
+        await record_seen(conn, seen, report.finished_at)
         await save_states(conn, changed)
+        await delete_states(conn, quieted)
+        self._memo = memo
+        if skipped:
+            log.debug("alert step: %d of %d nodes unchanged and ok, not stepped", skipped, len(observations))
         if self._metrics is not None:
             gauge = self._metrics.nodes_by_condition
             for c in table:

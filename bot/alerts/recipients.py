@@ -6,7 +6,9 @@
   the table has a setting, so none is silently never delivered) and no mute covers it. A timed
   mute (the node or all) suppresses everything; an until-resolved mute suppresses the alert and
   reminders but lets the recovery through (the mute then ends).
-* Every channel routed with scope ``all`` or ``admin`` and every ``alerts.admin_*`` id: everything.
+* Every channel routed with scope ``all`` or ``admin`` and every ``alerts.admin_*`` id: everything, but
+  what an admin muted in that channel (``channel_mutes``: the node's or every node's events, as a
+  user's mute does).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from uuid import UUID
 from bot.alerts.events import EventKind, NodeEvent
 from bot.config import Config
 from bot.db.alert_recipients import NodeSubscriber, alert_channels, disabled_targets, node_subscribers
+from bot.db.mutes import active_channel_mutes
 from bot.db.types import Executor
 from bot.domain.platforms import Platform, Target
 
@@ -86,7 +89,16 @@ async def node_recipients(db: Executor, config: Config, events: list[NodeEvent],
                     plan.suppressed.append((platform, reason))
     shared = [e for e in events if e.for_user is None]
     if shared:
+        muted = await active_channel_mutes(db, sorted({e.node_id for e in shared}), now)
         for target in await admin_targets(db, config):
-            per_target[target].extend(shared)
+            here = [m for m in muted if (m.platform, m.chat_id) == (target.platform, target.target_id)]
+            told = [
+                e
+                for e in shared
+                if not any(m.silences(e.node_id, now, recovery=e.kind is EventKind.RECOVERY) for m in here)
+            ]
+            plan.suppressed.extend((target.platform, "muted") for _ in range(len(shared) - len(told)))
+            if told:
+                per_target[target].extend(told)
     plan.deliveries = dict(per_target)
     return plan

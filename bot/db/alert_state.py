@@ -1,4 +1,9 @@
-"""Queries on ``alert_state`` (the per-node alert state machine)."""
+"""Queries on ``alert_state`` (the per-node alert state machine) and ``alert_nodes`` (which condition
+groups of a node the engine has seen).
+
+``alert_state`` is sparse (migration 0790): a group that is ok with nothing pending and no open
+incident (:func:`is_quiet`) has no row, and reads ok once ``alert_nodes`` lists the group; a group the
+engine has never seen has neither, and its first sight is a silent baseline."""
 
 from __future__ import annotations
 
@@ -50,6 +55,25 @@ class AlertState:
     @property
     def key(self) -> tuple[UUID, str]:
         return self.node_id, self.condition_group
+
+
+#: the value of a group with no problem (``bot.domain.conditions.OK_VALUE``)
+_OK = "ok"
+
+
+def is_quiet(state: AlertState) -> bool:
+    """Ok, nothing pending, no open incident: the state a missing row of a seen group stands for."""
+    return (
+        state.notified_status == _OK
+        and state.pending_status is None
+        and state.pending_count == 0
+        and state.incident_id is None
+    )
+
+
+def quiet_state(node_id: UUID, group: str, at: datetime) -> AlertState:
+    """What a seen group without a row is."""
+    return AlertState(node_id, group, _OK, at, last_observed_status=_OK, last_observed_at=at)
 
 
 # unlocked: only the poll cycle writes alert_state, and its write transactions are serialised by one
@@ -129,9 +153,66 @@ async def get_state(db: Executor, node_id: UUID, group: str = "status") -> Alert
     return None if row is None else _state(row)
 
 
-ANY_STATE_SQL = "SELECT EXISTS (SELECT 1 FROM alert_state)"
+DELETE_STATES_SQL = """
+DELETE FROM alert_state a USING unnest($1::uuid[], $2::text[]) AS t(node_id, condition_group)
+WHERE a.node_id = t.node_id AND a.condition_group = t.condition_group
+"""
+
+
+async def delete_states(db: Executor, keys: list[tuple[UUID, str]]) -> None:
+    """Drop the rows of groups that became quiet (ok again, nothing pending)."""
+    for start in range(0, len(keys), BATCH):
+        batch = keys[start : start + BATCH]
+        await db.execute(DELETE_STATES_SQL, [k[0] for k in batch], [k[1] for k in batch])
+
+
+ANY_STATE_SQL = "SELECT EXISTS (SELECT 1 FROM alert_nodes)"
 
 
 async def any_state(db: Executor) -> bool:
-    """Whether the engine has ever recorded a state (False only before the bot's first cycle)."""
+    """Whether the engine has ever recorded a baseline (False only before the bot's first cycle)."""
     return bool(await db.fetchval(ANY_STATE_SQL))
+
+
+#: of these nodes, those whose seen groups do not cover ``$2`` (every group of the table), with the
+#: groups they have (none for a node never seen); a steady fleet returns no row
+UNSEEN_SQL = """
+SELECT u.node_id, array_to_string(coalesce(a.groups, '{}'), ' ') AS groups
+FROM unnest($1::uuid[]) AS u(node_id) LEFT JOIN alert_nodes a ON a.node_id = u.node_id
+WHERE a.node_id IS NULL OR NOT a.groups @> $2::text[]
+"""
+
+
+async def unseen_groups(db: Executor, node_ids: list[UUID], groups: list[str]) -> dict[UUID, frozenset[str]]:
+    """The nodes not seen in every one of ``groups``, each with the groups it was seen in; a node
+    missing from the answer was seen in all of them."""
+    if not node_ids:
+        return {}
+    rows = await db.fetch(UNSEEN_SQL, node_ids, groups)
+    sets: dict[str, frozenset[str]] = {}  # most nodes were seen in the same groups: one set each
+    out: dict[UUID, frozenset[str]] = {}
+    for node_id, text in rows:
+        got = sets.get(text)
+        if got is None:
+            got = sets[text] = frozenset(text.split())
+        out[node_id] = got
+    return out
+
+
+SEEN_SQL = """
+INSERT INTO alert_nodes AS a (node_id, groups, since)
+SELECT t.node_id, array_agg(DISTINCT t.grp ORDER BY t.grp), $3
+FROM unnest($1::uuid[], $2::text[]) AS t(node_id, grp)
+WHERE EXISTS (SELECT 1 FROM nodes n WHERE n.id = t.node_id)
+GROUP BY t.node_id
+ON CONFLICT (node_id) DO UPDATE
+SET groups = ARRAY(SELECT DISTINCT g FROM unnest(a.groups || EXCLUDED.groups) AS g ORDER BY g)
+"""
+
+
+async def record_seen(db: Executor, seen: list[tuple[UUID, str]], at: datetime) -> None:
+    """Record first sights of (node, group): from now on a missing row of the group reads ok."""
+    step = BATCH * 5
+    for start in range(0, len(seen), step):
+        batch = seen[start : start + step]
+        await db.execute(SEEN_SQL, [k[0] for k in batch], [k[1] for k in batch], at)

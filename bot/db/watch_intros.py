@@ -29,13 +29,13 @@ class StandingProblem:
     source: str | None
 
 
-# Watchers of nodes the engine has a state for, on at least one platform, not introduced yet.
+# Watchers of nodes the engine has seen (alert_nodes), on at least one platform, not introduced yet.
 NEW_WATCHERS_SQL = """
 SELECT un.user_id, un.node_id
 FROM user_nodes un
 JOIN users u ON u.id = un.user_id AND u.is_active AND (u.telegram IS NOT NULL OR u.discord IS NOT NULL)
 WHERE NOT EXISTS (SELECT 1 FROM watch_intros w WHERE w.user_id = un.user_id AND w.node_id = un.node_id)
-  AND EXISTS (SELECT 1 FROM alert_state a WHERE a.node_id = un.node_id)
+  AND EXISTS (SELECT 1 FROM alert_nodes a WHERE a.node_id = un.node_id)
 ORDER BY un.node_id, un.user_id
 """
 

@@ -83,7 +83,7 @@ class ActionRouter:
             outcome = await actions.press(
                 self._services, actor, action, args, seen_only_by_presser=seen_only_by_presser
             )
-            return Reply(outcome.message, outcome.files)
+            return Reply(outcome.message, outcome.files, public=outcome.public)
 
         await answer(
             interaction, run(), budget_s=self._budget_s, edit=actions.replaces(spec, seen_only_by_presser)

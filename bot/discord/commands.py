@@ -186,7 +186,8 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     ) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "mute", node=node, duration=duration)
-            return Reply((await s.mutes.mute(a, args["node"], args["duration"])).message)
+            result = await s.mutes.mute(a, args["node"], args["duration"])
+            return Reply(result.message, public=result.channel_mute is not None)
 
         await h.run(interaction, "mute", work)
 
@@ -204,7 +205,8 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
     async def unmute(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "unmute", node=node)
-            return Reply((await s.mutes.unmute(a, args["node"])).message)
+            result = await s.mutes.unmute(a, args["node"])
+            return Reply(result.message, public=result.channel_mute is not None)
 
         await h.run(interaction, "unmute", work)
 

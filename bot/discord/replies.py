@@ -30,6 +30,8 @@ class Reply:
 
     message: Message
     files: tuple[Attachment, ...] = ()
+    #: shown to the whole channel even where replies are ephemeral (an admin's channel mute)
+    public: bool = False
 
 
 @dataclass(slots=True)
@@ -78,6 +80,10 @@ async def deliver(
     parts = to_outgoing(reply.message, reply.files)
     first, rest = parts[0], parts[1:]
     response = interaction.response
+    public_late = False
+    if reply.public and not edit:
+        public_late = response.is_done() and ephemeral  # deferred as ephemeral: posted for all below
+        ephemeral = False
     if not response.is_done():
         if edit:
             await response.edit_message(attachments=first.files, **first.kwargs())
@@ -85,6 +91,8 @@ async def deliver(
             await response.send_message(files=first.files, ephemeral=ephemeral, **first.kwargs())
     else:  # deferred: the response (thinking, or the clicked message) is edited
         await interaction.edit_original_response(attachments=first.files, **first.kwargs())
+        if public_late:
+            await interaction.followup.send(ephemeral=False, files=first.files, **first.kwargs())
     for part in rest:
         await interaction.followup.send(ephemeral=ephemeral, files=part.files, **part.kwargs())
 

@@ -76,6 +76,9 @@ class NodeFacts:
     """Everything a detector may read about one node in one cycle."""
 
     obs: Observation
+    #: as the alert engine hands it: without its ``observed_at`` and ``schedule`` (which move every
+    #: cycle); a detector is a pure function of these facts, so a node whose facts did not change
+    #: since the last cycle is not judged again
     network: NetworkState | None = None
     options: Options = field(default_factory=Options)
     #: data other collectors add per node, keyed by collector name (e.g. per-host probes); a detector
@@ -600,6 +603,7 @@ def _reward_conditions() -> list[Condition]:
 _PROBE_LABELS = {
     "epoch": "Epoch",
     "no_participation_penalty": "Non-participation penalty",
+    "models_due": "Models with a penalty",
     "models_without_participation": "Neither run, delegated nor refused",
     "delegates_without_poc": "Delegated to a host without PoC",
     "penalty_starts_soon": "Penalty starts",
@@ -615,6 +619,7 @@ _PROBE_LABELS = {
     "network_api_version": "Network's API version",
     "network_share": "Weight on it",
     "mlnodes_behind": "ML nodes behind",
+    "mlnode_versions": "ML-node versions",
     "network_mlnode_version": "Network's ML-node version",
     "mlnodes_up": "ML nodes up",
     "mlnodes_down": "ML nodes down",

@@ -186,14 +186,19 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
     soon: list[str] = []
     delegate_missing: list[str] = []
     unknown: list[str] = []
+    #: each penalised model, from which epoch, and how the node covers it
+    covered: list[str] = []
     for m in due:
         started = m.penalty_start_epoch is not None and m.penalty_start_epoch <= net.epoch_id
+        covered.append(f"{m.model_id} (from epoch {m.penalty_start_epoch})")
         if node.models_run is not None and m.model_id in node.models_run:
             states.append(ProbeState.OK)
+            covered[-1] += ": runs it"
             continue
         committed = net.committed.get(m.model_id)
         if committed is not None and node.address in committed:
             states.append(ProbeState.OK)
+            covered[-1] += ": committed PoC"
             continue
         d = node.delegations
         if d is None:
@@ -202,6 +207,7 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
             continue
         if m.model_id in d.refused:
             states.append(ProbeState.OK)
+            covered[-1] += ": refused"
             continue
         delegate = d.delegated.get(m.model_id)
         if delegate is not None:
@@ -210,6 +216,7 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
                 unknown.append(m.model_id)
             elif delegate in committed:
                 states.append(ProbeState.OK)
+                covered[-1] += f": delegated to {delegate}"
             elif started:
                 states.append(ProbeState.FAILING)
                 delegate_missing.append(f"{m.model_id} -> {delegate}")
@@ -228,6 +235,7 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
             states.append(ProbeState.WARNING)
             soon.append(f"{m.model_id} (epoch {m.penalty_start_epoch})")
     state = worst(states)
+    numbers.append(("models_due", "; ".join(covered)))
     if missing:
         numbers.append(("models_without_participation", ", ".join(missing)))
     if delegate_missing:
@@ -405,8 +413,10 @@ def version_lag(node: NodeProbes, net: NetworkProbes) -> Finding:
         if lagging:
             problems.append("ML node behind")
             numbers.append(("mlnodes_behind", ", ".join(lagging)))
-            if maj is not None:
-                numbers.append(("network_mlnode_version", maj.mlnode_version or "?"))
+        elif wanted:
+            numbers.append(("mlnode_versions", ", ".join(f"{n.node_id} {n.version or '?'}" for n in wanted)))
+        if wanted and maj is not None:
+            numbers.append(("network_mlnode_version", maj.mlnode_version or "?"))
     state = worst(states)
     if state is ProbeState.FAILING:
         return Finding(state, ", ".join(problems), tuple(numbers))
@@ -430,7 +440,9 @@ def mlnode_down(node: NodeProbes) -> Finding:
     down = [n for n in wanted if n in up and up[n] == 0]
     ups = [n for n in wanted if n in up and up[n] == 1]
     absent = [n for n in wanted if n not in up or up[n] not in (0, 1)]
-    numbers: list[tuple[str, object]] = [("mlnodes_up", len(ups)), ("mlnodes_down", len(down))]
+    numbers: list[tuple[str, object]] = [("mlnodes_up", f"{len(ups)} of {len(wanted)}")]
+    if down:
+        numbers.append(("mlnodes_down", len(down)))
     if absent:
         numbers.append(("mlnodes_unknown", ", ".join(absent)))
     if down:

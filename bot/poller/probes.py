@@ -138,6 +138,11 @@ class ProbeStep:
         self.metrics = metrics
         self._clock = clock
         self._pruned_epoch: int | None = None
+        #: the findings rows this process last wrote (node -> digest) and that run's time; None: not
+        #: known (first run, another process wrote since, or the write failed), read from the table
+        self._written: dict[UUID, str] | None = None
+        self._written_at: datetime | None = None
+        self._network: NetworkProbes | None = None
         #: the last cycle's result; None before the first, when the cycle had no source, or when the
         #: step failed (every probe condition is then unknown)
         self.last: ProbeCycle | None = None
@@ -265,9 +270,27 @@ class ProbeStep:
             n = await db.prune(self._pool, now - PRUNE_AFTER)
             if n:
                 log.info("probes: pruned %d result(s) nobody asked about for %s", n, PRUNE_AFTER)
-        return await asyncio.to_thread(
+        cycle = await asyncio.to_thread(
             self._build, epoch_id, now, views, hosts, total_weight, targets, stored, plan
         )
+        await self._save_findings(cycle, now)
+        return cycle
+
+    async def _save_findings(self, cycle: ProbeCycle, now: datetime) -> None:
+        """Every watched node's findings for ``/node``, in one statement: the run's time, the rows
+        that changed since the last run, the deletion of rows of nodes no longer watched."""
+        network, rows = await asyncio.to_thread(_findings_rows, cycle)
+        if self._written is None or await db.findings_run_at(self._pool) != self._written_at:
+            self._written_at, self._written = await db.findings_digests(self._pool)
+        written = self._written
+        changed = [r for r in rows if written.get(r.node_id) != r.digest]
+        watched = {r.node_id for r in rows}
+        gone = [n for n in written if n not in watched]
+        self._written = None  # until the write is known to have landed
+        await db.save_findings(self._pool, now, network, changed, gone)
+        self._written, self._written_at = {r.node_id: r.digest for r in rows}, now
+        if changed or gone:
+            log.debug("probes: findings of %d node(s) changed, %d removed", len(changed), len(gone))
 
     def _prepare(
         self, snapshots: Sequence[SourceSnapshot], watched: Sequence[WatchedNode], stats: Sequence[NodeStats]
@@ -539,6 +562,11 @@ class ProbeStep:
             if kind == MODEL_GROUP and (data := this_epoch(row)) is not None:
                 committed[subject] = frozenset(data.get("committed") or ())
         network = _network_of(epoch_id, epoch_data, committed, majority)
+        if network == self._network:
+            # the same object as last cycle's: the alert engine compares each node's facts with last
+            # cycle's, and identical members compare at once (the commitments may list thousands)
+            network = self._network
+        self._network = network
         weights: Mapping[str, Any] = (epoch_data or {}).get("weights") or {}
 
         nodes: dict[UUID, NodeProbes] = {}
@@ -590,6 +618,15 @@ class ProbeFactsCollector:
 
 
 # -- (de)serialising what is stored -----------------------------------------------------------------
+
+
+def _findings_rows(cycle: ProbeCycle) -> tuple[dict[str, Any], list[db.FindingsRow]]:
+    """The run's network facts and each node's findings row with its digest (off the event loop)."""
+    rows = []
+    for node_id, node in cycle.nodes.items():
+        data = db.node_findings_data(node, cycle.network)
+        rows.append(db.FindingsRow(node_id, db.digest(data), data))
+    return db.network_findings_data(cycle.network), rows
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -78,6 +78,9 @@ class Answer:
 
     message: Message
     files: tuple[Attachment, ...] = ()
+    #: everyone where the button was pressed must see it (an admin's mute of an admin channel), even
+    #: where answers to a press are otherwise shown to the presser only (Discord's ephemeral replies)
+    public: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,8 @@ class Outcome:
     toast: str | None
     #: the presser's link changed (Telegram refreshes their command menu)
     relinked: bool
+    #: shown to everyone in the chat (see :attr:`Answer.public`)
+    public: bool = False
 
 
 Run = Callable[["Services", Actor, tuple[Any, ...]], Awaitable[Answer]]
@@ -132,11 +137,13 @@ async def _earnings(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
 
 
 async def _mute(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
-    return Answer((await s.mutes.mute(a, v[0], v[1])).message)
+    result = await s.mutes.mute(a, v[0], v[1])
+    return Answer(result.message, public=result.channel_mute is not None)
 
 
 async def _unmute(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
-    return Answer((await s.mutes.unmute(a, v[0])).message)
+    result = await s.mutes.unmute(a, v[0])
+    return Answer(result.message, public=result.channel_mute is not None)
 
 
 async def _setting(s: Services, a: Actor, v: tuple[Any, ...]) -> Answer:
@@ -293,4 +300,5 @@ async def press(
         spends=spec.spends,
         toast=_first_line(answer.message) if spec.toast == "" else spec.toast,
         relinked=spec.relinks,
+        public=answer.public,
     )

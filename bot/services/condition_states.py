@@ -1,16 +1,26 @@
 """Each alert condition's state for one node, as ``/node`` shows it: the table's detectors run on
-the node's cached row and the network's last state (the same pure functions the alert engine runs
-on each cycle's observation)."""
+the node's cached row, the network's last state and the node's stored probe findings (the same pure
+functions the alert engine runs on each cycle's observation and probe step).
+
+The probe findings (conditions e-h) are what the poll leader's probe step last stored for the node
+(:func:`bot.db.probes.load_findings`); findings of a step older than
+``trackers.probes.findings_max_age_s``, or none at all, read as unknown, never as ok."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
+from bot.config import Config
+from bot.db import probes as probes_db
 from bot.db.stats_read import CachedNodeStats
+from bot.db.types import Executor
 from bot.domain.conditions import ConditionTable, NodeFacts, Options, Reading, State
 from bot.domain.network import NetworkState
+from bot.domain.probes import FACTS_KEY, ProbeFacts
 from bot.domain.status import NodeStatus, Observation
 from bot.render.message import Span
 
@@ -50,11 +60,48 @@ def observation_of(stats: CachedNodeStats, at: datetime) -> Observation:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ProbeReading:
+    """How ``/node`` reads the stored probe findings (``trackers.probes``)."""
+
+    enabled: bool
+    max_age: timedelta
+    warn_epochs: int
+    collateral_margin: Decimal
+
+    @classmethod
+    def from_config(cls, config: Config) -> ProbeReading:
+        p = config.trackers.probes
+        return cls(
+            p.enabled,
+            timedelta(seconds=p.findings_max_age_s),
+            p.model_penalty_warn_epochs,
+            p.collateral_warn_margin,
+        )
+
+
+async def probe_facts(db: Executor, node_id: UUID, how: ProbeReading, now: datetime) -> ProbeFacts | None:
+    """The node's stored probe findings as the probe conditions read them; None (every probe condition
+    unknown) when probes are off, nothing is stored for the node, or the step that stored it is older
+    than ``how.max_age``."""
+    if not how.enabled:
+        return None
+    found = await probes_db.load_findings(db, node_id)
+    if found is None or now - found.run_at > how.max_age:
+        return None
+    return ProbeFacts(found.node, found.network, how.warn_epochs, how.collateral_margin)
+
+
 def condition_readings(
-    table: ConditionTable, stats: CachedNodeStats, network: NetworkState | None, options: Options
+    table: ConditionTable,
+    stats: CachedNodeStats,
+    network: NetworkState | None,
+    options: Options,
+    probes: ProbeFacts | None = None,
 ) -> list[tuple[str, Reading]]:
     """``(title, reading)`` per condition, in table order."""
-    facts = NodeFacts(observation_of(stats, stats.fetched_at), network, options)
+    extra = {FACTS_KEY: probes} if probes is not None else {}
+    facts = NodeFacts(observation_of(stats, stats.fetched_at), network, options, extra)
     readings = table.read(facts)
     return [(c.texts.title, readings[c.name]) for c in table]
 

@@ -72,7 +72,7 @@ class Services:
             earnings=EarningsService(pool, authz, price_source, ChartRenderer()),
             requests=RequestsService(pool, config, authz),
             admin=AdminService(pool, config, authz),
-            mutes=MutesService(pool, authz, nodes),
+            mutes=MutesService(pool, authz, nodes, config, language),
             settings=SettingsService(pool, authz, language=language),
             digests=DigestsService(pool, authz, language),
             quiet_hours=QuietHoursService(pool, authz, language),

@@ -22,7 +22,7 @@ from bot.errors import InvalidInputError, UserError
 from bot.render.message import Button, Message, MessageField, Severity, Span
 from bot.services import actions
 from bot.services.authz import Authz
-from bot.services.condition_states import condition_lines, condition_readings
+from bot.services.condition_states import ProbeReading, condition_lines, condition_readings, probe_facts
 from bot.services.context import LinkedActor, Who
 from bot.services.errors import NodeNotFoundError
 from bot.services.network import phase_line
@@ -146,6 +146,7 @@ class NodesService:
         self._authz = authz
         self._conditions = conditions
         self._options = Options(llr_warning_share=config.alerts.llr_warning_share)
+        self._probes = ProbeReading.from_config(config)
         self._tracker_link = config.trackers.tracker_link
         #: data older than this many poll intervals is marked stale
         self._stale_after = timedelta(seconds=3 * config.trackers.poll_interval_s)
@@ -274,7 +275,10 @@ class NodesService:
         message = self._detail_message(node, stats, history, phase, estimate)
         if stats is not None:  # each alert condition's state, with the numbers behind it
             network = await network_state.load(self._pool)
-            lines = condition_lines(condition_readings(self._conditions, stats, network, self._options))
+            probes = await probe_facts(self._pool, node.id, self._probes, datetime.now(UTC))
+            lines = condition_lines(
+                condition_readings(self._conditions, stats, network, self._options, probes)
+            )
             message = message.model_copy(update={"lines": (*message.lines, *lines)})
         return NodeDetailResult(node=node, stats=stats, history=history, message=message)
 

@@ -16,6 +16,7 @@ import pytest
 
 from bot.alerts.engine import AlertEngine
 from bot.db.types import Pool
+from bot.domain.conditions import CONDITIONS, Condition, ConditionTable, NodeFacts, Reading, State, Texts
 from tests.bot.alerts.helpers import T0, alert_config, notifications, obs, report
 from tests.helpers import make_node
 
@@ -159,24 +160,65 @@ async def test_a_failed_cycle_transaction_leaves_no_state_and_no_notification(
 
 
 async def test_a_steady_node_is_not_rewritten_every_cycle(pool: Pool, db_url: str) -> None:
-    """10,000 steady nodes must not cost 10,000 row writes per poll; a change is still saved."""
+    """10,000 steady nodes must not cost 10,000 row writes per poll; a change is still saved, and a
+    node back to ok with nothing pending keeps no row."""
     engine = AlertEngine(alert_config(db_url, reminder_interval_s=86400))
     node = await make_node(pool, "rig-1")
 
-    async def cycle(token: str, minute: int) -> tuple[object, str]:
+    async def cycle(token: str, minute: int) -> tuple[object, str | None]:
         at = T0 + timedelta(minutes=minute)
         async with pool.acquire() as conn, conn.transaction():
             await engine.on_cycle(conn, report([obs(node.id, token, at)], at))
-        row = await pool.fetchrow(
-            "SELECT xmin::text AS version, last_observed_status FROM alert_state"
-            " WHERE node_id = $1 AND condition_group = 'status'",
+        seen = await pool.fetchval("SELECT xmin::text FROM alert_nodes WHERE node_id = $1", node.id)
+        state = await pool.fetchval(
+            "SELECT last_observed_status FROM alert_state WHERE node_id = $1 AND condition_group = 'status'",
             node.id,
         )
-        assert row is not None
-        return row["version"], row["last_observed_status"]
+        return seen, state
 
     baseline = await cycle("H", 0)
+    assert baseline[0] is not None and baseline[1] is None  # seen; ok with nothing pending: no row
     assert await cycle("H", 1) == baseline
     assert await cycle("H", 2) == baseline
-    version, seen = await cycle("O", 3)  # pending offline: written
-    assert version != baseline[0] and seen == "offline"
+    assert await cycle("O", 3) == (baseline[0], "offline")  # pending offline: written
+    assert await cycle("H", 4) == baseline  # ok again before it was confirmed: the row goes
+
+
+async def test_an_unchanged_ok_node_is_not_judged_again_and_a_changed_or_troubled_one_is(
+    pool: Pool, db_url: str
+) -> None:
+    """A steady cycle skips nodes whose detectors' inputs did not change and read ok: stepping them
+    would change nothing. A changed observation, or a node with a problem (reminders, counts), is
+    judged every cycle."""
+    judged: list[str] = []
+
+    def counting(facts: NodeFacts) -> Reading:
+        judged.append(facts.obs.status.value)
+        return Reading(State.OK)
+
+    extra = Condition(
+        name="counted",
+        detector=counting,
+        texts=Texts(title="Counted", what="w", cost="c", todo=("t",), recovery="r"),
+        setting="counted",
+        metric="counted",
+        urgent=False,
+    )
+    engine = AlertEngine(
+        alert_config(db_url, reminder_interval_s=86400), conditions=ConditionTable([*CONDITIONS, extra])
+    )
+    node = await make_node(pool, "rig-1")
+
+    async def cycle(token: str, minute: int) -> int:
+        at = T0 + timedelta(minutes=minute)
+        before = len(judged)
+        async with pool.acquire() as conn, conn.transaction():
+            await engine.on_cycle(conn, report([obs(node.id, token, at)], at))
+        return len(judged) - before
+
+    assert [await cycle("H", m) for m in range(3)] == [1, 0, 0]  # the same healthy node: judged once
+    assert await cycle("J", 3) == 1  # changed: judged (and alerted)
+    assert [await cycle("J", m) for m in (4, 5)] == [1, 1]  # an open incident: judged every cycle
+    assert [await cycle("H", m) for m in (6, 7, 8, 9)] == [1, 1, 0, 0]  # recovered (2 polls), then steady
+    kinds = [r["kind"] for r in await notifications(pool)]
+    assert kinds == ["node_alert", "node_recovery"]

@@ -198,3 +198,38 @@ async def test_mute_all_until_resolved_ends_when_nothing_is_left_open(pool: Pool
         async with pool.acquire() as conn, conn.transaction():
             await engine.on_cycle(conn, report([obs(a.id, "H", t), obs(b.id, "H", t)], t))
     assert await pool.fetchval("SELECT count(*) FROM mutes") == 0
+
+
+async def test_an_admin_channel_mute_keeps_a_nodes_alerts_out_of_that_channel_only(
+    pool: Pool, db_url: str
+) -> None:
+    """A timed channel mute silences everything of the node there; an until-resolved one lets the
+    recovery through and ends with it; the owner and the other admin channel hear it all."""
+    engine = AlertEngine(alert_config(db_url, admin_discord_channel_ids=[900]))
+    admin = await make_user(pool, telegram="9", admin=True)
+    owner = await make_user(pool, telegram="11")
+    node = await make_node(pool, "rig", owner=owner.id)
+    other = await make_node(pool, "rig-2", owner=owner.id)
+    until = T0 + timedelta(hours=1)
+    await pool.execute(
+        "INSERT INTO channel_mutes (platform, chat_id, node_id, until, muted_by, muted_by_name)"
+        " VALUES ('telegram', '-1001', $1, $2, $3, 'root')",
+        node.id,
+        until,
+        admin.id,
+    )
+    await run(pool, engine, [node.id, other.id], JAIL_AND_RECOVER)
+    rows = await notifications(pool)
+    in_muted = [r for r in rows if r["target_id"] == "-1001"]
+    assert [len(r["incident_ids"]) for r in in_muted] == [1, 1]  # rig-2's alert and recovery only
+    assert len([r for r in rows if r["target_id"] == "900"]) == 2  # both nodes, in one message each time
+    assert all(len(r["incident_ids"]) == 2 for r in rows if r["target_id"] == "900")
+    mine = [r for r in rows if r["target_id"] == "11"]
+    assert [len(r["incident_ids"]) for r in mine] == [2, 2]  # the owner: both nodes' alert and recovery
+
+    await pool.execute("UPDATE channel_mutes SET until = NULL, until_resolved = true")
+    before = len(rows)
+    await run(pool, engine, [node.id], [(10, "J"), (11, "H"), (12, "H")])
+    kinds = [r["kind"] for r in (await notifications(pool))[before:] if r["target_id"] == "-1001"]
+    assert kinds == ["node_recovery"]  # the alert held back, the recovery through
+    assert await pool.fetchval("SELECT count(*) FROM channel_mutes") == 0  # and the mute ended with it

@@ -1,9 +1,11 @@
 """Alerts on Discord: an offline node reaches the owner's DM and the routed channel; the buttons under
-it (mute 1h / 24h / until resolved, details) keep working after the bot restarts."""
+it (mute 1h / 24h / until resolved, details) keep working after the bot restarts; an admin's mute in
+the admin channel silences the node there for everyone."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
 from bot.alerts.engine import AlertEngine
 from tests.bot.alerts.helpers import T0, obs, report
@@ -107,3 +109,32 @@ async def test_a_button_we_no_longer_know_is_answered(running: Harness) -> None:
         click = await running.fake.click(alice, old, custom_id)
         assert "no longer active" in text(await click.reply())
         assert click.ephemeral
+
+
+async def test_an_admin_pressing_mute_in_the_admin_channel_silences_that_node_there_for_everyone(
+    running: Harness,
+) -> None:
+    alice, node_id, boss = await offline_alert(running)
+    await deliver_outbox(running)
+    alerts = running.fake.guild.channel("alerts")
+    [in_channel] = running.fake.channel_messages(alerts)
+    click = await running.fake.click(boss, in_channel, f"mgnk:mute:{node_id}:1h")
+    told = text(await click.reply())
+    assert not click.ephemeral  # said in the channel, for everyone in it
+    assert "rig-9" in told and "muted in this channel" in told and f"discord user {boss.id}" in told, told
+    mute = await running.pool.fetchrow("SELECT platform, chat_id, node_id FROM channel_mutes")
+    assert dict(mute) == {"platform": "discord", "chat_id": str(alerts.id), "node_id": UUID(node_id)}
+    assert await running.pool.fetchval("SELECT count(*) FROM mutes") == 0
+    assert (
+        await running.pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE action = 'channel_mute'") == 1
+    )
+
+    # it recovers and goes offline again: alice hears both, the muted channel nothing
+    engine = AlertEngine(running.config)
+    async with running.pool.acquire() as conn:
+        for i, token in enumerate(["H", "H", "O", "O", "O"], 10):
+            at = T0 + timedelta(minutes=i)
+            await engine.on_cycle(conn, report([obs(UUID(node_id), token, at)], at))
+    await deliver_outbox(running)
+    assert len(running.fake.dms(alice)) == 3
+    assert running.fake.channel_messages(alerts) == [in_channel]

@@ -315,3 +315,79 @@ async def test_a_poll_cycle_hands_the_probe_results_to_the_alert_engine(
     await poller.poll_cycle()
     async with pool.acquire() as conn:
         assert await collector.collect(conn, list(ids.values())) == {}  # type: ignore[arg-type]
+
+
+# --- what the step stores per watched node for /node (probe_findings) ------------------------------
+
+
+async def stored_nodes(w: World, pool: Pool) -> None:
+    """The watched nodes as rows of ``nodes`` (the findings reference them)."""
+    await pool.execute(
+        "INSERT INTO nodes (id, identifier, identifier_type)"
+        " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])",
+        [x.id for x in w.watched],
+        [x.identifier for x in w.watched],
+        [x.identifier_type for x in w.watched],
+    )
+
+
+async def versions(pool: Pool) -> dict[uuid.UUID, str]:
+    rows = await pool.fetch("SELECT node_id, xmin::text AS v FROM probe_findings")
+    return {r["node_id"]: r["v"] for r in rows}
+
+
+async def test_findings_are_stored_per_watched_node_and_rewritten_only_when_they_change(
+    pool: Pool, db_url: str, chain: TrackerServer
+) -> None:
+    clock = Clock()
+    s = step(probe_config(db_url, chain), pool, clock)
+    w = world(chain, hosts=3, watched=2)
+    await stored_nodes(w, pool)
+    a, b = (x.id for x in w.watched)
+    for _ in range(2):  # a watched host's metrics in the first cycle, its versions in the second
+        await w.cycle(s)
+        clock.advance(60)
+    first = await versions(pool)
+    assert set(first) == {a, b}
+    found = await probes_db.load_findings(pool, a)
+    assert found is not None and found.run_at == T0 + timedelta(seconds=60)
+    assert s.last is not None and found.node == s.last.nodes[a]  # the same facts the engine read
+    assert mlnode_down(found.node).state is ProbeState.FAILING  # node2's mlnode_up is 0
+    assert found.node.versions is not None
+
+    await w.cycle(s)  # nothing new: no node row is rewritten, the run's time moves on
+    assert await versions(pool) == first
+    assert await probes_db.findings_run_at(pool) == T0 + timedelta(seconds=120)
+
+    chain.host_metrics["h0"] = era2026_mlnode_metrics().replace(
+        'mlnode_up{node_id="node2"} 0', 'mlnode_up{node_id="node2"} 1'
+    )
+    clock.advance(400)  # past metrics_interval_s: h0 is asked again and node2 is back up
+    await w.cycle(s)
+    now = await versions(pool)
+    assert now[a] != first[a] and now[b] == first[b]
+    found = await probes_db.load_findings(pool, a)
+    assert found is not None and mlnode_down(found.node).state is ProbeState.OK
+
+    w.watched, w.stats = w.watched[:1], w.stats[:1]  # b is no longer watched: its row goes
+    await w.cycle(s)
+    assert set(await versions(pool)) == {a}
+
+
+async def test_a_new_poll_leader_rewrites_what_another_process_stored_since(
+    pool: Pool, db_url: str, chain: TrackerServer
+) -> None:
+    clock = Clock()
+    config = probe_config(db_url, chain)
+    s = step(config, pool, clock)
+    w = world(chain, hosts=2, watched=1)
+    await stored_nodes(w, pool)
+    (a,) = (x.id for x in w.watched)
+    await w.cycle(s)
+    # another process led meanwhile and stored something else for the node
+    await pool.execute("UPDATE probe_findings SET data = '{}', digest = 'other'")
+    await pool.execute("UPDATE probe_findings_run SET finished_at = finished_at + interval '1 second'")
+    clock.advance(60)
+    await w.cycle(s)
+    found = await probes_db.load_findings(pool, a)
+    assert found is not None and s.last is not None and found.node == s.last.nodes[a]

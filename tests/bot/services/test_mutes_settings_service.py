@@ -96,3 +96,66 @@ async def test_settings_currency_and_alert_kinds(pool: Pool, config: Config) -> 
     for bad in ("currency euro$", "everything on", "offline maybe", "a b c"):
         with pytest.raises(UsageError):
             await parsed(svc, caller("1"), "settings", bad)
+
+
+# --- an admin's mute in an admin alert channel ---------------------------------------------------
+
+ADMIN_CHAT = "-100900"
+
+
+async def test_an_admin_muting_in_the_admin_channel_mutes_the_channel_and_is_audited(
+    pool: Pool, db_url: str
+) -> None:
+    from tests.bot.alerts.helpers import alert_config
+
+    svc = services(pool, alert_config(db_url, admin_telegram_chat_ids=[int(ADMIN_CHAT)]))
+    admin = await make_user(pool, "root@example.com", telegram="9", admin=True)
+    await make_user(pool, "op@example.com", telegram="1")
+    node_id = await give_node(pool, "op@example.com", wallet(1), "rig-1")
+    result = await svc.mutes.mute(
+        caller("9", chat=ADMIN_CHAT, kind="group"), str(node_id), timedelta(hours=1)
+    )
+    assert result.mute is None and result.channel_mute is not None
+    said = result.message.plain()
+    assert "rig-1" in said and "muted in this channel for 1h" in said and "telegram user 9" in said, said
+    row = await pool.fetchrow("SELECT platform, chat_id, node_id, muted_by FROM channel_mutes")
+    assert dict(row) == {
+        "platform": "telegram",
+        "chat_id": ADMIN_CHAT,
+        "node_id": node_id,
+        "muted_by": admin.id,
+    }
+    assert await pool.fetchval("SELECT count(*) FROM mutes") == 0  # nobody's own mute
+    audit = await pool.fetchrow(
+        "SELECT actor_user_id, chat_id, target, outcome FROM admin_audit_log WHERE action = 'channel_mute'"
+    )
+    assert dict(audit) == {
+        "actor_user_id": admin.id,
+        "chat_id": ADMIN_CHAT,
+        "target": wallet(1),
+        "outcome": "ok",
+    }
+
+    listed = (await svc.mutes.list_mutes(caller("9", chat=ADMIN_CHAT, kind="group"))).message.plain()
+    assert "rig-1" in listed and "telegram user 9" in listed
+    gone = await svc.mutes.unmute(caller("9", chat=ADMIN_CHAT, kind="group"), str(node_id))
+    assert "no longer muted in this channel" in gone.message.plain()
+    assert await pool.fetchval("SELECT count(*) FROM channel_mutes") == 0
+    assert await pool.fetchval("SELECT count(*) FROM admin_audit_log WHERE action = 'channel_unmute'") == 1
+
+
+async def test_an_admin_elsewhere_and_a_non_admin_in_the_admin_channel_mute_for_themselves(
+    pool: Pool, db_url: str
+) -> None:
+    from tests.bot.alerts.helpers import alert_config
+
+    svc = services(pool, alert_config(db_url, admin_telegram_chat_ids=[int(ADMIN_CHAT)]))
+    await make_user(pool, "root@example.com", telegram="9", admin=True)
+    await make_user(pool, "op@example.com", telegram="1")
+    node_id = await give_node(pool, "op@example.com", wallet(1), "rig-1")
+    private = await svc.mutes.mute(caller("9"), str(node_id), timedelta(hours=1))
+    other_group = await svc.mutes.mute(caller("9", chat="-100777", kind="group"), str(node_id), None)
+    owner = await svc.mutes.mute(caller("1", chat=ADMIN_CHAT, kind="group"), str(node_id), None)
+    assert [r.channel_mute for r in (private, other_group, owner)] == [None, None, None]
+    assert await pool.fetchval("SELECT count(*) FROM mutes") == 2  # the admin's own and the owner's
+    assert await pool.fetchval("SELECT count(*) FROM channel_mutes") == 0

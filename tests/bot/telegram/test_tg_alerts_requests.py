@@ -125,3 +125,40 @@ async def test_a_new_request_reaches_the_admin_chat_and_approving_it_tells_the_u
         lambda: "approved" in (tg.fake.last_to(USER_TG).text or "").lower(), what="the user told"
     )
     assert created.text in [m.text for m in tg.fake.sent_to(USER_TG)]
+
+
+async def test_an_admin_pressing_mute_in_the_admin_chat_silences_that_node_there_for_everyone(
+    live: Tg,
+) -> None:
+    tg = live
+    admin = await tg.user("root@example.com", telegram=ADMIN_TG, admin=True)
+    await tg.user(OWNER, telegram=USER_TG)
+    node_id = await give_node(tg.pool, OWNER, wallet(1), "rig-a", status="healthy")
+    now = datetime.now(UTC)
+    await cycle(tg, node_id, NodeStatus.HEALTHY, now - timedelta(minutes=5))  # silent baseline
+    await cycle(tg, node_id, NodeStatus.JAILED, now - timedelta(minutes=4))
+    [in_admin_chat] = await tg.fake.wait_sent(ADMIN_CHAT)
+    await tg.fake.wait_sent(USER_TG)
+
+    [told] = await tg.click(ADMIN_TG, in_admin_chat, "Mute 1h")
+    assert told.chat_id == ADMIN_CHAT  # said in the channel, for everyone in it
+    assert "rig-a" in told.text and "muted in this channel" in told.text and f"user {ADMIN_TG}" in told.text
+    mute = await tg.pool.fetchrow("SELECT chat_id, node_id, muted_by FROM channel_mutes")
+    assert dict(mute) == {"chat_id": str(ADMIN_CHAT), "node_id": node_id, "muted_by": admin.id}
+    assert await tg.pool.fetchval("SELECT count(*) FROM mutes") == 0
+    assert (
+        await tg.pool.fetchval(
+            "SELECT count(*) FROM admin_audit_log WHERE action = 'channel_mute' AND actor_user_id = $1",
+            admin.id,
+        )
+        == 1
+    )
+
+    # it recovers and is jailed again: the owner hears both, the muted admin chat nothing
+    admin_before = len(tg.fake.sent_to(ADMIN_CHAT))
+    for minutes in (3, 2):
+        await cycle(tg, node_id, NodeStatus.HEALTHY, now - timedelta(minutes=minutes))
+    await cycle(tg, node_id, NodeStatus.JAILED, now - timedelta(minutes=1))
+    await tg.fake.wait_until(lambda: len(tg.fake.sent_to(USER_TG)) >= 3, what="the owner's alerts")
+    await asyncio.sleep(0.5)
+    assert len(tg.fake.sent_to(ADMIN_CHAT)) == admin_before
