@@ -24,6 +24,7 @@ from bot.alerts.metrics import AlertMetrics
 from bot.alerts.startup import StartupAnnouncement
 from bot.config import Config
 from bot.digests.scheduler import Digests
+from bot.i18n.catalogs import Catalogs
 from bot.looplag import LoopLagMonitor
 from bot.poller.metrics import PollerMetrics
 from bot.poller.poller import Poller
@@ -59,7 +60,10 @@ def build_components(
     registry = res.metrics.registry
     # per-host probes and chain look-ups (conditions e-h): run by the poller, read by the engine
     probes = ProbeStep(trackers, res.pool, ProbeMetrics(registry)) if trackers.probes.enabled else None
-    engine = AlertEngine(cfg, alert_metrics, collectors=[ProbeFactsCollector(probes)] if probes else ())
+    catalogs = Catalogs()  # every language's messages, compiled once: alerts, replies, digests
+    engine = AlertEngine(
+        cfg, alert_metrics, collectors=[ProbeFactsCollector(probes)] if probes else (), catalogs=catalogs
+    )
     if trackers.hyperfusion.enabled or trackers.gonka_api.enabled or trackers.hashiro.enabled:
         components.append(
             Poller(trackers, res.pool, res.dsn, PollerMetrics(registry), observer=engine, probes=probes)
@@ -69,7 +73,7 @@ def build_components(
     if cfg.retention.enabled:
         components.append(Pruner(res.pool, cfg.retention))
     # the command core both chat frontends call (built once, shared)
-    services = Services.build(res.pool, cfg)
+    services = Services.build(res.pool, cfg, catalogs=catalogs)
     stack.push_async_callback(services.aclose)
     platforms: list[str] = []
     if cfg.telegram.token is None:

@@ -24,7 +24,7 @@ from bot.domain.conditions import CONDITIONS  # noqa: E402
 from bot.i18n.catalogs import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALE_DIR  # noqa: E402
 from bot.services.commands import COMMANDS  # noqa: E402
 
-KEYWORDS = {"t": None, "N_": None}
+KEYWORDS = {"t": None, "N_": None, "L_": None, "NP_": (1, 2), "plural": (1, 2)}
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 

@@ -83,6 +83,7 @@ from bot.domain.network import NetworkState
 from bot.domain.source_health import SourceHealth, SourcePoll, Transition, advance
 from bot.domain.status import CycleReport, Observation, SourceResult
 from bot.errors import ConfigError
+from bot.i18n.catalogs import Catalogs
 
 log = logging.getLogger(__name__)
 
@@ -387,8 +388,11 @@ class AlertEngine:
         *,
         conditions: ConditionTable = CONDITIONS,
         collectors: Sequence[FactsCollector] = (),
+        catalogs: Catalogs | None = None,
     ) -> None:
         self._config = config
+        #: each recipient's messages are rendered in their language
+        self._catalogs = catalogs or Catalogs()
         self._table = conditions
         self._rules = Rules.from_config(config, conditions)
         self._options = Options(llr_warning_share=config.alerts.llr_warning_share)
@@ -422,6 +426,7 @@ class AlertEngine:
                     detected_at=now,
                     incidents=incidents,
                     watchers=plan.watchers,
+                    catalogs=self._catalogs,
                 )
                 for incident in {i.key: i for i in incidents.values()}.values():
                     log.warning(

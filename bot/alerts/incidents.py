@@ -21,19 +21,21 @@ from uuid import UUID
 from bot.alerts.events import EventKind, NodeEvent
 from bot.config import Config
 from bot.domain.status import CycleReport, Observation
+from bot.i18n.catalogs import L_, LazyText
 
 
 @dataclass(frozen=True, slots=True)
 class Incident:
     #: stable identity within the cycle (``model:<model>:<condition>``, ``excluded:<reason>``, ...)
     key: str
-    #: the incident named for people: "Excluded from the epoch: 200 nodes serving Qwen/QwQ-32B"
-    title: str
+    #: the incident named for people: "Excluded from the epoch: nodes serving Qwen/QwQ-32B: 200 nodes",
+    #: translated for each reader (``str()`` is English, for logs)
+    title: LazyText
     #: every watched node it hit this cycle
     node_ids: tuple[UUID, ...]
     #: the share of the network's weight it hit (None: weights unknown)
     weight_share: Decimal | None
-    #: condition title -> nodes
+    #: condition title (a catalogue source string) -> nodes
     by_condition: tuple[tuple[str, int], ...]
 
 
@@ -52,19 +54,22 @@ def find_incidents(config: Config, report: CycleReport, events: Sequence[NodeEve
     share_needed = config.alerts.incident_weight_share
 
     # candidate causes: key -> (title, events)
-    causes: dict[str, tuple[str, list[NodeEvent]]] = {}
+    causes: dict[str, tuple[LazyText, list[NodeEvent]]] = {}
     for e in alerts:
         assert e.condition is not None
         cond = e.condition
         obs = observations.get(e.node_id)
+        title = L_(cond.texts.title)
         if cond.name == "excluded" and obs is not None and obs.excluded_reason:
             key = f"excluded:{obs.excluded_reason}"
-            causes.setdefault(key, (f"{cond.texts.title} ({obs.excluded_reason})", []))[1].append(e)
+            named = L_("{title} ({reason})", title=title, reason=obs.excluded_reason)
+            causes.setdefault(key, (named, []))[1].append(e)
         for model in obs.models if obs is not None else ():
             key = f"model:{model}:{cond.name}"
-            causes.setdefault(key, (f"{cond.texts.title}: nodes serving {model}", []))[1].append(e)
+            named = L_("{title}: nodes serving {model}", title=title, model=model)
+            causes.setdefault(key, (named, []))[1].append(e)
         key = f"condition:{cond.name}"
-        causes.setdefault(key, (f"{cond.texts.title} across the network", []))[1].append(e)
+        causes.setdefault(key, (L_("{title} across the network", title=title), []))[1].append(e)
 
     def share(evs: Sequence[NodeEvent]) -> Decimal | None:
         if total <= 0:
@@ -95,7 +100,7 @@ def find_incidents(config: Config, report: CycleReport, events: Sequence[NodeEve
             counts[e.condition.texts.title] = counts.get(e.condition.texts.title, 0) + 1
         incident = Incident(
             key=key,
-            title=f"{title}: {len(free)} nodes",
+            title=L_("{cause}: {count} nodes", cause=title, count=len(free)),
             node_ids=tuple(dict.fromkeys(e.node_id for e in free)),
             weight_share=share(free),
             by_condition=tuple(sorted(counts.items())),

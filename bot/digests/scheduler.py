@@ -76,7 +76,7 @@ class Digests:
             targets = [(d.platform, d.target_id) for d in due]
             alerts = await q.sent_alerts(conn, targets, now - ALERTS_LOOKBACK)
             network = await network_state.load(conn)
-            languages = await languages_db.chosen_many(conn, targets)
+            languages = await languages_db.languages_of(conn, targets)
             nodes_by_user: dict[UUID, list[DigestNode]] = defaultdict(list)
             for n in nodes:
                 nodes_by_user[n.user_id].append(n)

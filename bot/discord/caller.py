@@ -42,7 +42,9 @@ async def actor_of(
     services: Services, interaction: discord.Interaction[Any], *, private: bool = False
 ) -> Actor:
     """Who is calling, resolved once for the interaction (:meth:`Authz.resolve`, a read); in a DM the
-    explicit step :meth:`Authz.wrote_privately` comes first (delivery to them resumes)."""
+        explicit step :meth:`Authz.wrote_privately` comes first (delivery to them resumes), and the locale is
+    kept for the messages the bot writes first (:meth:`LanguageService.remember`)."""
     caller = caller_of(interaction, private=private)
     await services.authz.wrote_privately(caller)
+    await services.language.remember(caller)
     return await services.authz.resolve(caller)

@@ -34,6 +34,7 @@ from bot.domain.probes import (
 )
 from bot.domain.status import NodeStatus, Observation
 from bot.domain.tracker import UNJAIL_HINT
+from bot.i18n.catalogs import L_, N_, LazyText, Text
 
 
 class State(enum.StrEnum):
@@ -49,12 +50,13 @@ class Reading:
     """What a detector says about one node this cycle, with the numbers behind it."""
 
     state: State
-    #: what happened to this node, in plain words (None: the condition's own ``texts.what``)
-    summary: str | None = None
+    #: what happened to this node, in plain words (None: the condition's own ``texts.what``); texts
+    #: are catalogue source strings or :class:`~bot.i18n.catalogs.LazyText`, translated per reader
+    summary: Text | None = None
     #: ``(label, value)`` pairs shown in alerts and ``/node``: ``("cPoC ratio", "0.41 (threshold 0.5)")``
-    numbers: tuple[tuple[str, str], ...] = ()
+    numbers: tuple[tuple[str, Text], ...] = ()
     #: what it costs when that depends on the facts (an exclusion's reason); None: ``texts.cost``
-    cost: str | None = None
+    cost: Text | None = None
     #: while failing, a new episode is a new incident (an exclusion is once per epoch: the epoch id)
     episode: str | None = None
 
@@ -95,6 +97,9 @@ Detector = Callable[[NodeFacts], Reading]
 
 @dataclass(frozen=True, slots=True)
 class Texts:
+    """A condition's texts: English catalogue source strings (marked ``N_``), translated when a message
+    is rendered for its reader."""
+
     #: short name, used in titles and in ``/settings`` (``Jailed``, ``Excluded from the epoch``)
     title: str
     #: what happened (a reading's ``summary`` says it for one node when it can)
@@ -275,14 +280,19 @@ def _status_is(status: NodeStatus) -> Detector:
     return detect
 
 
-def _status_numbers(obs: Observation) -> tuple[tuple[str, str], ...]:
-    out: list[tuple[str, str]] = []
+#: the label of a status reason among a reading's numbers (``/node`` shows the reason on its own)
+REASON = N_("Reason")
+
+
+def _status_numbers(obs: Observation) -> tuple[tuple[str, Text], ...]:
+    out: list[tuple[str, Text]] = []
     if obs.reason:
-        out.append(("Reason", obs.reason + (f" (source: {obs.source})" if obs.source else "")))
+        source = L_("{reason} (source: {source})", reason=obs.reason, source=obs.source)
+        out.append((REASON, source if obs.source else obs.reason))
     if obs.jailed_until is not None:
-        out.append(("Jailed until", obs.jailed_until.strftime("%Y-%m-%d %H:%M UTC")))
+        out.append((N_("Jailed until"), obs.jailed_until.strftime("%Y-%m-%d %H:%M UTC")))
     if obs.ready_to_unjail is not None:
-        out.append(("Unjail", "ready now" if obs.ready_to_unjail else "not ready yet"))
+        out.append((N_("Unjail"), N_("ready now") if obs.ready_to_unjail else N_("not ready yet")))
     return tuple(out)
 
 
@@ -301,17 +311,19 @@ def _status_conditions() -> list[Condition]:
             name="jailed",
             detector=_status_is(NodeStatus.JAILED),
             texts=Texts(
-                title="Jailed",
-                what="The validator was jailed on-chain: it signed too few of the recent blocks.",
+                title=N_("Jailed"),
+                what=N_("The validator was jailed on-chain: it signed too few of the recent blocks."),
                 cost=(
-                    "It is out of block production until unjailed; it keeps most of its reward while "
-                    "it stays active in inference, and collateral may be slashed for the downtime."
+                    N_(
+                        "It is out of block production until unjailed; it keeps most of its reward while "
+                        "it stays active in inference, and collateral may be slashed for the downtime."
+                    )
                 ),
                 todo=(
-                    "1. Fix the cause: check the node is running, synced and reachable.",
-                    "2. When the jail period is over, unjail it from the operator key:",
+                    N_("1. Fix the cause: check the node is running, synced and reachable."),
+                    N_("2. When the jail period is over, unjail it from the operator key:"),
                 ),
-                recovery="The validator is no longer jailed.",
+                recovery=N_("The validator is no longer jailed."),
                 command=UNJAIL_HINT,
             ),
             setting="jailed",
@@ -325,14 +337,18 @@ def _status_conditions() -> list[Condition]:
             name="offline",
             detector=_status_is(NodeStatus.OFFLINE),
             texts=Texts(
-                title="Offline",
-                what="The node is not taking part in the current epoch or its public /health check fails.",
-                cost="It does no work and earns nothing while it is out.",
-                todo=(
-                    "Check that the node and its ML nodes are running and reachable, and that it passed "
-                    "the epoch's PoC; it rejoins at the next PoC once healthy.",
+                title=N_("Offline"),
+                what=N_(
+                    "The node is not taking part in the current epoch or its public /health check fails."
                 ),
-                recovery="The node is back in the epoch and reachable.",
+                cost=N_("It does no work and earns nothing while it is out."),
+                todo=(
+                    N_(
+                        "Check that the node and its ML nodes are running and reachable, and that it passed "
+                        "the epoch's PoC; it rejoins at the next PoC once healthy."
+                    ),
+                ),
+                recovery=N_("The node is back in the epoch and reachable."),
             ),
             setting="offline",
             metric="offline",
@@ -346,14 +362,16 @@ def _status_conditions() -> list[Condition]:
             name="unhealthy",
             detector=_unhealthy,
             texts=Texts(
-                title="Unhealthy",
+                title=N_("Unhealthy"),
                 what=(
-                    "The node is in the epoch but reports problems (missed or invalidated inferences, "
-                    "failed health checks)."
+                    N_(
+                        "The node is in the epoch but reports problems (missed or invalidated inferences, "
+                        "failed health checks)."
+                    )
                 ),
-                cost="Missed and invalidated work pays nothing and can lead to an exclusion.",
-                todo=("Check its logs and GPUs.",),
-                recovery="The node reports no problems.",
+                cost=N_("Missed and invalidated work pays nothing and can lead to an exclusion."),
+                todo=(N_("Check its logs and GPUs."),),
+                recovery=N_("The node reports no problems."),
             ),
             setting="unhealthy",
             metric="unhealthy",
@@ -371,25 +389,44 @@ def _status_conditions() -> list[Condition]:
 #: plus ``downtime`` from the chain's code). INVALID reasons slash collateral and reset reputation; a
 #: failed confirmation PoC slashes nothing (``confirmation_poc_params.slash_fraction`` is 0); downtime
 #: is slashed at settlement.
-_REWARD_ZEROED = "The whole reward of this epoch is zeroed."
+_REWARD_ZEROED = N_("The whole reward of this epoch is zeroed.")
+_ZEROED_AND_SLASHED = N_(
+    "The whole reward of this epoch is zeroed. Collateral is slashed and the node's reputation is reset."
+)
 EXCLUSION_REASONS: Mapping[str, tuple[str, str]] = {
     "failed_confirmation_poc": (
-        "it failed the epoch's confirmation PoC (its confirmation ratio fell under the threshold)",
-        _REWARD_ZEROED + " Nothing is slashed for this reason.",
+        N_("it failed the epoch's confirmation PoC (its confirmation ratio fell under the threshold)"),
+        N_("The whole reward of this epoch is zeroed. Nothing is slashed for this reason."),
     ),
     "statistical_invalidations": (
-        "too many of its inferences were invalidated (the chain marked it INVALID)",
-        _REWARD_ZEROED + " Collateral is slashed and the node's reputation is reset.",
+        N_("too many of its inferences were invalidated (the chain marked it INVALID)"),
+        _ZEROED_AND_SLASHED,
     ),
     "consecutive_failures": (
-        "too many of its inferences failed in a row (the chain marked it INVALID)",
-        _REWARD_ZEROED + " Collateral is slashed and the node's reputation is reset.",
+        N_("too many of its inferences failed in a row (the chain marked it INVALID)"),
+        _ZEROED_AND_SLASHED,
     ),
     "downtime": (
-        "it missed too many of the inferences it was given (downtime)",
-        _REWARD_ZEROED + " Collateral is slashed for the downtime when the epoch settles.",
+        N_("it missed too many of the inferences it was given (downtime)"),
+        N_(
+            "The whole reward of this epoch is zeroed. Collateral is slashed for the downtime when the "
+            "epoch settles."
+        ),
     ),
 }
+
+
+def _lazy(text: Text) -> LazyText:
+    """A text as a value of another (a source string inside a sentence is translated with it)."""
+    return text if isinstance(text, LazyText) else L_(text)
+
+
+def _sentences(*parts: Text) -> Text:
+    """Sentences one after the other, each translated on its own."""
+    out = parts[0]
+    for part in parts[1:]:
+        out = L_("{first} {second}", first=_lazy(out), second=_lazy(part))
+    return out
 
 
 def _epoch(obs: Observation) -> str | None:
@@ -403,12 +440,18 @@ def _excluded(facts: NodeFacts) -> Reading:
     reason = obs.excluded_reason
     if reason is None:
         return OK
-    words, cost = EXCLUSION_REASONS.get(reason, (f"the chain gave the reason {reason!r}", _REWARD_ZEROED))
-    epoch = f"epoch {obs.epoch_id}" if obs.epoch_id is not None else "the current epoch"
+    known = EXCLUSION_REASONS.get(reason)
+    words: Text = known[0] if known else L_("the chain gave the reason “{reason}”", reason=reason)
+    cost = known[1] if known else _REWARD_ZEROED
+    summary = (
+        L_("Excluded from epoch {epoch}: {words}.", epoch=obs.epoch_id, words=_lazy(words))
+        if obs.epoch_id is not None
+        else L_("Excluded from the current epoch: {words}.", words=_lazy(words))
+    )
     return Reading(
         State.FAILING,
-        summary=f"Excluded from {epoch}: {words}.",
-        numbers=(("Exclusion reason", reason),),
+        summary=summary,
+        numbers=((N_("Exclusion reason"), reason),),
         cost=cost,
         episode=_epoch(obs),
     )
@@ -416,14 +459,18 @@ def _excluded(facts: NodeFacts) -> Reading:
 
 _CHAIN_STATUS: Mapping[str, tuple[str, str]] = {
     "INACTIVE": (
-        "The chain marked the node INACTIVE: it missed too many of the inferences it was given. It "
-        "stays INACTIVE until the epoch ends.",
-        "It gets no more work this epoch, so it earns nothing more until the next one.",
+        N_(
+            "The chain marked the node INACTIVE: it missed too many of the inferences it was given. It "
+            "stays INACTIVE until the epoch ends."
+        ),
+        N_("It gets no more work this epoch, so it earns nothing more until the next one."),
     ),
     "INVALID": (
-        "The chain marked the node INVALID: too many of its inferences failed validation. It stays "
-        "INVALID until the epoch ends.",
-        _REWARD_ZEROED + " Collateral is slashed and the node's reputation is reset.",
+        N_(
+            "The chain marked the node INVALID: too many of its inferences failed validation. It stays "
+            "INVALID until the epoch ends."
+        ),
+        _ZEROED_AND_SLASHED,
     ),
 }
 
@@ -434,12 +481,12 @@ def _chain_status(facts: NodeFacts) -> Reading:
         return UNKNOWN
     known = _CHAIN_STATUS.get(obs.chain_status)
     if known is None:
-        return Reading(State.OK, numbers=(("Chain status", obs.chain_status),))
+        return Reading(State.OK, numbers=((N_("Chain status"), obs.chain_status),))
     summary, cost = known
     return Reading(
         State.FAILING,
         summary=summary,
-        numbers=(("Chain status", obs.chain_status),),
+        numbers=((N_("Chain status"), obs.chain_status),),
         cost=cost,
         episode=_epoch(obs),
     )
@@ -455,7 +502,10 @@ def _cpoc_ratio(facts: NodeFacts) -> Reading:
     ratio = obs.confirmation_poc_ratio
     if obs.status is NodeStatus.UNKNOWN or ratio is None or t is None:
         return UNKNOWN  # the ratio is null before the epoch's first confirmation PoC
-    numbers = (("Confirmation PoC ratio", f"{_fmt(ratio)} (the epoch's threshold: {_fmt(t.cpoc_alpha)})"),)
+    value = L_(
+        "{ratio} (the epoch's threshold: {threshold})", ratio=_fmt(ratio), threshold=_fmt(t.cpoc_alpha)
+    )
+    numbers: tuple[tuple[str, Text], ...] = ((N_("Confirmation PoC ratio"), value),)
     if ratio > t.cpoc_alpha:
         return Reading(State.OK, numbers=numbers)
     network = facts.network
@@ -465,20 +515,24 @@ def _cpoc_ratio(facts: NodeFacts) -> Reading:
     if final:
         return Reading(
             State.FAILING,
-            summary="The confirmation PoC ratio ended the epoch at or under the threshold.",
+            summary=N_("The confirmation PoC ratio ended the epoch at or under the threshold."),
             numbers=numbers,
-            cost=_REWARD_ZEROED + " Nothing is slashed for a failed confirmation PoC.",
+            cost=N_(
+                "The whole reward of this epoch is zeroed. Nothing is slashed for a failed confirmation PoC."
+            ),
             episode=_epoch(obs),
         )
     return Reading(
         State.WARNING,
-        summary=(
+        summary=N_(
             "The confirmation PoC ratio is at or under the threshold. The epoch can still recover if "
             "the next confirmation PoCs of this epoch pass."
         ),
         numbers=numbers,
-        cost="If it is still under the threshold when the epoch's confirmation PoCs are over, the "
-        "whole reward of this epoch is lost.",
+        cost=N_(
+            "If it is still under the threshold when the epoch's confirmation PoCs are over, the "
+            "whole reward of this epoch is lost."
+        ),
         episode=_epoch(obs),
     )
 
@@ -488,8 +542,8 @@ def _llr_warning(facts: NodeFacts) -> Reading:
     if obs.status is NodeStatus.UNKNOWN or t is None:
         return UNKNOWN
     share = facts.options.llr_warning_share
-    numbers: list[tuple[str, str]] = []
-    over: list[str] = []
+    numbers: list[tuple[str, Text]] = []
+    over: list[Text] = []
     for label, value, threshold, becomes in (
         ("invalidLLR", obs.invalid_llr, t.invalidation_h, "INVALID"),
         ("inactiveLLR", obs.inactive_llr, t.downtime_h, "INACTIVE"),
@@ -497,16 +551,33 @@ def _llr_warning(facts: NodeFacts) -> Reading:
         if value is None or threshold <= 0:
             continue
         part = value / threshold
-        numbers.append((label, f"{_fmt(value)} of {_fmt(threshold)} ({part * 100:.0f} %)"))
+        numbers.append(
+            (
+                label,
+                L_(
+                    "{value} of {threshold} ({percent} %)",
+                    value=_fmt(value),
+                    threshold=_fmt(threshold),
+                    percent=f"{part * 100:.0f}",
+                ),
+            )
+        )
         if part >= share:
-            over.append(f"{label} is past {share * 100:.0f} % of the threshold that makes the node {becomes}")
+            over.append(
+                L_(
+                    "{label} is past {percent} % of the threshold that makes the node {becomes}.",
+                    label=label,
+                    percent=f"{share * 100:.0f}",
+                    becomes=becomes,
+                )
+            )
     if not numbers:
         return UNKNOWN
     if not over:
         return Reading(State.OK, numbers=tuple(numbers))
     return Reading(
         State.WARNING,
-        summary="; ".join(over) + ".",
+        summary=_sentences(*over),
         numbers=tuple(numbers),
         episode=_epoch(obs),
     )
@@ -518,15 +589,17 @@ def _reward_conditions() -> list[Condition]:
             name="excluded",
             detector=_excluded,
             texts=Texts(
-                title="Excluded from the epoch",
-                what="The chain excluded the node from the current epoch.",
+                title=N_("Excluded from the epoch"),
+                what=N_("The chain excluded the node from the current epoch."),
                 cost=_REWARD_ZEROED,
                 todo=(
-                    "Fix the cause named above (check the node's logs, its ML nodes and GPUs, and that "
-                    "it is reachable) before the next PoC: the node can take part again from the next "
-                    "epoch.",
+                    N_(
+                        "Fix the cause named above (check the node's logs, its ML nodes and GPUs, and that "
+                        "it is reachable) before the next PoC: the node can take part again from the next "
+                        "epoch."
+                    ),
                 ),
-                recovery="The node is no longer excluded: it takes part in the epoch again.",
+                recovery=N_("The node is no longer excluded: it takes part in the epoch again."),
             ),
             setting="excluded",
             metric="excluded",
@@ -536,14 +609,17 @@ def _reward_conditions() -> list[Condition]:
             name="chain_status",
             detector=_chain_status,
             texts=Texts(
-                title="Chain status",
-                what="The chain marked the node INACTIVE or INVALID for the rest of the epoch.",
-                cost="It earns nothing more this epoch.",
+                title=N_("Chain status"),
+                what=N_("The chain marked the node INACTIVE or INVALID for the rest of the epoch."),
+                cost=N_("It earns nothing more this epoch."),
                 todo=(
-                    "INACTIVE: make sure the node and its ML nodes answer the inferences they are given.",
-                    "INVALID: check the ML nodes' models, versions and GPUs: their results fail validation.",
+                    N_("INACTIVE: make sure the node and its ML nodes answer the inferences they are given."),
+                    N_(
+                        "INVALID: check the ML nodes' models, versions and GPUs: their results fail "
+                        "validation."
+                    ),
                 ),
-                recovery="The chain no longer marks the node INACTIVE or INVALID.",
+                recovery=N_("The chain no longer marks the node INACTIVE or INVALID."),
             ),
             setting="chain_status",
             metric="chain_status",
@@ -554,17 +630,21 @@ def _reward_conditions() -> list[Condition]:
             name="cpoc_ratio",
             detector=_cpoc_ratio,
             texts=Texts(
-                title="Low confirmation PoC",
-                what="The node's confirmation PoC ratio is at or under the chain's threshold.",
+                title=N_("Low confirmation PoC"),
+                what=N_("The node's confirmation PoC ratio is at or under the chain's threshold."),
                 cost=(
-                    "Under the threshold when the epoch's confirmation PoCs are over, the epoch's "
-                    "reward is lost."
+                    N_(
+                        "Under the threshold when the epoch's confirmation PoCs are over, the epoch's "
+                        "reward is lost."
+                    )
                 ),
                 todo=(
-                    "Check that every ML node is up and serving its model with the weight it claimed, "
-                    "and keep it up through the confirmation PoCs.",
+                    N_(
+                        "Check that every ML node is up and serving its model with the weight it claimed, "
+                        "and keep it up through the confirmation PoCs."
+                    ),
                 ),
-                recovery="The confirmation PoC ratio is above the threshold again.",
+                recovery=N_("The confirmation PoC ratio is above the threshold again."),
             ),
             setting="cpoc_ratio",
             metric="cpoc_ratio",
@@ -575,20 +655,24 @@ def _reward_conditions() -> list[Condition]:
             name="llr_warning",
             detector=_llr_warning,
             texts=Texts(
-                title="Early warning (SPRT)",
+                title=N_("Early warning (SPRT)"),
                 what=(
-                    "The chain's log-likelihood ratio (invalidLLR or inactiveLLR) is approaching the "
-                    "threshold that marks the node INVALID or INACTIVE."
+                    N_(
+                        "The chain's log-likelihood ratio (invalidLLR or inactiveLLR) is approaching the "
+                        "threshold that marks the node INVALID or INACTIVE."
+                    )
                 ),
                 cost=(
-                    "Nothing yet. At the threshold the node is marked INVALID (reward lost, collateral "
-                    "slashed, reputation reset) or INACTIVE (no more work this epoch)."
+                    N_(
+                        "Nothing yet. At the threshold the node is marked INVALID (reward lost, collateral "
+                        "slashed, reputation reset) or INACTIVE (no more work this epoch)."
+                    )
                 ),
                 todo=(
-                    "invalidLLR: check the ML nodes' models, versions and GPUs for wrong results.",
-                    "inactiveLLR: check that the node answers every inference (load, network, ML nodes).",
+                    N_("invalidLLR: check the ML nodes' models, versions and GPUs for wrong results."),
+                    N_("inactiveLLR: check that the node answers every inference (load, network, ML nodes)."),
                 ),
-                recovery="The log-likelihood ratios are back under the warning share.",
+                recovery=N_("The log-likelihood ratios are back under the warning share."),
             ),
             setting="llr_warning",
             metric="llr_warning",
@@ -601,30 +685,30 @@ def _reward_conditions() -> list[Condition]:
 # --- conditions e-h: per-host probes and chain look-ups (bot.domain.probes) ----------------------
 
 _PROBE_LABELS = {
-    "epoch": "Epoch",
-    "no_participation_penalty": "Non-participation penalty",
-    "models_due": "Models with a penalty",
-    "models_without_participation": "Neither run, delegated nor refused",
-    "delegates_without_poc": "Delegated to a host without PoC",
-    "penalty_starts_soon": "Penalty starts",
-    "models_unknown": "Not known for",
-    "weight": "Weight",
-    "deposited_gnk": "Collateral deposited",
-    "required_gnk": "Collateral required",
-    "shortfall_gnk": "Short by",
-    "margin_gnk": "Margin",
-    "weight_at_risk": "Weight not backed",
-    "grace_period_end_epoch": "Grace period until epoch",
-    "api_version": "API version",
-    "network_api_version": "Network's API version",
-    "network_share": "Weight on it",
-    "mlnodes_behind": "ML nodes behind",
-    "mlnode_versions": "ML-node versions",
-    "network_mlnode_version": "Network's ML-node version",
-    "mlnodes_up": "ML nodes up",
-    "mlnodes_down": "ML nodes down",
-    "mlnodes_unknown": "ML nodes not reporting",
-    "down": "Down",
+    "epoch": N_("Epoch"),
+    "no_participation_penalty": N_("Non-participation penalty"),
+    "models_due": N_("Models with a penalty"),
+    "models_without_participation": N_("Neither run, delegated nor refused"),
+    "delegates_without_poc": N_("Delegated to a host without PoC"),
+    "penalty_starts_soon": N_("Penalty starts"),
+    "models_unknown": N_("Not known for"),
+    "weight": N_("Weight"),
+    "deposited_gnk": N_("Collateral deposited"),
+    "required_gnk": N_("Collateral required"),
+    "shortfall_gnk": N_("Short by"),
+    "margin_gnk": N_("Margin"),
+    "weight_at_risk": N_("Weight not backed"),
+    "grace_period_end_epoch": N_("Grace period until epoch"),
+    "api_version": N_("API version"),
+    "network_api_version": N_("Network's API version"),
+    "network_share": N_("Weight on it"),
+    "mlnodes_behind": N_("ML nodes behind"),
+    "mlnode_versions": N_("ML-node versions"),
+    "network_mlnode_version": N_("Network's ML-node version"),
+    "mlnodes_up": N_("ML nodes up"),
+    "mlnodes_down": N_("ML nodes down"),
+    "mlnodes_unknown": N_("ML nodes not reporting"),
+    "down": N_("Down"),
 }
 _GNK = frozenset({"deposited_gnk", "required_gnk", "shortfall_gnk", "margin_gnk"})
 _SHARE = frozenset({"no_participation_penalty", "network_share"})
@@ -644,7 +728,7 @@ def _probe_number(label: str, value: object) -> tuple[str, str]:
     return _PROBE_LABELS.get(label, label), text
 
 
-def _probe_reading(finding: Finding, summary: str | None = None, cost: str | None = None) -> Reading:
+def _probe_reading(finding: Finding, summary: Text | None = None, cost: Text | None = None) -> Reading:
     numbers = tuple(_probe_number(k, v) for k, v in finding.numbers)
     return Reading(State(finding.state.value), summary=summary, numbers=numbers, cost=cost)
 
@@ -659,28 +743,30 @@ def _model_participation(facts: NodeFacts) -> Reading:
     if pf is None:
         return UNKNOWN
     f = model_participation(pf.node, pf.network, warn_epochs=pf.warn_epochs)
-    summary = cost = None
+    summary: Text | None = None
+    cost: Text | None = None
     if f.state is ProbeState.FAILING:
         if f.number("models_without_participation") is not None:
-            summary = (
-                f"No run, delegation or refusal for {f.number('models_without_participation')} although its "
-                "penalty has started."
+            summary = L_(
+                "No run, delegation or refusal for {models} although its penalty has started.",
+                models=f.number("models_without_participation"),
             )
         else:
-            summary = (
-                f"A delegate did not commit PoC to the model: {f.number('delegates_without_poc')}; "
-                "that counts as no participation."
+            summary = L_(
+                "A delegate did not commit PoC to the model: {delegates}; that counts as no participation.",
+                delegates=f.number("delegates_without_poc"),
             )
     elif f.state is ProbeState.WARNING:
-        summary = (
-            f"A model's penalty starts soon: {f.number('penalty_starts_soon')}, and it is neither run, "
-            "delegated nor refused."
+        summary = L_(
+            "A model's penalty starts soon: {models}, and it is neither run, delegated nor refused.",
+            models=f.number("penalty_starts_soon"),
         )
     penalty = pf.network.no_participation_penalty
     if penalty is not None and f.state in (ProbeState.FAILING, ProbeState.WARNING):
-        cost = (
-            f"The chain's non-participation penalty ({_percent(penalty)} in its params) is taken from the "
-            "host's weight, and its reward with it, for every epoch this lasts."
+        cost = L_(
+            "The chain's non-participation penalty ({penalty} in its params) is taken from the host's "
+            "weight, and its reward with it, for every epoch this lasts.",
+            penalty=_percent(penalty),
         )
     return _probe_reading(f, summary, cost)
 
@@ -690,17 +776,25 @@ def _collateral(facts: NodeFacts) -> Reading:
     if pf is None:
         return UNKNOWN
     f = collateral(pf.node, pf.network, warn_margin=pf.collateral_margin)
-    summary = cost = None
+    summary: Text | None = None
+    cost: Text | None = None
     if f.state is ProbeState.FAILING:
         deposited = _probe_number("deposited_gnk", f.number("deposited_gnk"))[1]
         required = _probe_number("required_gnk", f.number("required_gnk"))[1]
-        summary = f"Collateral {deposited} is under the {required} its weight {f.number('weight')} requires."
-        cost = (
-            f"At the epoch boundary the chain cuts the weight the collateral does not back "
-            f"({f.number('weight_at_risk')} of {f.number('weight')}), and the reward with it."
+        summary = L_(
+            "Collateral {deposited} is under the {required} its weight {weight} requires.",
+            deposited=deposited,
+            required=required,
+            weight=f.number("weight"),
+        )
+        cost = L_(
+            "At the epoch boundary the chain cuts the weight the collateral does not back ({at_risk} of "
+            "{weight}), and the reward with it.",
+            at_risk=f.number("weight_at_risk"),
+            weight=f.number("weight"),
         )
     elif f.state is ProbeState.WARNING:
-        summary = "Collateral barely covers what the weight requires; weight moves between epochs."
+        summary = N_("Collateral barely covers what the weight requires; weight moves between epochs.")
     return _probe_reading(f, summary, cost)
 
 
@@ -709,22 +803,28 @@ def _version_lag(facts: NodeFacts) -> Reading:
     if pf is None:
         return UNKNOWN
     f = version_lag(pf.node, pf.network)
-    summary = None
+    summary: Text | None = None
     if f.state is ProbeState.FAILING:
-        parts = []
+        parts: list[Text] = []
         if f.reason and "API behind" in f.reason:
             parts.append(
-                f"the host's API {f.number('api_version')} is behind {f.number('network_api_version')}, "
-                "which most of the network's weight runs"
+                L_(
+                    "The host's API {version} is behind {network}, which most of the network's weight runs.",
+                    version=f.number("api_version"),
+                    network=f.number("network_api_version"),
+                )
             )
         if f.number("mlnodes_behind") is not None:
             parts.append(
-                f"ML nodes behind {f.number('network_mlnode_version')}: {f.number('mlnodes_behind')}"
+                L_(
+                    "ML nodes behind {version}: {mlnodes}.",
+                    version=f.number("network_mlnode_version"),
+                    mlnodes=f.number("mlnodes_behind"),
+                )
             )
         if f.reason and "host not patched" in f.reason:
-            parts.append("the host is not patched (its /v1/versions lists no ML nodes)")
-        text = "; ".join(parts)
-        summary = text[:1].upper() + text[1:] + "."
+            parts.append(N_("The host is not patched (its /v1/versions lists no ML nodes)."))
+        summary = _sentences(*parts) if parts else None
     return _probe_reading(f, summary)
 
 
@@ -733,7 +833,11 @@ def _mlnode_down(facts: NodeFacts) -> Reading:
     if pf is None:
         return UNKNOWN
     f = mlnode_down(pf.node)
-    summary = f"ML node {f.number('down')} is down (mlnode_up 0 on the host)." if f.fires else None
+    summary = (
+        L_("ML node {mlnode} is down (mlnode_up 0 on the host).", mlnode=f.number("down"))
+        if f.fires
+        else None
+    )
     return _probe_reading(f, summary)
 
 
@@ -743,15 +847,23 @@ def _probe_conditions() -> list[Condition]:
             name="model_participation",
             detector=_model_participation,
             texts=Texts(
-                title="Model participation",
-                what="A model whose penalty has started is neither run, delegated nor refused by the node.",
-                cost="The chain's non-participation penalty is taken from the host's weight, and its reward.",
-                todo=(
-                    "Run the model on an ML node, delegate it to a host that commits PoC to it, or refuse "
-                    "it (a refusal costs less than doing nothing).",
+                title=N_("Model participation"),
+                what=N_(
+                    "A model whose penalty has started is neither run, delegated nor refused by the node."
                 ),
-                recovery="Every model with a penalty is now run, delegated to a host that committed PoC, "
-                "or refused.",
+                cost=N_(
+                    "The chain's non-participation penalty is taken from the host's weight, and its reward."
+                ),
+                todo=(
+                    N_(
+                        "Run the model on an ML node, delegate it to a host that commits PoC to it, or "
+                        "refuse it (a refusal costs less than doing nothing)."
+                    ),
+                ),
+                recovery=N_(
+                    "Every model with a penalty is now run, delegated to a host that committed PoC, "
+                    "or refused."
+                ),
             ),
             setting="model_participation",
             metric="model_participation",
@@ -761,15 +873,19 @@ def _probe_conditions() -> list[Condition]:
             name="collateral",
             detector=_collateral,
             texts=Texts(
-                title="Collateral short",
-                what="The deposited collateral is under what the node's weight requires.",
-                cost="At the epoch boundary the chain cuts the weight the collateral does not back, and the "
-                "reward with it.",
-                todo=(
-                    "Deposit at least the shortfall before the next epoch starts (more as a buffer: weight "
-                    "moves between epochs):",
+                title=N_("Collateral short"),
+                what=N_("The deposited collateral is under what the node's weight requires."),
+                cost=N_(
+                    "At the epoch boundary the chain cuts the weight the collateral does not back, and the "
+                    "reward with it."
                 ),
-                recovery="The collateral covers what the weight requires.",
+                todo=(
+                    N_(
+                        "Deposit at least the shortfall before the next epoch starts (more as a buffer: "
+                        "weight moves between epochs):"
+                    ),
+                ),
+                recovery=N_("The collateral covers what the weight requires."),
                 command="inferenced tx collateral deposit-collateral <amount>ngonka --from <your-key>",
             ),
             setting="collateral",
@@ -780,15 +896,19 @@ def _probe_conditions() -> list[Condition]:
             name="version_lag",
             detector=_version_lag,
             texts=Texts(
-                title="Version behind",
-                what="The host or an ML node runs an older version than most of the network's weight.",
-                cost="Nothing is lost yet; a node behind the network risks failing PoC, confirmation PoC or "
-                "validation after an upgrade, which costs the epoch's reward.",
-                todo=(
-                    "Upgrade outside PoC and confirmation PoC, one machine at a time: the few hundred blocks "
-                    "before PoC with no confirmation PoC running are the safe window.",
+                title=N_("Version behind"),
+                what=N_("The host or an ML node runs an older version than most of the network's weight."),
+                cost=N_(
+                    "Nothing is lost yet; a node behind the network risks failing PoC, confirmation PoC or "
+                    "validation after an upgrade, which costs the epoch's reward."
                 ),
-                recovery="The host and its ML nodes run what most of the network runs.",
+                todo=(
+                    N_(
+                        "Upgrade outside PoC and confirmation PoC, one machine at a time: the few hundred "
+                        "blocks before PoC with no confirmation PoC running are the safe window."
+                    ),
+                ),
+                recovery=N_("The host and its ML nodes run what most of the network runs."),
             ),
             setting="version_lag",
             metric="version_lag",
@@ -798,15 +918,19 @@ def _probe_conditions() -> list[Condition]:
             name="mlnode_down",
             detector=_mlnode_down,
             texts=Texts(
-                title="ML node down",
-                what="An ML node of the host is down: the host reaches it but it fails (mlnode_up 0).",
-                cost="It does no inference while down; down during a confirmation PoC or the next PoC, the "
-                "weight it carries is not confirmed, and the reward with it.",
-                todo=(
-                    "Check the ML node's container, GPUs and logs; the host's /v1/mlnodes/metrics shows "
-                    "mlnode_up 1 once it is back.",
+                title=N_("ML node down"),
+                what=N_("An ML node of the host is down: the host reaches it but it fails (mlnode_up 0)."),
+                cost=N_(
+                    "It does no inference while down; down during a confirmation PoC or the next PoC, the "
+                    "weight it carries is not confirmed, and the reward with it."
                 ),
-                recovery="The ML node is up again.",
+                todo=(
+                    N_(
+                        "Check the ML node's container, GPUs and logs; the host's /v1/mlnodes/metrics shows "
+                        "mlnode_up 1 once it is back."
+                    ),
+                ),
+                recovery=N_("The ML node is up again."),
             ),
             setting="mlnode_down",
             metric="mlnode_down",

@@ -1,5 +1,6 @@
 """Formatting shared by every frontend: status badges, GNK and fiat amounts, durations and ages.
 
+Texts take the reader's :class:`~bot.i18n.catalogs.Translator` (``t``; English when none is given).
 Amounts are :class:`~decimal.Decimal` end to end. GNK is shown exactly to 8 places (the schema's
 ``DECIMAL(20,8)``) with trailing zeros trimmed to at least 2, so nothing is ever rounded away.
 """
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from bot.errors import InvalidInputError
+from bot.i18n.catalogs import ENGLISH, N_, Translator
 
 GNK_PLACES = Decimal("0.00000001")
 FIAT_PLACES = Decimal("0.01")
@@ -24,11 +26,15 @@ _BADGES = {
 }
 
 
-def status_badge(status: str | None) -> str:
+#: the statuses' words, for the catalogue
+_STATUS_WORDS = (N_("healthy"), N_("unhealthy"), N_("jailed"), N_("offline"), N_("unknown"))
+
+
+def status_badge(status: str | None, t: Translator = ENGLISH) -> str:
     """``🟢 healthy`` and so on; no data at all is ``⚪ no data``."""
     if status is None:
-        return "⚪ no data"
-    return f"{_BADGES.get(status, '⚪')} {status}"
+        return "⚪ " + t("no data")
+    return f"{_BADGES.get(status, '⚪')} {t.text(status)}"
 
 
 def quantize_gnk(amount: Decimal) -> Decimal:
@@ -76,32 +82,39 @@ def format_percent(value: Decimal | float | None) -> str:
 
 
 _UNITS = (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+#: an amount of one unit (``3h``: ru ``3 ч``, zh ``3小时``)
+UNIT_TEXTS = {"d": N_("{n}d"), "h": N_("{n}h"), "m": N_("{n}m"), "s": N_("{n}s")}
 
 
-def format_duration(value: timedelta | float) -> str:
+def unit_text(n: int, unit: str, t: Translator = ENGLISH) -> str:
+    """``n`` of a unit (``d``, ``h``, ``m``, ``s``) in the reader's language."""
+    return t(UNIT_TEXTS[unit], n=n)
+
+
+def format_duration(value: timedelta | float, t: Translator = ENGLISH) -> str:
     """The two largest units: ``2d 3h``, ``45m``, ``0s``. Negative durations are shown as ``0s``."""
     seconds = int(value.total_seconds() if isinstance(value, timedelta) else value)
     if seconds <= 0:
-        return "0s"
-    parts: list[str] = []
+        return unit_text(0, "s", t)
+    parts: list[tuple[int, str]] = []
     for name, size in _UNITS[1:]:  # weeks read badly in "down for"; days are enough
         n, seconds = divmod(seconds, size)
         if n or parts:
-            parts.append(f"{n}{name}")
+            parts.append((n, name))
         if len(parts) == 2:
             break
-    parts = [p for p in parts if not p.startswith("0")] or parts[:1]
-    return " ".join(parts)
+    parts = [p for p in parts if p[0]] or parts[:1]
+    return " ".join(unit_text(n, name, t) for n, name in parts)
 
 
-def format_age(then: datetime | None, now: datetime) -> str:
+def format_age(then: datetime | None, now: datetime, t: Translator = ENGLISH) -> str:
     """``just now``, ``5m ago``, ``2h 10m ago``; ``never`` when unknown."""
     if then is None:
-        return "never"
+        return t("never")
     delta = now - then
     if delta.total_seconds() < 60:
-        return "just now"
-    return f"{format_duration(delta)} ago"
+        return t("just now")
+    return t("{duration} ago", duration=format_duration(delta, t))
 
 
 _DURATION = re.compile(r"(\d{1,6})\s*([smhdw])")

@@ -11,6 +11,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from bot.domain.chain_params import EpochThresholds
+from bot.i18n.catalogs import ENGLISH, N_, Translator
+
+#: the confirmation PoC phases the trackers name, for the catalogue
+_PHASES = (N_("grace period"), N_("generation"), N_("validation"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +78,14 @@ class NetworkState:
     def offline_held(self) -> bool:
         return self.poc_phase or (self.confirmation_poc is not None and self.confirmation_poc.active)
 
-    def phase_text(self) -> str | None:
-        """``Confirmation PoC in progress (generation)``, ``PoC in progress``, or None (inference)."""
+    def phase_text(self, t: Translator = ENGLISH) -> str | None:
+        """``Confirmation PoC in progress (generation)``, ``PoC in progress``, or None (inference), in
+        the reader's language."""
         cpoc = self.confirmation_poc
         if cpoc is not None and cpoc.active:
-            return "Confirmation PoC in progress" + (f" ({cpoc.phase})" if cpoc.phase else "")
+            if cpoc.phase:
+                return t("Confirmation PoC in progress ({phase})", phase=t.text(cpoc.phase))
+            return t("Confirmation PoC in progress")
         if self.poc_phase:
-            return "PoC in progress"
+            return t("PoC in progress")
         return None

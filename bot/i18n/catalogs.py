@@ -36,6 +36,34 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural pair for the catalogue (rendered with :meth:`Translator.plural`)."""
+    return singular, plural
+
+
+@dataclass(frozen=True, slots=True)
+class LazyText:
+    """A source string and its values, translated when it is rendered for a reader (what code that
+    knows no reader yet returns: a detector's summary, an incident's name). A value that is itself a
+    :class:`LazyText` is translated too; other values are shown as they are."""
+
+    msgid: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return ENGLISH.text(self)
+
+
+def L_(msgid: str, /, **params: object) -> LazyText:
+    """A catalogue source string with its values, rendered later: ``L_("Excluded from epoch {epoch}",
+    epoch=7)``."""
+    return LazyText(msgid, tuple(params.items()))
+
+
+#: user-facing text: a catalogue source string (looked up when rendered) or a :class:`LazyText`
+Text = str | LazyText
+
+
 def language_of(hint: str | None) -> str | None:
     """The supported language a platform's locale names (Telegram ``language_code`` ``ru``, ``zh-hans``;
     Discord ``ru``, ``zh-CN``, ``zh-TW``, ``en-US``), or None."""
@@ -67,7 +95,15 @@ class Translator:
 
     def __call__(self, msgid: str, /, **params: object) -> str:
         text = self._gettext.gettext(msgid)
-        return text.format(**params) if params else text
+        if not params:
+            return text
+        return text.format(**{k: self.text(v) if isinstance(v, LazyText) else v for k, v in params.items()})
+
+    def text(self, value: Text) -> str:
+        """A :data:`Text` in this language."""
+        if isinstance(value, LazyText):
+            return self(value.msgid, **dict(value.params))
+        return self._gettext.gettext(value)
 
     def plural(self, singular: str, plural: str, n: int, /, **params: object) -> str:
         """``{n}`` is available to the text; the form follows the language's plural rules."""
@@ -82,13 +118,15 @@ class Translator:
         return format_datetime(value, format=pattern, tzinfo=value.tzinfo, locale=self.locale)
 
 
+#: English without a catalogue: what code that renders before it knows its reader uses
+ENGLISH = Translator(DEFAULT_LANGUAGE, gettext.NullTranslations())
+
+
 class Catalogs:
     """Every language's catalogue, compiled once; :meth:`translator` hands out one language's."""
 
     def __init__(self, directory: Path = LOCALE_DIR) -> None:
-        self._translators: dict[str, Translator] = {
-            DEFAULT_LANGUAGE: Translator(DEFAULT_LANGUAGE, gettext.NullTranslations())
-        }
+        self._translators: dict[str, Translator] = {DEFAULT_LANGUAGE: ENGLISH}
         for language in LANGUAGES:
             if language == DEFAULT_LANGUAGE:
                 continue

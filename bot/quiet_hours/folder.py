@@ -63,7 +63,7 @@ class QuietHoursFolder:
             by_chat: dict[tuple[str, str], list[HeldNotification]] = defaultdict(list)
             for h in held:
                 by_chat[(h.platform, h.target_id)].append(h)
-            languages = await languages_db.chosen_many(conn, list(by_chat))
+            languages = await languages_db.languages_of(conn, list(by_chat))
             # a lone held row needs no summary: all of them go now, as they are, in one statement
             await q.release(conn, [rows[0].id for rows in by_chat.values() if len(rows) == 1], now)
             for (platform, target_id), rows in by_chat.items():

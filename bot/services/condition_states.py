@@ -18,13 +18,21 @@ from bot.config import Config
 from bot.db import probes as probes_db
 from bot.db.stats_read import CachedNodeStats
 from bot.db.types import Executor
-from bot.domain.conditions import ConditionTable, NodeFacts, Options, Reading, State
+from bot.domain.conditions import REASON, ConditionTable, NodeFacts, Options, Reading, State
 from bot.domain.network import NetworkState
 from bot.domain.probes import FACTS_KEY, ProbeFacts
 from bot.domain.status import NodeStatus, Observation
+from bot.i18n.catalogs import ENGLISH, N_, Translator
 from bot.render.message import Span
 
 _BADGE = {State.OK: "✅", State.WARNING: "🟡", State.FAILING: "🔴", State.UNKNOWN: "⚪"}
+#: each state's word in ``/node``
+_STATE_WORDS = {
+    State.OK: N_("ok"),
+    State.WARNING: N_("warning"),
+    State.FAILING: N_("failing"),
+    State.UNKNOWN: N_("unknown"),
+}
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -106,11 +114,14 @@ def condition_readings(
     return [(c.texts.title, readings[c.name]) for c in table]
 
 
-def condition_lines(readings: list[tuple[str, Reading]]) -> list[tuple[Span, ...]]:
-    """``✅ Jailed: ok`` … with the numbers behind each state."""
-    lines: list[tuple[Span, ...]] = [(Span(text="Alert conditions", style="bold"),)]
+def condition_lines(readings: list[tuple[str, Reading]], t: Translator = ENGLISH) -> list[tuple[Span, ...]]:
+    """``✅ Jailed: ok`` … with the numbers behind each state, in the reader's language."""
+    lines: list[tuple[Span, ...]] = [(Span(text=t("Alert conditions"), style="bold"),)]
     for title, r in readings:
-        numbers = " · ".join(f"{label} {value}" for label, value in r.numbers if label != "Reason")
-        text = f"{_BADGE[r.state]} {title}: {r.state.value}" + (f" · {numbers}" if numbers else "")
+        numbers = " · ".join(
+            f"{t.text(label)} {t.text(value)}" for label, value in r.numbers if label != REASON
+        )
+        state = t("{title}: {state}", title=t(title), state=t(_STATE_WORDS[r.state]))
+        text = f"{_BADGE[r.state]} {state}" + (f" · {numbers}" if numbers else "")
         lines.append((Span(text=text[:300]),))
     return lines

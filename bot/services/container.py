@@ -63,7 +63,7 @@ class Services:
         authz = Authz(pool, config)
         language = LanguageService(pool, catalogs or Catalogs())
         price_source = prices or build_price_source(config.prices, config.trackers.user_agent)
-        nodes = NodesService(pool, config, authz)
+        nodes = NodesService(pool, config, authz, language=language)
         return cls(
             authz=authz,
             arguments=Arguments(authz),

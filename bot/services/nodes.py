@@ -15,16 +15,18 @@ from bot.db.nodes import Node
 from bot.db.stats_read import CachedNodeStats, DayEarning, RewardEstimate
 from bot.db.types import Pool
 from bot.domain.conditions import CONDITIONS, ConditionTable, Options
-from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge
+from bot.domain.formatting import format_age, format_gnk, format_percent, status_badge, unit_text
 from bot.domain.identifiers import NodeIdentifier, parse_identifier
 from bot.domain.tracker import UNJAIL_HINT, tracker_link
 from bot.errors import InvalidInputError, UserError
+from bot.i18n.catalogs import ENGLISH, Translator
 from bot.render.message import Button, Message, MessageField, Severity, Span
 from bot.services import actions
 from bot.services.authz import Authz
 from bot.services.condition_states import ProbeReading, condition_lines, condition_readings, probe_facts
 from bot.services.context import LinkedActor, Who
 from bot.services.errors import NodeNotFoundError
+from bot.services.language import LanguageService
 from bot.services.network import phase_line
 from bot.services.paging import MAX_ROWS, button_grid, nav_buttons, page_slice
 
@@ -123,16 +125,19 @@ def match_node(nodes: list[Node], ref: str) -> Node:
     raise _not_found(text)
 
 
-def _estimate_text(s: CachedNodeStats, estimate: RewardEstimate | None, *, short: bool) -> str | None:
+def _estimate_text(
+    s: CachedNodeStats, estimate: RewardEstimate | None, t: Translator, *, short: bool
+) -> str | None:
     """The chain's estimate of the current epoch, marked as one; None when there is none for it."""
     if estimate is None or (s.epoch_id is not None and estimate.epoch_id != s.epoch_id):
         return None
     if estimate.gnk is None:
-        return None if short else "none (not in the epoch's active set)"
+        return None if short else t("none (not in the epoch's active set)")
+    amount = format_gnk(estimate.gnk)
     return (
-        f"≈{format_gnk(estimate.gnk)} (est.)"
+        t("≈{amount} (est.)", amount=amount)
         if short
-        else f"≈{format_gnk(estimate.gnk)} (the chain's estimate)"
+        else t("≈{amount} (the chain's estimate)", amount=amount)
     )
 
 
@@ -140,16 +145,27 @@ class NodesService:
     PAGE_SIZE = 8
 
     def __init__(
-        self, pool: Pool, config: Config, authz: Authz, conditions: ConditionTable = CONDITIONS
+        self,
+        pool: Pool,
+        config: Config,
+        authz: Authz,
+        conditions: ConditionTable = CONDITIONS,
+        *,
+        language: LanguageService | None = None,
     ) -> None:
         self._pool = pool
         self._authz = authz
+        #: the caller's language (None: English)
+        self._language = language
         self._conditions = conditions
         self._options = Options(llr_warning_share=config.alerts.llr_warning_share)
         self._probes = ProbeReading.from_config(config)
         self._tracker_link = config.trackers.tracker_link
         #: data older than this many poll intervals is marked stale
         self._stale_after = timedelta(seconds=3 * config.trackers.poll_interval_s)
+
+    async def _translator(self, who: Who) -> Translator:
+        return ENGLISH if self._language is None else await self._language.translator(who)
 
     async def resolve(self, who: Who, ref: str) -> Node:
         actor = await self._authz.require_linked(who)
@@ -195,6 +211,7 @@ class NodesService:
     async def list_nodes(self, who: Who, page: int = 0) -> NodeListResult:
         actor = await self._authz.require_linked(who)
         nodes = await nodes_db.list_user_nodes(self._pool, actor.me.id)
+        t = await self._translator(actor)
         if not nodes:
             return NodeListResult(
                 items=(),
@@ -202,9 +219,11 @@ class NodesService:
                 pages=1,
                 total=0,
                 message=Message.text(
-                    "No nodes are assigned to your account yet. Use /request to ask for one, "
-                    "or contact support if you already rent one.",
-                    title="Your nodes",
+                    t(
+                        "No nodes are assigned to your account yet. Use /request to ask for one, "
+                        "or contact support if you already rent one."
+                    ),
+                    title=t("Your nodes"),
                 ),
             )
         shown, page, pages = page_slice(nodes, page, self.PAGE_SIZE)
@@ -213,7 +232,7 @@ class NodesService:
         now = datetime.now(UTC)
         items = []
         lines: list[tuple[Span, ...]] = []
-        if (phase := await phase_line(self._pool, now, self._stale_after)) is not None:
+        if (phase := await phase_line(self._pool, now, self._stale_after, t)) is not None:
             lines.append(phase)
         for n in shown:
             s = stats.get(n.id)
@@ -228,24 +247,20 @@ class NodesService:
             )
             lines.append(
                 (
-                    Span(text=f"{status_badge(None if s is None else s.status)}  "),
+                    Span(text=f"{status_badge(None if s is None else s.status, t)}  "),
                     Span(text=n.label, style="bold"),
                 )
             )
             if s is None:
-                lines.append((Span(text="   no data from the trackers yet"),))
+                lines.append((Span(text="   " + t("no data from the trackers yet")),))
             else:
-                estimate = _estimate_text(s, estimates.get(n.id), short=True)
-                lines.append(
-                    (
-                        Span(
-                            text=f"   last epoch {format_gnk(s.earnings_day)}"
-                            + (f" · this epoch {estimate}" if estimate else "")
-                            + f" · uptime {format_percent(s.uptime_percent)}"
-                            f" · data {self._age(s.fetched_at, now)}"
-                        ),
-                    )
-                )
+                estimate = _estimate_text(s, estimates.get(n.id), t, short=True)
+                parts = [t("last epoch {amount}", amount=format_gnk(s.earnings_day))]
+                if estimate:
+                    parts.append(t("this epoch {estimate}", estimate=estimate))
+                parts.append(t("uptime {percent}", percent=format_percent(s.uptime_percent)))
+                parts.append(t("data {age}", age=self._age(s.fetched_at, now, t)))
+                lines.append((Span(text="   " + " · ".join(parts)),))
         node_buttons = button_grid(
             [Button(label=n.label[:40], action=actions.NODE, args=(str(n.id),)) for n in shown],
             2,
@@ -258,26 +273,27 @@ class NodesService:
             pages=pages,
             total=len(nodes),
             message=Message(
-                title=f"Your nodes ({len(nodes)})",
+                title=t("Your nodes ({count})", count=len(nodes)),
                 lines=tuple(lines),
                 buttons=node_buttons + ((nav,) if nav else ()),
-                footer=f"Page {page + 1} of {pages}" if pages > 1 else None,
+                footer=t("Page {page} of {pages}", page=page + 1, pages=pages) if pages > 1 else None,
             ),
         )
 
     async def detail(self, who: Who, ref: str) -> NodeDetailResult:
         """One node: the caller's own, or any node for an admin (audited as ``node_view``)."""
         node = await self.inspect(who, ref, "node_view")
+        t = await self._translator(who)
         stats = (await stats_read.get_stats(self._pool, [node.id])).get(node.id)
         estimate = (await stats_read.estimates(self._pool, [node.id])).get(node.id)
         history = tuple(await stats_read.history(self._pool, [node.id], 7))
-        phase = await phase_line(self._pool, datetime.now(UTC), self._stale_after)
-        message = self._detail_message(node, stats, history, phase, estimate)
+        phase = await phase_line(self._pool, datetime.now(UTC), self._stale_after, t)
+        message = self._detail_message(node, stats, history, t, phase, estimate)
         if stats is not None:  # each alert condition's state, with the numbers behind it
             network = await network_state.load(self._pool)
             probes = await probe_facts(self._pool, node.id, self._probes, datetime.now(UTC))
             lines = condition_lines(
-                condition_readings(self._conditions, stats, network, self._options, probes)
+                condition_readings(self._conditions, stats, network, self._options, probes), t
             )
             message = message.model_copy(update={"lines": (*message.lines, *lines)})
         return NodeDetailResult(node=node, stats=stats, history=history, message=message)
@@ -304,88 +320,100 @@ class NodesService:
                 out.append(NodeChoice(label=label[:100], value=str(n.id)))
         return out[:limit]
 
-    def _age(self, fetched_at: datetime, now: datetime) -> str:
-        age = format_age(fetched_at, now)
-        return f"{age} ⚠ stale" if now - fetched_at > self._stale_after else age
+    def _age(self, fetched_at: datetime, now: datetime, t: Translator) -> str:
+        age = format_age(fetched_at, now, t)
+        return t("{age} ⚠ stale", age=age) if now - fetched_at > self._stale_after else age
 
     def _detail_message(
         self,
         node: Node,
         s: CachedNodeStats | None,
         history: tuple[DayEarning, ...],
+        t: Translator = ENGLISH,
         phase: tuple[Span, ...] | None = None,
         estimate: RewardEstimate | None = None,
     ) -> Message:
         now = datetime.now(UTC)
+
+        def field(name: str, value: str, *, inline: bool = True) -> MessageField:
+            return MessageField(name=name, value=value, inline=inline)
+
         fields: list[MessageField] = [
-            MessageField(name="Identifier", value=node.identifier, inline=False),
-            MessageField(name="Type", value=node.identifier_type),
+            field(t("Identifier"), node.identifier, inline=False),
+            field(t("Type"), node.identifier_type),
         ]
         if node.gpu_type:
-            fields.append(MessageField(name="GPU", value=node.gpu_type))
+            fields.append(field(t("GPU"), node.gpu_type))
         if node.region:
-            fields.append(MessageField(name="Region", value=node.region))
+            fields.append(field(t("Region"), node.region))
         lines: list[tuple[Span, ...]] = [] if phase is None else [phase]
         severity: Severity = "info"
         if s is None:
-            lines.append((Span(text="No data from the trackers yet; the next poll will fill this in."),))
+            lines.append((Span(text=t("No data from the trackers yet; the next poll will fill this in.")),))
         else:
-            fields.append(MessageField(name="Status", value=status_badge(s.status)))
+            fields.append(field(t("Status"), status_badge(s.status, t)))
             if s.status_reason:
-                fields.append(MessageField(name="Reason", value=s.status_reason))
+                fields.append(field(t("Reason"), s.status_reason))
             settled_epoch = s.details.get("earnings_epoch")
             fields += [
-                MessageField(
-                    name="Last settled epoch"
-                    + (f" ({settled_epoch})" if isinstance(settled_epoch, int) else ""),
-                    value=format_gnk(s.earnings_day),
+                field(
+                    t("Last settled epoch ({epoch})", epoch=settled_epoch)
+                    if isinstance(settled_epoch, int)
+                    else t("Last settled epoch"),
+                    format_gnk(s.earnings_day),
                 ),
-                MessageField(name="Earnings total", value=format_gnk(s.earnings_total)),
+                field(t("Earnings total"), format_gnk(s.earnings_total)),
             ]
-            if (estimate_text := _estimate_text(s, estimate, short=False)) is not None:
-                fields.append(MessageField(name=f"This epoch ({s.epoch_id}), estimate", value=estimate_text))
+            if (estimate_text := _estimate_text(s, estimate, t, short=False)) is not None:
+                fields.append(field(t("This epoch ({epoch}), estimate", epoch=s.epoch_id), estimate_text))
             fields += [
-                MessageField(name="Uptime", value=format_percent(s.uptime_percent)),
-                MessageField(
-                    name="Tokens/s", value="—" if s.tokens_per_sec is None else f"{s.tokens_per_sec:f}"
+                field(t("Uptime"), format_percent(s.uptime_percent)),
+                field(t("Tokens/s"), "—" if s.tokens_per_sec is None else f"{s.tokens_per_sec:f}"),
+                field(t("Jobs this epoch"), "—" if s.jobs_day is None else str(s.jobs_day)),
+                field(t("Model"), s.active_model or "—"),
+                field(
+                    t("Voting weight"),
+                    "—" if s.voting_weight is None else f"{s.voting_weight.normalize():f}",
                 ),
-                MessageField(name="Jobs this epoch", value="—" if s.jobs_day is None else str(s.jobs_day)),
-                MessageField(name="Model", value=s.active_model or "—"),
-                MessageField(
-                    name="Voting weight",
-                    value="—" if s.voting_weight is None else f"{s.voting_weight.normalize():f}",
-                ),
-                MessageField(name="Epoch", value="—" if s.epoch_id is None else str(s.epoch_id)),
-                MessageField(name="Source", value=s.source or "—"),
-                MessageField(name="Data age", value=self._age(s.fetched_at, now)),
+                field(t("Epoch"), "—" if s.epoch_id is None else str(s.epoch_id)),
+                field(t("Source"), s.source or "—"),
+                field(t("Data age"), self._age(s.fetched_at, now, t)),
             ]
             for key, value in list(s.details.items())[:8]:
                 if isinstance(value, str | int | float | bool) and str(key).strip():
-                    fields.append(MessageField(name=str(key)[:60].replace("_", " "), value=str(value)[:200]))
+                    fields.append(field(str(key)[:60].replace("_", " "), str(value)[:200]))
             if s.status == "jailed" or s.jailed_until is not None:
                 severity = "critical" if s.status == "jailed" else "info"
                 until = "—" if s.jailed_until is None else s.jailed_until.strftime("%Y-%m-%d %H:%M UTC")
-                fields.append(MessageField(name="Jailed until", value=until))
-                ready = {True: "yes", False: "not yet", None: "unknown"}[s.ready_to_unjail]
-                fields.append(MessageField(name="Ready to unjail", value=ready))
-                lines.append((Span(text="To unjail, run: "), Span(text=UNJAIL_HINT, style="code")))
+                fields.append(field(t("Jailed until"), until))
+                ready = {True: t("yes"), False: t("not yet"), None: t("unknown")}[s.ready_to_unjail]
+                fields.append(field(t("Ready to unjail"), ready))
+                lines.append((Span(text=t("To unjail, run:") + " "), Span(text=UNJAIL_HINT, style="code")))
             elif s.status in ("offline", "unhealthy"):
                 severity = "warning"
-        lines.append((Span(text="Last 7 days (each epoch on the UTC day it settled)", style="bold"),))
+        lines.append((Span(text=t("Last 7 days (each epoch on the UTC day it settled)"), style="bold"),))
         if history:
             for d in history:
                 lines.append((Span(text=f"{d.date.isoformat()}  {format_gnk(d.earnings_gnk)}"),))
         else:
-            lines.append((Span(text="no earnings recorded"),))
+            lines.append((Span(text=t("no earnings recorded")),))
         url = tracker_link(self._tracker_link, node.identifier, None if s is None else s.epoch_id)
         buttons: list[tuple[Button, ...]] = [
             (
-                Button(label="Mute 1h", action=actions.MUTE, args=(str(node.id), "1h")),
-                Button(label="Mute 24h", action=actions.MUTE, args=(str(node.id), "24h")),
+                Button(
+                    label=t("Mute {duration}", duration=unit_text(1, "h", t)),
+                    action=actions.MUTE,
+                    args=(str(node.id), "1h"),
+                ),
+                Button(
+                    label=t("Mute {duration}", duration=unit_text(24, "h", t)),
+                    action=actions.MUTE,
+                    args=(str(node.id), "24h"),
+                ),
             )
         ]
         if url:
-            buttons.append((Button(label="Open in tracker", url=url),))
+            buttons.append((Button(label=t("Open in tracker"), url=url),))
         return Message(
             title=node.label,
             severity=severity,

@@ -1,7 +1,8 @@
 """Who sent the update, resolved once: an inner middleware, so it runs only for an update a handler
 took. It hands the handler ``actor`` (:meth:`Authz.resolve`, one read) and, for an update from a
 private chat, first takes the explicit step :meth:`Authz.wrote_privately` (the person can be messaged
-again, so delivery to them resumes)."""
+again, so delivery to them resumes), and keeps the person's ``language_code`` for the messages the bot
+writes first (:meth:`LanguageService.remember`, a write only when it changed)."""
 
 from __future__ import annotations
 
@@ -31,5 +32,6 @@ class ResolveActor(BaseMiddleware):
             return await handler(event, data)
         services: Services = data["services"]
         await services.authz.wrote_privately(caller)
+        await services.language.remember(caller)
         data["actor"] = await services.authz.resolve(caller)
         return await handler(event, data)

@@ -443,6 +443,8 @@ class FakeDiscord:
         self.commands: dict[int | None, list[Json]] = {}
         self._sent_commands: dict[int | None, dict[str, Json]] = {}
         self.interactions: dict[int, FakeInteraction] = {}
+        #: the Discord client language of a user (``locale`` in their interactions), by user id
+        self.locales: dict[int, str] = {}
         self._by_token: dict[str, FakeInteraction] = {}
         self.identifies: list[Json] = []
         self.resumes: list[Json] = []
@@ -744,7 +746,7 @@ class FakeDiscord:
             "token": token,
             "version": 1,
             "data": data,
-            "locale": "en-US",
+            "locale": self.locales.get(user.id, "en-US"),
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(self.guild.id)}
             if channel and channel.guild_id

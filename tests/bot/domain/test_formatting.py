@@ -20,6 +20,7 @@ from bot.domain.formatting import (
     status_badge,
 )
 from bot.errors import InvalidInputError
+from bot.i18n.catalogs import Catalogs
 
 gnk = st.decimals(
     min_value=Decimal("-999999999999.99999999"),
@@ -98,3 +99,16 @@ def test_badges_and_percent() -> None:
     assert status_badge(None) == "⚪ no data"
     assert format_percent(Decimal("99.50")) == "99.5%"
     assert format_percent(None) == "—"
+
+
+def test_durations_ages_and_badges_in_each_language() -> None:
+    catalogs = Catalogs()
+    ru, zh = catalogs.translator("ru"), catalogs.translator("zh")
+    three_h_20 = timedelta(hours=3, minutes=20)
+    assert format_duration(three_h_20, ru) == "3 ч 20 мин"
+    assert format_duration(three_h_20, zh) == "3小时 20分钟"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert format_age(now - timedelta(minutes=5), now, ru) == "5 мин назад"
+    assert format_age(None, now, zh) == "从未"
+    assert status_badge("jailed", ru) == "🔴 в джейле"
+    assert status_badge(None, zh) == "⚪ 无数据"

@@ -37,7 +37,13 @@ def test_every_message_is_translated_with_the_same_placeholders(language: str) -
             continue
         message = catalog.get(source.id)
         assert message is not None and message.string and not message.fuzzy, f"{language}: {source.id!r}"
-        assert set(_PLACEHOLDER.findall(message.string)) == set(_PLACEHOLDER.findall(source.id)), source.id
+        # a plural entry: every form of the language, each with the source's placeholders
+        sources = source.id if isinstance(source.id, tuple) else (source.id,)
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set().union(*(_PLACEHOLDER.findall(s) for s in sources))
+        assert len(forms) == catalog.num_plurals or not isinstance(source.id, tuple), source.id
+        for form in forms:
+            assert form and set(_PLACEHOLDER.findall(form)) == expected, (language, source.id, form)
 
 
 @pytest.mark.parametrize("language", OTHER)

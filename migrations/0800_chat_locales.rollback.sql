@@ -1,0 +1,2 @@
+-- Undo 0800_chat_locales.
+DROP TABLE IF EXISTS chat_locales;
