@@ -18,9 +18,10 @@ from discord import app_commands
 from bot.config import DiscordConfig, LimitsConfig
 from bot.db.types import Pool
 from bot.discord.actions import ActionRouter
+from bot.discord.caller import caller_of
 from bot.discord.commands import Handlers, all_commands
 from bot.discord.failures import report_error, send_notice
-from bot.discord.forms import FormHandlers, is_form
+from bot.discord.forms import FORM_GONE, FormHandlers, is_form
 from bot.discord.gate import Gate
 from bot.discord.input import clean_options
 from bot.discord.metering import Meter
@@ -61,12 +62,13 @@ class Frontend:
         limits = limits or LimitsConfig()
         self.config = config
         self.pool = pool
+        self.services = services
         self.catalogs = services.language.catalogs
         #: the person's language, for the error path
         self.language = services.language
         meter = Meter(metrics)
         # per-person limits and bounded concurrency in front of every command, click and form
-        gate = Gate(services.throttle, limits.max_concurrent_updates)
+        gate = Gate(services.throttle, limits.max_concurrent_updates, services.language)
         self.handlers = Handlers(services, meter, config.ack_budget_s, gate)
         self.forms = FormHandlers(services, meter, config.ack_budget_s, gate)
         self.actions = ActionRouter(
@@ -97,9 +99,13 @@ class Frontend:
             if is_form(custom_id):
                 await self.forms.handle_submit(interaction)
             elif not interaction.response.is_done():
-                await send_notice(interaction, "This form is no longer active. Please run the command again.")
+                await send_notice(interaction, await self._in_their_language(interaction, FORM_GONE))
         elif interaction.type is discord.InteractionType.component and not TEMPLATE.fullmatch(custom_id):
-            await send_notice(interaction, actions.STALE_TEXT)
+            await send_notice(interaction, await self._in_their_language(interaction, actions.STALE_TEXT))
+
+    async def _in_their_language(self, interaction: discord.Interaction[Any], msgid: str) -> str:
+        t = await self.services.language.translator(caller_of(interaction))
+        return t(msgid)
 
 
 class BotClient(discord.Client):

@@ -23,6 +23,7 @@ from bot.discord.forms import FormHandlers
 from bot.discord.gate import Gate
 from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer, message_of
+from bot.i18n.catalogs import N_
 from bot.services.commands import BY_NAME
 from bot.services.container import Services
 from bot.services.context import Actor
@@ -87,14 +88,19 @@ class Handlers:
     ) -> list[app_commands.Choice[str]]:
         """The caller's own nodes matching what they typed (discord.py drops autocomplete errors
         silently, so a failure is logged here and answered with no choices)."""
+        caller = caller_of(interaction)
         try:
-            choices = await self.services.nodes.suggest_nodes(caller_of(interaction), current, 25)
+            choices = await self.services.nodes.suggest_nodes(caller, current, 25)
+            everything = ""
+            if with_all and "all".startswith(current.strip().lower()):
+                t = await self.services.language.translator(caller)
+                everything = t("all my nodes")
         except Exception:
             log.exception("node autocomplete failed", extra={"platform": "discord"})
             return []
         out = [app_commands.Choice(name=c.label[:100], value=c.value) for c in choices]
-        if with_all and "all".startswith(current.strip().lower()):
-            out = [app_commands.Choice(name="all my nodes", value="all"), *out[:24]]
+        if everything:
+            out = [app_commands.Choice(name=everything[:100], value="all"), *out[:24]]
         return out
 
 
@@ -111,7 +117,7 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
 
     @app_commands.command(name="link", description=describe("link"))
     @app_commands.describe(
-        code="The link code from the portal; leave empty to sign in with email and password"
+        code=N_("The link code from the portal; leave empty to sign in with email and password")
     )
     async def link(interaction: Interaction, code: app_commands.Range[str, 1, 64] | None = None) -> None:
         if code is None:
@@ -128,7 +134,7 @@ def account_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
         await h.run(interaction, "whoami", lambda a: message_of(s.accounts.whoami(a)))
 
     @app_commands.command(name="language", description=describe("language"))
-    @app_commands.describe(language="en, ru, zh, or auto (your Discord language); empty shows it")
+    @app_commands.describe(language=N_("en, ru, zh, or auto (your Discord language); empty shows it"))
     async def language(interaction: Interaction, language: Language | None = None) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "language", language=language)
@@ -147,7 +153,7 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "nodes", lambda a: message_of(s.nodes.list_nodes(a)))
 
     @app_commands.command(name="node", description=describe("node"))
-    @app_commands.describe(node="Node name or identifier")
+    @app_commands.describe(node=N_("Node name or identifier"))
     async def node(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "node", node=node)
@@ -160,7 +166,7 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         return await h.node_choices(interaction, current)
 
     @app_commands.command(name="earnings", description=describe("earnings"))
-    @app_commands.describe(period="7, 30 or 90 days (default 7)")
+    @app_commands.describe(period=N_("7, 30 or 90 days (default 7)"))
     async def earnings(interaction: Interaction, period: Period = "7d") -> None:
         async def work(a: Actor) -> Reply:
             report = await s.earnings.report(a, (await h.args(a, "earnings", period=period))["period"])
@@ -170,7 +176,9 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "earnings", work)
 
     @app_commands.command(name="mute", description=describe("mute"))
-    @app_commands.describe(node="Node name or identifier, or all", duration="30m, 2h, 1d, 1w or resolved")
+    @app_commands.describe(
+        node=N_("Node name or identifier, or all"), duration=N_("30m, 2h, 1d, 1w or resolved")
+    )
     async def mute(
         interaction: Interaction,
         node: app_commands.Range[str, 1, 255],
@@ -193,7 +201,7 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         return [app_commands.Choice(name=d, value=d) for d in DURATIONS if d.startswith(typed)]
 
     @app_commands.command(name="unmute", description=describe("unmute"))
-    @app_commands.describe(node="Node name or identifier, or all")
+    @app_commands.describe(node=N_("Node name or identifier, or all"))
     async def unmute(interaction: Interaction, node: app_commands.Range[str, 1, 255]) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "unmute", node=node)
@@ -212,9 +220,9 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
 
     @app_commands.command(name="settings", description=describe("settings"))
     @app_commands.describe(
-        currency="Show earnings in this currency (e.g. EUR, USD, GNK)",
-        alert="Which alerts to switch on or off",
-        enabled="On or off (with alert)",
+        currency=N_("Show earnings in this currency (e.g. EUR, USD, GNK)"),
+        alert=N_("Which alerts to switch on or off"),
+        enabled=N_("On or off (with alert)"),
     )
     @app_commands.choices(alert=[app_commands.Choice(name=k.label, value=k.name) for k in switches()][:25])
     async def settings(
@@ -237,7 +245,7 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "settings", work)
 
     @app_commands.command(name="digest", description=describe("digest"))
-    @app_commands.describe(schedule="07:00 Europe/Moscow to set the hour, on or off; empty shows it")
+    @app_commands.describe(schedule=N_("07:00 Europe/Moscow to set the hour, on or off; empty shows it"))
     async def digest(
         interaction: Interaction, schedule: app_commands.Range[str, 1, 80] | None = None
     ) -> None:
@@ -248,7 +256,9 @@ def node_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "digest", work)
 
     @app_commands.command(name="quiet", description=describe("quiet"))
-    @app_commands.describe(window="23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded; empty shows it")
+    @app_commands.describe(
+        window=N_("23:00-07:00 Europe/Moscow, off, or urgent jailed,excluded; empty shows it")
+    )
     async def quiet(interaction: Interaction, window: app_commands.Range[str, 1, 120] | None = None) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "quiet", window=window)
@@ -263,7 +273,7 @@ def request_commands(h: Handlers, forms: FormHandlers) -> list[app_commands.Comm
     s = h.services
 
     @app_commands.command(name="request", description=describe("request"))
-    @app_commands.describe(type="New node, support, or anything else")
+    @app_commands.describe(type=N_("New node, support, or anything else"))
     async def request(interaction: Interaction, type: RequestType | None = None) -> None:
         if type is None:
             await h.run(interaction, "request", forms.request_type_picker)
@@ -282,7 +292,10 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
 
     @app_commands.command(name="assign", description=describe("assign"))
     @app_commands.describe(
-        email="The user's email", identifier="Node identifier", type="Identifier type", name="Display name"
+        email=N_("The user's email"),
+        identifier=N_("Node identifier"),
+        type=N_("Identifier type"),
+        name=N_("Display name"),
     )
     async def assign(
         interaction: Interaction,
@@ -301,7 +314,7 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "assign", work)
 
     @app_commands.command(name="unassign", description=describe("unassign"))
-    @app_commands.describe(email="The user's email", identifier="Node identifier")
+    @app_commands.describe(email=N_("The user's email"), identifier=N_("Node identifier"))
     async def unassign(
         interaction: Interaction,
         email: app_commands.Range[str, 3, 255],
@@ -314,7 +327,7 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "unassign", work)
 
     @app_commands.command(name="requests", description=describe("requests"))
-    @app_commands.describe(status="Which requests (default: the open ones)")
+    @app_commands.describe(status=N_("Which requests (default: the open ones)"))
     async def requests(interaction: Interaction, status: StatusFilter | None = None) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "requests", status=status)
@@ -323,7 +336,9 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "requests", work)
 
     @app_commands.command(name="request_set", description=describe("request_set"))
-    @app_commands.describe(number="Request number", status="New status", notes="Notes for the user")
+    @app_commands.describe(
+        number=N_("Request number"), status=N_("New status"), notes=N_("Notes for the user")
+    )
     async def request_set(
         interaction: Interaction,
         number: app_commands.Range[int, 1, 2**53],
@@ -338,7 +353,7 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "request_set", work)
 
     @app_commands.command(name="user", description=describe("user"))
-    @app_commands.describe(email="The user's email")
+    @app_commands.describe(email=N_("The user's email"))
     async def user(interaction: Interaction, email: app_commands.Range[str, 3, 255]) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "user", email=email)
@@ -347,7 +362,7 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "user", work)
 
     @app_commands.command(name="linkcode", description=describe("linkcode"))
-    @app_commands.describe(email="The user's email")
+    @app_commands.describe(email=N_("The user's email"))
     async def linkcode(interaction: Interaction, email: app_commands.Range[str, 3, 255]) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "linkcode", email=email)
@@ -356,7 +371,7 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "linkcode", work)
 
     @app_commands.command(name="broadcast", description=describe("broadcast"))
-    @app_commands.describe(text="The message to every linked active user")
+    @app_commands.describe(text=N_("The message to every linked active user"))
     async def broadcast(interaction: Interaction, text: app_commands.Range[str, 1, 1800]) -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "broadcast", text=text)
@@ -369,7 +384,7 @@ def admin_commands(h: Handlers) -> list[app_commands.Command[Any, ..., Any]]:
         await h.run(interaction, "stats", lambda a: message_of(s.admin.stats(a)))
 
     @app_commands.command(name="alerts_here", description=describe("alerts_here"))
-    @app_commands.describe(scope="Every alert, admin alerts only, or new requests only (default all)")
+    @app_commands.describe(scope=N_("Every alert, admin alerts only, or new requests only (default all)"))
     async def alerts_here(interaction: Interaction, scope: Scope = "all") -> None:
         async def work(a: Actor) -> Reply:
             args = await h.args(a, "alerts_here", scope=scope)

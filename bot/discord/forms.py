@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bot.discord.actions import OPEN_REQUEST_FORM
 from bot.discord.caller import actor_of, caller_of
 from bot.discord.failures import report_error
 from bot.discord.gate import Gate
@@ -22,23 +23,27 @@ from bot.discord.metering import Meter
 from bot.discord.replies import Reply, answer, message_of
 from bot.domain.text import clean_input
 from bot.errors import InvalidInputError
+from bot.i18n.catalogs import N_, Translator
 from bot.render.message import Button, Message
 from bot.services.container import Services
 from bot.services.context import Actor
+from bot.services.requests import FormStep
 
 FORM_PREFIX = "mgnk-form:"
 LINK_FORM = FORM_PREFIX + "link"
 REQUEST_FORM = FORM_PREFIX + "request:"
 FORM_TIMEOUT_S = 15 * 60
+#: Discord's limits on a modal (a longer text is refused with 400): title and labels 45, placeholders 100
+MODAL_TITLE_LIMIT = 45
+LABEL_LIMIT = 45
+PLACEHOLDER_LIMIT = 100
 
-_LABELS = {
-    "gpu_type": "GPU type",
-    "quantity": "Quantity",
-    "region": "Region",
-    "budget": "Budget",
-    "comments": "Comments",
+FORM_GONE = N_("This form is no longer active. Please run the command again.")
+_TYPE_TITLES = {
+    "new_node": N_("Request a new node"),
+    "support": N_("Ask for support"),
+    "other": N_("Other request"),
 }
-_TYPE_TITLES = {"new_node": "Request a new node", "support": "Ask for support", "other": "Other request"}
 _PARAGRAPH = {"comments"}
 
 
@@ -49,18 +54,44 @@ class _Form(discord.ui.Modal):
         return None
 
 
-def link_form() -> discord.ui.Modal:
-    form = _Form(title="Link your MineGNK account", custom_id=LINK_FORM, timeout=FORM_TIMEOUT_S)
+def link_form(t: Translator) -> discord.ui.Modal:
+    title = t("Link your MineGNK account")[:MODAL_TITLE_LIMIT]
+    form = _Form(title=title, custom_id=LINK_FORM, timeout=FORM_TIMEOUT_S)
     form.add_item(
         discord.ui.TextInput(
-            label="Email", custom_id="email", placeholder="you@example.com", max_length=255, min_length=3
+            label=t("Email")[:LABEL_LIMIT],
+            custom_id="email",
+            placeholder="you@example.com",
+            max_length=255,
+            min_length=3,
         )
     )
     form.add_item(
         discord.ui.TextInput(
-            label="Password", custom_id="password", placeholder="Your portal password", max_length=72
+            label=t("Password")[:LABEL_LIMIT],
+            custom_id="password",
+            placeholder=t("Your portal password")[:PLACEHOLDER_LIMIT],
+            max_length=72,
         )
     )
+    return form
+
+
+def request_form(steps: tuple[FormStep, ...], type_: str, t: Translator) -> discord.ui.Modal:
+    """The ``/request`` form for ``type_`` in the caller's language (Discord allows five inputs)."""
+    title = t(_TYPE_TITLES[type_])[:MODAL_TITLE_LIMIT]
+    form = _Form(title=title, custom_id=REQUEST_FORM + type_, timeout=FORM_TIMEOUT_S)
+    for step in steps[:5]:
+        form.add_item(
+            discord.ui.TextInput(
+                label=t(step.label)[:LABEL_LIMIT],
+                custom_id=step.field,
+                placeholder=t(step.prompt)[:PLACEHOLDER_LIMIT],
+                required=step.required,
+                style=discord.TextStyle.paragraph if step.field in _PARAGRAPH else discord.TextStyle.short,
+                max_length=2000 if step.field in _PARAGRAPH else 100,
+            )
+        )
     return form
 
 
@@ -87,41 +118,29 @@ class FormHandlers:
         self._budget_s = budget_s
 
     async def open_link_form(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(link_form())
-
-    def request_form(self, type_: str) -> discord.ui.Modal:
-        steps = self._services.requests.steps(type_)
-        form = _Form(title=_TYPE_TITLES[type_], custom_id=REQUEST_FORM + type_, timeout=FORM_TIMEOUT_S)
-        for step in steps[:5]:
-            prompt = step.prompt.split(" (optional")[0]
-            form.add_item(
-                discord.ui.TextInput(
-                    label=_LABELS.get(step.field, step.field.replace("_", " ").capitalize()),
-                    custom_id=step.field,
-                    placeholder=prompt[:100],
-                    required=step.required,
-                    style=discord.TextStyle.paragraph
-                    if step.field in _PARAGRAPH
-                    else discord.TextStyle.short,
-                    max_length=2000 if step.field in _PARAGRAPH else 100,
-                )
-            )
-        return form
+        t = await self._services.language.translator(caller_of(interaction, private=True))
+        await interaction.response.send_modal(link_form(t))
 
     async def open_request_form(self, interaction: discord.Interaction[Any], type_: str) -> None:
         """Open the form for ``type_`` (linked callers only: nobody fills a form to be refused)."""
-        form = self.request_form(type_)
-        await self._services.authz.require_linked(await actor_of(self._services, interaction))
-        await interaction.response.send_modal(form)
+        steps = self._services.requests.steps(type_)  # an unknown type is refused before anything else
+        actor = await actor_of(self._services, interaction)
+        await self._services.authz.require_linked(actor)
+        t = await self._services.language.translator(actor)
+        await interaction.response.send_modal(request_form(steps, type_, t))
 
     async def request_type_picker(self, actor: Actor) -> Reply:
         """``/request`` without a type: three buttons that open the form."""
         await self._services.authz.require_linked(actor)
+        t = await self._services.language.translator(actor)
         buttons = tuple(
-            Button(label=title, action="request_form", args=(type_,)) for type_, title in _TYPE_TITLES.items()
+            Button(label=t(title), action=OPEN_REQUEST_FORM, args=(type_,))
+            for type_, title in _TYPE_TITLES.items()
         )
         return Reply(
-            Message.text("What do you need?", title="New request").model_copy(update={"buttons": (buttons,)})
+            Message.text(t("What do you need?"), title=t("New request")).model_copy(
+                update={"buttons": (buttons,)}
+            )
         )
 
     async def handle_submit(self, interaction: discord.Interaction[Any]) -> None:
@@ -155,7 +174,7 @@ class FormHandlers:
             created = self._services.requests.create(await actor_of(self._services, interaction), form)
             await answer(interaction, message_of(created), budget_s=self._budget_s)
         else:
-            raise InvalidInputError("This form is no longer active. Please run the command again.")
+            raise InvalidInputError(FORM_GONE)
 
 
 def is_form(custom_id: str) -> bool:

@@ -12,17 +12,18 @@ from typing import Any
 
 import discord
 
+from bot.discord.caller import caller_of
 from bot.discord.failures import send_notice
-from bot.services.throttle import SLOW_DOWN, Throttle, Verdict
+from bot.services.language import LanguageService
+from bot.services.throttle import SLOW_DOWN_TEXT, Throttle, Verdict
 
 log = logging.getLogger(__name__)
 
-SLOW_DOWN_TEXT = " ".join(s.text for line in SLOW_DOWN.lines for s in line)
-
 
 class Gate:
-    def __init__(self, throttle: Throttle, max_concurrent: int) -> None:
+    def __init__(self, throttle: Throttle, max_concurrent: int, language: LanguageService) -> None:
         self._throttle = throttle
+        self._language = language
         self._slots = asyncio.Semaphore(max_concurrent)
 
     async def run(self, interaction: discord.Interaction[Any], work: Callable[[], Awaitable[None]]) -> None:
@@ -35,7 +36,9 @@ class Gate:
                     "over the per-person limit: told to slow down, further asks dropped",
                     extra={"platform": "discord", "user": who},
                 )
-                await send_notice(interaction, SLOW_DOWN_TEXT)
+                # in their language (one read: the first refusal of a minute only)
+                t = await self._language.translator(caller_of(interaction))
+                await send_notice(interaction, t(SLOW_DOWN_TEXT))
             return
         async with self._slots:
             await work()

@@ -1,4 +1,5 @@
-"""Command and option descriptions in the user's Discord language (``description_localizations``).
+"""Command and option descriptions (and fixed choice names) in the user's Discord language
+(``description_localizations``, ``name_localizations`` of a choice).
 
 discord.py asks an :class:`app_commands.Translator` for every localizable string of the tree when it
 syncs; this one answers descriptions from the message catalogues. Command and option names stay English
@@ -16,6 +17,7 @@ from bot.i18n.catalogs import DEFAULT_LANGUAGE, Catalogs, language_of
 _DESCRIPTIONS = (
     TranslationContextLocation.command_description,
     TranslationContextLocation.parameter_description,
+    TranslationContextLocation.choice_name,
 )
 #: Discord's Chinese locales: the catalogue is simplified Chinese, so Taiwan's stays on English
 _NOT_OURS = {discord.Locale.taiwan_chinese}
@@ -34,4 +36,4 @@ class CatalogTranslator(app_commands.Translator):
         if language is None or language == DEFAULT_LANGUAGE:
             return None
         text = self._catalogs.translator(language)(string.message)
-        return text if text != string.message else None
+        return text[:100] if text != string.message else None

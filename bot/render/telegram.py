@@ -76,48 +76,62 @@ def _lines(message: Message) -> list[list[Span]]:
     out: list[list[Span]] = []
     if message.title:
         icon = SEVERITY_ICON.get(message.severity, "")
-        out.append([Span(text=f"{icon} {message.title}".strip(), style="bold")])
+        title = f"{icon} {message.title}".strip()
+        # the message's link is its title (as on Discord): no fixed words to translate
+        if message.url and message.url.startswith(_SAFE_URL_SCHEMES):
+            out.append([Span(text=title, style="link", url=message.url)])
+        else:
+            out.append([Span(text=title, style="bold")])
     out.extend(list(line) for line in message.lines)
     for f in message.fields:
         out.append([Span(text=f"{f.name}: ", style="bold"), Span(text=f.value)])
     if message.footer:
         out.append([Span(text=message.footer, style="italic")])
-    if message.url:
-        out.append([Span(text="Open in tracker", style="link", url=message.url)])
+    if message.url and not message.title:
+        out.append([Span(text=message.url, style="link", url=message.url)])
     return out
 
 
 def _split_span(span: Span, room: int, limit: int) -> list[tuple[str, int]]:
-    """Pieces of one span as (html, utf16 size); the first fits in ``room``, the rest in ``limit``."""
+    """Pieces of one span as (html, utf16 size); the first fits in ``room``, the rest in ``limit``.
+
+    Escaping is character by character, so sizes add up: each word (and, for a word longer than a
+    chunk, each character) is measured once, and a long text is split in linear time."""
     overhead = _tag_overhead(span)
     words = span.text.replace("\n", " ").split(" ")
     pieces: list[tuple[str, int]] = []
-    current = ""
+    current: list[str] = []
+    size = 0  # the escaped size of ``current``
     budget = room
+
+    def cut() -> None:
+        rendered = _wrap(span.style, escape("".join(current)), span.url)
+        pieces.append((rendered, utf16_len(rendered)))
+
     for i, word in enumerate(words):
         token = word if i == 0 else " " + word
-        candidate = current + token
-        if utf16_len(escape(candidate)) + overhead <= budget:
-            current = candidate
+        token_size = utf16_len(escape(token))
+        if size + token_size + overhead <= budget:
+            current.append(token)
+            size += token_size
             continue
         if current:
-            rendered = _wrap(span.style, escape(current), span.url)
-            pieces.append((rendered, utf16_len(rendered)))
+            cut()
             budget = limit
             token = token.lstrip(" ")
-        current = ""
-        # a single word longer than a whole chunk: cut it by characters
+        current, size = [], 0
+        # a word longer than what is left: character by character
         for ch in token:
-            if utf16_len(escape(current + ch)) + overhead > budget:
+            ch_size = utf16_len(escape(ch))
+            if size + ch_size + overhead > budget:
                 if current:
-                    rendered = _wrap(span.style, escape(current), span.url)
-                    pieces.append((rendered, utf16_len(rendered)))
+                    cut()
                 budget = limit
-                current = ""
-            current += ch
+                current, size = [], 0
+            current.append(ch)
+            size += ch_size
     if current or not pieces:
-        rendered = _wrap(span.style, escape(current), span.url)
-        pieces.append((rendered, utf16_len(rendered)))
+        cut()
     return pieces
 
 

@@ -96,24 +96,34 @@ class RequestForm(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class FormStep:
+    """One question of the guided form. ``label`` and ``prompt`` are catalogue source strings (each
+    frontend shows them in the caller's language): ``label`` names the answer (Discord's input label,
+    the summary's field: at most 45 characters in every language), ``prompt`` asks for it (Discord's
+    placeholder: at most 100)."""
+
     field: str
+    label: str
     prompt: str
     required: bool
 
 
-#: the prompts are catalogue ids: a frontend shows ``t(step.prompt)``
 _STEPS: dict[str, tuple[FormStep, ...]] = {
     "new_node": (
-        FormStep("gpu_type", N_("Which GPU type? (for example H100, H200, A100)"), True),
-        FormStep("quantity", N_("How many GPUs / servers? (a number from 1 to 1000)"), True),
-        FormStep("region", N_("Which region? (for example Europe, US East)"), True),
-        FormStep("budget", N_("Your budget? (optional: send - to skip)"), False),
-        FormStep("comments", N_("Anything else we should know? (optional: send - to skip)"), False),
+        FormStep("gpu_type", N_("GPU type"), N_("Which GPU type? (for example H100, H200, A100)"), True),
+        FormStep("quantity", N_("Quantity"), N_("How many GPUs / servers? (a number from 1 to 1000)"), True),
+        FormStep("region", N_("Region"), N_("Which region? (for example Europe, US East)"), True),
+        FormStep("budget", N_("Budget"), N_("Your budget?"), False),
+        FormStep("comments", N_("Comments"), N_("Anything else we should know?"), False),
     ),
     "support": (
-        FormStep("comments", N_("Describe the problem: which node, what you see, since when."), True),
+        FormStep(
+            "comments",
+            N_("Comments"),
+            N_("Describe the problem: which node, what you see, since when."),
+            True,
+        ),
     ),
-    "other": (FormStep("comments", N_("What can we help you with?"), True),),
+    "other": (FormStep("comments", N_("Comments"), N_("What can we help you with?"), True),),
 }
 
 
@@ -135,7 +145,7 @@ class RequestListResult:
 #: each form field's name as the form shows it (catalogue ids)
 FIELD_TEXT = {
     "type": N_("Type"),
-    "gpu_type": "GPU",
+    "gpu_type": N_("GPU type"),
     "quantity": N_("Quantity"),
     "region": N_("Region"),
     "budget": N_("Budget"),

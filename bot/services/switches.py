@@ -12,7 +12,7 @@ from bot.i18n.catalogs import N_
 @dataclass(frozen=True, slots=True)
 class Switch:
     name: str
-    #: a catalogue id (the condition's title): shown as ``t(label)``
+    #: a catalogue source string (shown as ``t(label)``; Discord localizes it as a choice name)
     label: str
     default_on: bool
 

@@ -3,7 +3,7 @@
 One :class:`Throttle` per process, shared by the Telegram middleware and the Discord gate, keeps a
 token bucket per platform identity: a burst of ``limits.actions_burst``, then ``limits.actions_per_min``
 a minute. Over the limit, the first refusal of a minute asks the person to slow down
-(:data:`SLOW_DOWN`), the rest are dropped without an answer, so a flood costs the bot neither send
+(:func:`slow_down`), the rest are dropped without an answer, so a flood costs the bot neither send
 budget nor handler time and the alerts and the other users' replies go on. Memory is bounded: the
 least recently seen identities are forgotten beyond ``limits.max_tracked_identities``.
 
@@ -21,21 +21,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import LimitsConfig
-from bot.i18n.catalogs import ENGLISH, Translator
+from bot.i18n.catalogs import N_, Translator
 from bot.render.message import Message
+
+SLOW_DOWN_TITLE = N_("Slow down")
+SLOW_DOWN_TEXT = N_(
+    "You are sending commands faster than I can answer them. Please wait a minute, then try again."
+)
 
 
 def slow_down(t: Translator) -> Message:
-    """The notice to a person over the limit, in ``t``'s language (a frontend knows it from the
-    platform's locale without reading the database: a refused update costs nothing)."""
-    return Message.text(
-        t("You are sending commands faster than I can answer them. Please wait a minute, then try again."),
-        title=t("Slow down"),
-        severity="warning",
-    )
-
-
-SLOW_DOWN = slow_down(ENGLISH)
+    """The "slow down" notice in the person's language (a button press shows only the title)."""
+    return Message.text(t(SLOW_DOWN_TEXT), title=t(SLOW_DOWN_TITLE), severity="warning")
 
 
 class Verdict(enum.Enum):

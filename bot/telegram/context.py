@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiogram.types import CallbackQuery, Chat, User
 from aiogram.types import Message as TgMessage
 
+from bot.i18n.catalogs import N_
 from bot.services.context import Caller, ChatKind
 
 #: Telegram's shared senders: the same ``from.id`` for everyone who posts that way
@@ -14,7 +15,7 @@ CHANNEL_BOT = 136817688  # a message sent in a group on behalf of a channel
 SERVICE_NOTIFICATIONS = 777000  # automatic forwards from a linked channel, Telegram's own notices
 SHARED_SENDER_IDS = frozenset({GROUP_ANONYMOUS_BOT, CHANNEL_BOT, SERVICE_NOTIFICATIONS})
 
-SHARED_SENDER_TEXT = (
+SHARED_SENDER_TEXT = N_(
     "I can't tell who sent this: it was posted anonymously, as a channel or as an automatic forward. "
     "Write from your own account to use the bot."
 )

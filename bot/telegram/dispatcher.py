@@ -31,7 +31,7 @@ def build_dispatcher(
     dp = Dispatcher(storage=storage, services=services, menus=menus)
     # ahead of the conversation state (a database read per update): a refused update costs nothing
     dp.update.outer_middleware.unregister(dp.fsm)
-    dp.update.outer_middleware(ThrottleUpdates(services.throttle, max_concurrent_updates))
+    dp.update.outer_middleware(ThrottleUpdates(services.throttle, max_concurrent_updates, services.language))
     dp.update.outer_middleware(dp.fsm)
     dp.message.outer_middleware(CleanInput())
     dp.callback_query.outer_middleware(CleanInput())

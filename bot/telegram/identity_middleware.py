@@ -17,6 +17,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, TelegramObject
 from aiogram.types import Message as TgMessage
 
+from bot.i18n.catalogs import language_of
+from bot.services.container import Services
 from bot.telegram.context import SHARED_SENDER_TEXT, shared_sender
 from bot.telegram.replies import send_text
 
@@ -48,6 +50,10 @@ class SharedSenders(BaseMiddleware):
         if reason is None:
             return await handler(event, data)
         bot: Bot = data["bot"]
+        services: Services = data["services"]
+        # no saved choice for a shared identity: the app's language, if it says one
+        locale = event.from_user.language_code if event.from_user is not None else None
+        text = services.language.catalogs.translator(language_of(locale))(SHARED_SENDER_TEXT)
         chat = event.chat.id if isinstance(event, TgMessage) else None
         log.info(
             "refused an update from a shared sender (%s)",
@@ -56,9 +62,9 @@ class SharedSenders(BaseMiddleware):
         )
         try:
             if isinstance(event, CallbackQuery):
-                await event.answer(SHARED_SENDER_TEXT[:200], show_alert=True)
+                await event.answer(text[:200], show_alert=True)
             elif await _addressed_to_us(event, bot) or data.get("raw_state") is not None:
-                await send_text(bot, event.chat.id, SHARED_SENDER_TEXT)
+                await send_text(bot, event.chat.id, text)
         except TelegramAPIError as exc:
             log.warning(
                 "could not refuse a shared sender: %s", exc, extra={"platform": "telegram", "chat": chat}

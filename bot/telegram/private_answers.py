@@ -23,13 +23,16 @@ from aiogram.types import Message as TgMessage
 from aiogram.types import TelegramObject
 
 from bot.errors import UserError
+from bot.i18n.catalogs import N_, Translator
 from bot.services.commands import BY_NAME
+from bot.services.container import Services
+from bot.telegram.context import message_caller
 from bot.telegram.replies import send_text
 
 log = logging.getLogger(__name__)
 
-ANSWERED_PRIVATELY = "I answered you in a private chat."
-CANNOT_DM = (
+ANSWERED_PRIVATELY = N_("I answered you in a private chat.")
+CANNOT_DM = N_(
     "I can't message you privately yet. Open a private chat with me{bot}, press Start, "
     "then send the command again."
 )
@@ -62,13 +65,15 @@ def answer_chat(message: TgMessage) -> int:
     return message.chat.id
 
 
-async def tell_origin(bot: Bot, message: TgMessage, *, delivered: bool) -> None:
-    """Tell the group where the answer went (or that it could not be sent privately)."""
+async def tell_origin(bot: Bot, message: TgMessage, *, delivered: bool, t: Translator | None = None) -> None:
+    """Tell the group where the answer went (or that it could not be sent privately), in the
+    sender's language (``t``; English without one)."""
     if delivered:
-        text = ANSWERED_PRIVATELY
+        text = t(ANSWERED_PRIVATELY) if t else ANSWERED_PRIVATELY
     else:
         me = await bot.me()
-        text = CANNOT_DM.format(bot=f" (@{me.username})" if me.username else "")
+        mention = f" (@{me.username})" if me.username else ""
+        text = t(CANNOT_DM, bot=mention) if t else CANNOT_DM.format(bot=mention)
     try:
         await send_text(bot, message.chat.id, text)
     except TelegramAPIError as exc:
@@ -94,6 +99,8 @@ class PrivateAnswers(BaseMiddleware):
                 data["answer_chat"] = event.chat.id
             return await handler(event, data)
         bot: Bot = data["bot"]
+        services: Services = data["services"]
+        t = await services.language.translator(message_caller(event))
         private = answer_chat(event)
         data["answer_chat"] = private
         storage: BaseStorage | None = data.get("fsm_storage")
@@ -109,9 +116,9 @@ class PrivateAnswers(BaseMiddleware):
                 command_of(event),
                 extra={"platform": "telegram", "chat": event.chat.id},
             )
-            await tell_origin(bot, event, delivered=False)
+            await tell_origin(bot, event, delivered=False, t=t)
             return None
         except UserError:
             raise  # answered privately by the error handler, which tells the group
-        await tell_origin(bot, event, delivered=True)
+        await tell_origin(bot, event, delivered=True, t=t)
         return result

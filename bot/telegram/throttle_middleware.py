@@ -22,7 +22,9 @@ from aiogram.types import CallbackQuery, TelegramObject, Update
 from aiogram.types import Message as TgMessage
 
 from bot.render.telegram import render
-from bot.services.throttle import SLOW_DOWN, Throttle, Verdict
+from bot.services.language import LanguageService
+from bot.services.throttle import Throttle, Verdict, slow_down
+from bot.telegram.context import callback_caller, message_caller
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,9 @@ def identity(update: Update) -> tuple[str, TgMessage | CallbackQuery] | None:
 
 
 class ThrottleUpdates(BaseMiddleware):
-    def __init__(self, throttle: Throttle, max_concurrent: int) -> None:
+    def __init__(self, throttle: Throttle, max_concurrent: int, language: LanguageService) -> None:
         self._throttle = throttle
+        self._language = language
         self._slots = asyncio.Semaphore(max_concurrent)
 
     async def __call__(
@@ -60,20 +63,25 @@ class ThrottleUpdates(BaseMiddleware):
             verdict = self._throttle.check("telegram", who)
             if verdict is not Verdict.ALLOW:
                 if verdict is Verdict.SLOW_DOWN:
-                    await _slow_down(data["bot"], origin, who)
+                    await _slow_down(data["bot"], origin, who, self._language)
                 return UNHANDLED
         async with self._slots:
             return await handler(event, data)
 
 
-async def _slow_down(bot: Bot, origin: TgMessage | CallbackQuery, who: str) -> None:
+async def _slow_down(
+    bot: Bot, origin: TgMessage | CallbackQuery, who: str, language: LanguageService
+) -> None:
     extra = {"platform": "telegram", "user": who}
     log.info("over the per-person limit: told to slow down, further asks dropped", extra=extra)
+    caller = callback_caller(origin) if isinstance(origin, CallbackQuery) else message_caller(origin)
+    # in their language (one read: the first refusal of a minute only)
+    notice = slow_down(await language.translator(caller))
     try:
         if isinstance(origin, CallbackQuery):
-            await bot.answer_callback_query(origin.id, SLOW_DOWN.title or "", show_alert=False)
+            await bot.answer_callback_query(origin.id, notice.title or "", show_alert=False)
         else:
-            [chunk] = render(SLOW_DOWN)
+            [chunk] = render(notice)
             await bot.send_message(origin.chat.id, chunk.text, parse_mode="HTML")
     except TelegramAPIError as exc:
         log.warning("could not send the slow-down notice: %s", exc, extra=extra)

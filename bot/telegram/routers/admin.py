@@ -13,6 +13,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message as TgMessage
 
 from bot.errors import NotFoundError
+from bot.i18n.catalogs import Translator
 from bot.render.message import Message, Span
 from bot.services.admin import ChatLookup
 from bot.services.container import Services
@@ -21,11 +22,11 @@ from bot.telegram.replies import send
 from bot.telegram.routers.args import text_of
 
 
-def deep_link(bot_username: str | None, code: str) -> Message:
+def deep_link(bot_username: str | None, code: str, t: Translator) -> Message:
     """The ``t.me`` link that links in one tap (Telegram's ``/start <code>``)."""
     payload = code.replace("-", "")
     url = f"https://t.me/{bot_username}?start={payload}"
-    return Message(lines=((Span(text="Or open: "), Span(text=url, style="link", url=url)),))
+    return Message(lines=((Span(text=t("Or open:") + " "), Span(text=url, style="link", url=url)),))
 
 
 _CHAT_ID = re.compile(r"-\d{1,20}")
@@ -137,7 +138,9 @@ def router() -> Router:
         result = await services.admin.link_code(actor, a["email"])
         me = await bot.me()
         await send(bot, answer_chat, result.message)
-        await send(bot, answer_chat, deep_link(me.username, result.code))
+        await send(
+            bot, answer_chat, deep_link(me.username, result.code, await services.language.translator(actor))
+        )
 
     @r.message(Command("broadcast"))
     async def broadcast(
@@ -180,16 +183,19 @@ def router() -> Router:
         await send(bot, message.chat.id, result.message)
 
     @r.channel_post(Command("alerts_here", "alerts_off"))
-    async def in_a_channel(message: TgMessage, bot: Bot) -> None:
+    async def in_a_channel(message: TgMessage, bot: Bot, services: Services) -> None:
         # a channel post has no sender: who is asking is unknown, so the admin names the channel from
-        # a private chat, where Telegram can say whether they administer it
+        # a private chat, where Telegram can say whether they administer it. A channel speaks English.
+        t = services.language.catalogs.translator(None)
         me = await bot.me()
         chat = (message.chat.username and f"@{message.chat.username}") or str(message.chat.id)
-        text = (
-            f"Channel posts do not say who wrote them. To route alerts here, an admin of the bot who "
-            f"administers this channel sends @{me.username} in a private chat: /alerts_here {chat} "
-            f"(or /alerts_off {chat})."
+        text = t(
+            "Channel posts do not say who wrote them. To route alerts here, an admin of the bot who "
+            "administers this channel sends @{bot} in a private chat: /alerts_here {chat} "
+            "(or /alerts_off {chat}).",
+            bot=me.username,
+            chat=chat,
         )
-        await send(bot, message.chat.id, Message.text(text, title="Alerts in a channel"))
+        await send(bot, message.chat.id, Message.text(text, title=t("Alerts in a channel")))
 
     return r

@@ -36,3 +36,16 @@ async def test_a_flooder_gets_one_slow_down_and_the_others_are_answered(harness:
     assert len(slow_downs) == 1 and slow_downs[0].ephemeral
     assert throttle.refused == {Verdict.SLOW_DOWN: 1, Verdict.DROP: FLOOD - BURST - 1}
     await harness.services.aclose()
+
+
+async def test_the_slow_down_comes_in_the_flooders_language(harness: Harness) -> None:
+    harness.config = harness.config.model_copy(update={"limits": LimitsConfig(actions_burst=2)})
+    harness.services = Services.build(harness.pool, harness.config)
+    await harness.start()
+    flooder = harness.user("flooder")
+    await (await harness.fake.slash(flooder, "language", language="zh")).reply()
+    await (await harness.fake.slash(flooder, "help")).reply()
+    refused = await harness.fake.slash(flooder, "help")
+    assert "你发送命令的速度超过了我的回复速度" in text(await refused.reply())
+    assert refused.ephemeral
+    await harness.services.aclose()

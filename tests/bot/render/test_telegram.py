@@ -111,6 +111,21 @@ def test_unsafe_link_schemes_render_as_plain_text() -> None:
     assert chunk.text == "click"
 
 
+def test_a_messages_link_is_its_title_with_no_words_of_the_renderers_own() -> None:
+    url = "https://tracker.example/p?a=1&b=2"
+    (chunk,) = render(Message(title="Нода rig-1", lines=((Span(text="ok"),),), url=url))
+    assert chunk.text == '<a href="https://tracker.example/p?a=1&amp;b=2">ℹ️ Нода rig-1</a>\nok'
+    (untitled,) = render(Message(lines=((Span(text="ok"),),), url=url))
+    assert untitled.text.endswith('">https://tracker.example/p?a=1&amp;b=2</a>')
+
+
+def test_one_hostile_word_of_100000_characters_splits_into_chunks_within_the_limit() -> None:
+    # no spaces: cut character by character, each measured once (this took minutes when re-measured)
+    chunks = render(Message(lines=((Span(text="<b>&" * 25_000, style="bold"),),)))
+    assert len(chunks) > 40
+    assert all(len(c.text.encode("utf-16-le")) // 2 <= 4096 for c in chunks)
+
+
 def test_the_keyboard_rides_on_the_last_chunk_only() -> None:
     msg = Message(
         lines=tuple((Span(text="y" * 1000),) for _ in range(10)),

@@ -57,3 +57,17 @@ async def test_a_flooder_is_told_to_slow_down_once_and_nobody_else_waits(
     assert len(slow_downs) == 1
     assert len(to_flooder) == BURST + 1  # not an answer per command
     assert throttle.refused == {Verdict.SLOW_DOWN: 1, Verdict.DROP: FLOOD - BURST - 1}
+
+
+async def test_a_russian_flooder_is_told_to_slow_down_in_russian(
+    telegram_api: FakeTelegram, pool: Pool, db_url: str
+) -> None:
+    limits = LimitsConfig(actions_burst=1)
+    config = telegram_config(db_url, telegram_api).model_copy(update={"limits": limits})
+    telegram_api.language_codes[FLOODER] = "ru"
+    async with running(telegram_api, pool, config):
+        for _ in range(3):
+            telegram_api.command(FLOODER, "/help")
+        sent = await telegram_api.wait_sent(FLOODER, 2, timeout=10)  # the answer and the notice, either order
+    [slow_down] = [m for m in sent if "Не так быстро" in m.shown]
+    assert "Подождите минуту" in slow_down.shown

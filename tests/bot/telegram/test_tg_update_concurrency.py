@@ -9,6 +9,8 @@ from typing import Any
 from aiogram.types import Update
 
 from bot.config import LimitsConfig
+from bot.i18n.catalogs import Catalogs
+from bot.services.language import LanguageService
 from bot.services.throttle import Throttle
 from bot.telegram.throttle_middleware import ThrottleUpdates
 
@@ -29,7 +31,8 @@ def command(update_id: int, user_id: int) -> Update:
 
 
 async def test_no_more_updates_than_the_bound_are_handled_at_once() -> None:
-    middleware = ThrottleUpdates(Throttle(LimitsConfig()), max_concurrent=3)
+    # no one is refused here: the language service (for the slow-down notice) is never asked
+    middleware = ThrottleUpdates(Throttle(LimitsConfig()), 3, LanguageService(None, Catalogs()))  # type: ignore[arg-type]
     running = 0
     most = 0
     release = asyncio.Event()
