@@ -37,7 +37,7 @@ class Gate:
                     extra={"platform": "discord", "user": who},
                 )
                 # in their language (one read: the first refusal of a minute only)
-                t = await self._language.translator(caller_of(interaction))
+                t = await self._language.translator_or_locale(caller_of(interaction))
                 await send_notice(interaction, t(SLOW_DOWN_TEXT))
             return
         async with self._slots:

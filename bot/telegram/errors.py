@@ -86,10 +86,10 @@ async def on_error(event: ErrorEvent, bot: Bot, services: Services) -> bool:
         elif answer_to is not None:
             await send(bot, answer_to, reply)
             if redirected and update.message is not None:
-                await tell_origin(bot, update.message, delivered=True)
+                await tell_origin(bot, update.message, delivered=True, t=t)
     except TelegramForbiddenError:
         if redirected and update.message is not None:
-            await tell_origin(bot, update.message, delivered=False)
+            await tell_origin(bot, update.message, delivered=False, t=t)
     except TelegramAPIError as send_exc:
         log.warning(
             "could not tell chat about update %s: %s",

@@ -76,7 +76,7 @@ async def _slow_down(
     log.info("over the per-person limit: told to slow down, further asks dropped", extra=extra)
     caller = callback_caller(origin) if isinstance(origin, CallbackQuery) else message_caller(origin)
     # in their language (one read: the first refusal of a minute only)
-    notice = slow_down(await language.translator(caller))
+    notice = slow_down(await language.translator_or_locale(caller))
     try:
         if isinstance(origin, CallbackQuery):
             await bot.answer_callback_query(origin.id, notice.title or "", show_alert=False)

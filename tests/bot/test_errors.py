@@ -11,11 +11,6 @@ from bot.services import errors as service_errors
 from bot.services.errors import refusal
 
 ROOT = Path(__file__).resolve().parents[2]
-#: refusals raised with unmarked text in the frontends, which other work is changing (English until marked)
-_PENDING = {
-    ("bot/discord/forms.py", "This form is no longer active."),
-    ("bot/telegram/routers/admin.py", "I cannot see "),
-}
 
 
 def _refusals() -> set[str]:
@@ -45,12 +40,9 @@ def _unmarked(path: Path, refusals: set[str]) -> list[tuple[int, str]]:
 def test_every_refusal_is_raised_with_a_catalogue_message() -> None:
     refusals = _refusals()
     unmarked = [
-        f"{rel}:{line}: {text}"
+        f"{path.relative_to(ROOT)}:{line}: {text}"
         for path in sorted((ROOT / "bot").rglob("*.py"))
         for line, text in _unmarked(path, refusals)
-        if not any(
-            (rel := str(path.relative_to(ROOT))) == f and text.startswith(start) for f, start in _PENDING
-        )
     ]
     assert unmarked == []
 

@@ -13,7 +13,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message as TgMessage
 
 from bot.errors import NotFoundError
-from bot.i18n.catalogs import Translator
+from bot.i18n.catalogs import N_, Translator
 from bot.render.message import Message, Span
 from bot.services.admin import ChatLookup
 from bot.services.container import Services
@@ -50,7 +50,8 @@ def chat_lookup(bot: Bot, user_id: int) -> ChatLookup:
             member = await bot.get_chat_member(chat.id, user_id)
         except (TelegramBadRequest, TelegramForbiddenError):
             raise NotFoundError(
-                f"I cannot see {target}. Add me to it (to a channel as an administrator), then try again."
+                N_("I cannot see {target}. Add me to it (to a channel as an administrator), then try again."),
+                target=target,
             ) from None
         return str(chat.id), chat.title or target, member.status in ("creator", "administrator")
 
