@@ -201,7 +201,7 @@ def _buttons(
 
 def _footer(events: Sequence[NodeEvent], t: Translator) -> str:
     epoch = next((e.epoch_id for e in events if e.epoch_id is not None), None)
-    at = events[0].at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    at = t.utc(events[0].at, seconds=True)
     if epoch is None:
         return t("MineGNK · detected {time}", time=at)
     return t("MineGNK · epoch {epoch} · detected {time}", epoch=epoch, time=at)
@@ -258,9 +258,9 @@ class _Shape:
 
 def _problem_one(e: NodeEvent, config: Config, t: Translator) -> Iterator[Line]:
     yield (_sp(t("What happened: {text}", text=_happened(e, t))),)
-    yield (_sp(t("Since: {time}", time=fmt_time(e.since))),)
+    yield (_sp(t("Since: {time}", time=t.utc(e.since))),)
     if e.kind is EventKind.CHANGE:
-        yield (_sp(t("Problem since: {time}", time=fmt_time(e.incident_started_at))),)
+        yield (_sp(t("Problem since: {time}", time=t.utc(e.incident_started_at))),)
     yield from _numbers(e, t)
     if (cost := _cost(e, t)) is not None:
         head = t("What it costs:")
@@ -271,7 +271,7 @@ def _problem_many(e: NodeEvent, node: NodeLabel, config: Config, t: Translator) 
     numbers = " · ".join(
         _number(t, label, value) for label, value in (e.reading.numbers if e.reading else ())
     )
-    since = t("{title} since {time}", title=_title(e, t), time=fmt_time(e.since))
+    since = t("{title} since {time}", title=_title(e, t), time=t.utc(e.since))
     yield (_sp("   " + since + (f" · {numbers}" if numbers else "")),)
     if e.reading is not None and e.reading.summary:
         yield (_sp("   " + t.text(e.reading.summary)),)
@@ -293,13 +293,13 @@ def _recovery_one(e: NodeEvent, config: Config, t: Translator) -> Iterator[Line]
     yield (
         _sp(t("What changed: {title} ended. {recovery}", title=_title(e, t), recovery=_recovery_text(e, t))),
     )
-    yield (_sp(t("Healthy since: {time}", time=fmt_time(e.since))),)
+    yield (_sp(t("Healthy since: {time}", time=t.utc(e.since))),)
     yield (
         _sp(
             t(
                 "Down for {duration} (since {time})",
                 duration=fmt_duration(e.duration, t),
-                time=fmt_time(e.incident_started_at),
+                time=t.utc(e.incident_started_at),
             )
         ),
     )
@@ -309,7 +309,7 @@ def _recovery_many(e: NodeEvent, node: NodeLabel, config: Config, t: Translator)
     text = t(
         "{title} ended {time} · down for {duration}",
         title=_title(e, t),
-        time=fmt_time(e.since),
+        time=t.utc(e.since),
         duration=fmt_duration(e.duration, t),
     )
     yield (_sp("   " + text),)
@@ -321,7 +321,7 @@ def _reminder_one(e: NodeEvent, config: Config, t: Translator) -> Iterator[Line]
             t(
                 "{title} since {time} (problem for {duration})",
                 title=_title(e, t),
-                time=fmt_time(e.since),
+                time=t.utc(e.since),
                 duration=fmt_duration(e.duration, t),
             )
         ),
@@ -335,7 +335,7 @@ def _reminder_many(e: NodeEvent, node: NodeLabel, config: Config, t: Translator)
     text = t(
         "{title} since {time} · problem for {duration} · reminder {n} of {total}",
         title=_title(e, t),
-        time=fmt_time(e.since),
+        time=t.utc(e.since),
         duration=fmt_duration(e.duration, t),
         n=e.reminder_no,
         total=config.alerts.reminder_max,

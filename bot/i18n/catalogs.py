@@ -11,12 +11,12 @@ import gettext
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -130,6 +130,17 @@ class Translator:
 
     def when(self, value: datetime, *, pattern: str = "medium") -> str:
         return format_datetime(value, format=pattern, tzinfo=value.tzinfo, locale=self.locale)
+
+    def utc(self, value: datetime, *, seconds: bool = False) -> str:
+        """A moment in UTC as this language writes the date, a 24-hour time and "UTC"
+        (en ``Dec 6, 2026 20:25 UTC``, ru ``6 дек. 2026 г. 20:25 UTC``, zh ``2026年12月6日 20:25 UTC``)."""
+        moment = value.astimezone(UTC)
+        clock = format_time(moment, "HH:mm:ss" if seconds else "HH:mm", tzinfo=UTC, locale=self.locale)
+        return f"{self.day(moment.date())} {clock} UTC"
+
+    def day(self, value: date) -> str:
+        """A calendar day as this language writes it (en ``Dec 6, 2026``, ru ``6 дек. 2026 г.``)."""
+        return format_date(value, format="medium", locale=self.locale)
 
 
 #: English without a catalogue: what code that renders before it knows its reader uses

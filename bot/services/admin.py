@@ -218,7 +218,7 @@ class AdminService:
                 MessageField(name="Telegram", value=user.telegram or t("not linked")),
                 MessageField(name="Discord", value=user.discord or t("not linked")),
                 MessageField(name=t("Currency"), value=user.currency_preference),
-                MessageField(name=t("Created"), value=f"{user.created_at:%Y-%m-%d}"),
+                MessageField(name=t("Created"), value=t.day(user.created_at.date())),
             ]
             lines: list[tuple[Span, ...]] = [
                 (Span(text=t("Nodes ({count})", count=len(nodes)), style="bold"),)

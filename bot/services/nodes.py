@@ -388,7 +388,7 @@ class NodesService:
                     fields.append(field(str(key)[:60].replace("_", " "), str(value)[:200]))
             if s.status == "jailed" or s.jailed_until is not None:
                 severity = "critical" if s.status == "jailed" else "info"
-                until = "—" if s.jailed_until is None else s.jailed_until.strftime("%Y-%m-%d %H:%M UTC")
+                until = "—" if s.jailed_until is None else t.utc(s.jailed_until)
                 fields.append(field(t("Jailed until"), until))
                 ready = {True: t("yes"), False: t("not yet"), None: t("unknown")}[s.ready_to_unjail]
                 fields.append(field(t("Ready to unjail"), ready))
@@ -398,7 +398,7 @@ class NodesService:
         lines.append((Span(text=t("Last 7 days (each epoch on the UTC day it settled)"), style="bold"),))
         if history:
             for d in history:
-                lines.append((Span(text=f"{d.date.isoformat()}  {format_gnk(d.earnings_gnk)}"),))
+                lines.append((Span(text=f"{t.day(d.date)}  {format_gnk(d.earnings_gnk)}"),))
         else:
             lines.append((Span(text=t("no earnings recorded")),))
         url = tracker_link(self._tracker_link, node.identifier, None if s is None else s.epoch_id)

@@ -118,7 +118,7 @@ async def test_recovery_says_how_long_and_replies_to_the_alert(pool: Pool, db_ur
     text = str(recovery["payload"])
     # offline since the first offline poll (minute 1), healthy since minute 125: down 2h 4m
     assert "Down for 2h 4m" in text
-    assert "Since: 2026-12-01 12:01 UTC" in str(alert["payload"])
+    assert "Since: Dec 1, 2026 12:01 UTC" in str(alert["payload"])
 
 
 async def test_a_repeated_cycle_enqueues_nothing_twice(pool: Pool, db_url: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,16 @@ def test_plurals_follow_each_language() -> None:
     assert ru.plural("{n} node", "{n} nodes", 1) == "1 node"
     assert ru.number(1234567) == "1\xa0234\xa0567"
     assert Catalogs().translator("zh").number(1234567) == "1,234,567"
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", "Dec 6, 2026 20:25 UTC"),
+        ("ru", "6 дек. 2026\u202fг. 20:25 UTC"),  # CLDR: a narrow no-break space before «г.»
+        ("zh", "2026年12月6日 20:25 UTC"),
+    ],
+)
+def test_a_moment_is_written_as_the_language_writes_dates_in_utc(language: str, written: str) -> None:
+    moscow = timezone(timedelta(hours=3))
+    assert Catalogs().translator(language).utc(datetime(2026, 12, 6, 23, 25, 19, tzinfo=moscow)) == written
