@@ -64,7 +64,13 @@ async def test_a_lost_lock_session_is_noticed_and_leadership_is_retaken(
     cfg = tracker_config(db_url, tracker.url)
     a = make_poller(cfg, pool, db_url, interval_s=0.1)
     ta = asyncio.create_task(a.run())
-    lock_pid = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    # this test's database only (other tests run beside it), and the leader's lock only: one bigint key
+    # (objsubid 1); a cycle's write lock has two int4 keys (objsubid 2)
+    leader_locks = (
+        "FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    lock_pid = f"SELECT pid {leader_locks}"
     try:
         await eventually(lambda: a.cycles_run >= 2)
         old_pid = await pool.fetchval(lock_pid)
@@ -77,9 +83,7 @@ async def test_a_lost_lock_session_is_noticed_and_leadership_is_retaken(
             return pid is not None and pid != old_pid and a.cycles_run > cycles
 
         await eventually(retaken)
-        assert (
-            await pool.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") == 1
-        )
+        assert await pool.fetchval(f"SELECT count(*) {leader_locks}") == 1
     finally:
         await stop(ta)
 
