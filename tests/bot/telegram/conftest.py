@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest_asyncio
 
+from bot.alerts.delivery.telegram import TelegramSender
+from bot.alerts.delivery.worker import DeliveryWorker
 from bot.config import Config, load_config
 from bot.db import users as users_db
 from bot.db.types import Pool
@@ -133,3 +135,18 @@ async def tg(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIterat
     config = telegram_config(db_url, telegram_api, admin_ids=[])
     async with running(telegram_api, pool, config) as harness:
         yield harness
+
+
+@contextlib.asynccontextmanager
+async def running_with_delivery(fake: FakeTelegram, pool: Pool, config: Config) -> AsyncIterator[Tg]:
+    """The bot polling, plus the outbox delivery worker sending through the same fake server."""
+    async with running(fake, pool, config) as tg:
+        worker = DeliveryWorker(pool, TelegramSender(config.telegram), config.alerts)
+        task = asyncio.create_task(worker.run())
+        try:
+            await asyncio.wait_for(worker.ready.wait(), 10)
+            yield tg
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

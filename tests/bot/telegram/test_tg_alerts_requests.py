@@ -6,19 +6,16 @@ and the user is told. Two real aiogram clients (the delivery worker's and the bo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest_asyncio
 
-from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
 from bot.db.types import Pool
 from bot.domain.status import CycleReport, NodeStatus, Observation
-from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, running, telegram_config
+from tests.bot.telegram.conftest import ADMIN_TG, USER_TG, Tg, running_with_delivery, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers import give_node, wallet
 
@@ -30,16 +27,8 @@ OWNER = "op@example.com"
 async def live(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIterator[Tg]:
     """The bot polling, plus the outbox delivery worker sending through the same fake server."""
     config = telegram_config(db_url, telegram_api, admin_chat=ADMIN_CHAT)
-    async with running(telegram_api, pool, config) as tg:
-        worker = DeliveryWorker(pool, TelegramSender(config.telegram), config.alerts)
-        task = asyncio.create_task(worker.run())
-        try:
-            await asyncio.wait_for(worker.ready.wait(), 10)
-            yield tg
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async with running_with_delivery(telegram_api, pool, config) as tg:
+        yield tg
 
 
 async def cycle(tg: Tg, node_id: UUID, status: NodeStatus, at: datetime) -> None:

@@ -5,8 +5,6 @@ next alert comes in the language they chose."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -14,12 +12,10 @@ from uuid import UUID
 import pytest
 import pytest_asyncio
 
-from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.delivery.worker import DeliveryWorker
 from bot.alerts.engine import AlertEngine
 from bot.db.types import Pool
 from tests.bot.alerts.helpers import obs, report
-from tests.bot.telegram.conftest import Tg, running, telegram_config
+from tests.bot.telegram.conftest import Tg, running_with_delivery, telegram_config
 from tests.fakes.telegram_api import FakeMessage, FakeTelegram
 from tests.helpers import give_node, wallet
 
@@ -58,16 +54,8 @@ EXPECT = {
 @pytest_asyncio.fixture
 async def live(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIterator[Tg]:
     config = telegram_config(db_url, telegram_api)
-    async with running(telegram_api, pool, config) as tg:
-        worker = DeliveryWorker(pool, TelegramSender(config.telegram), config.alerts)
-        task = asyncio.create_task(worker.run())
-        try:
-            await asyncio.wait_for(worker.ready.wait(), 10)
-            yield tg
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async with running_with_delivery(telegram_api, pool, config) as tg:
+        yield tg
 
 
 class Chain:

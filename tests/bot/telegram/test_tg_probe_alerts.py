@@ -6,18 +6,15 @@ message naming the node, the condition, what it costs and what to do; ``/node`` 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 import pytest_asyncio
 
-from bot.alerts.delivery.telegram import TelegramSender
-from bot.alerts.delivery.worker import DeliveryWorker
 from bot.db.types import Pool
 from tests.bot.alerts.probe_scenarios import EXPECTED, ProbeWorld
-from tests.bot.telegram.conftest import USER_TG, Tg, running, telegram_config
+from tests.bot.telegram.conftest import USER_TG, Tg, running_with_delivery, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.tracker_data import synthetic_address
 from tests.fakes.tracker_server import TrackerServer
@@ -29,16 +26,8 @@ OWNER = "op@example.com"
 @pytest_asyncio.fixture
 async def live(telegram_api: FakeTelegram, pool: Pool, db_url: str) -> AsyncIterator[Tg]:
     config = telegram_config(db_url, telegram_api)
-    async with running(telegram_api, pool, config) as tg:
-        worker = DeliveryWorker(pool, TelegramSender(config.telegram), config.alerts)
-        task = asyncio.create_task(worker.run())
-        try:
-            await asyncio.wait_for(worker.ready.wait(), 10)
-            yield tg
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async with running_with_delivery(telegram_api, pool, config) as tg:
+        yield tg
 
 
 @pytest_asyncio.fixture
