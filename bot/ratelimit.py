@@ -153,8 +153,11 @@ class SendBudget:
                 wait = self._wait(priority, now)
                 if wait > 0:
                     self._wake.clear()
+                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+                    # that lands as the event fires, and the loop would never end
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), wait)
+                        async with asyncio.timeout(wait):
+                            await self._wake.wait()
                     continue
                 contended = bool(self._waiting[Priority.BULK]) and bool(self._waiting[Priority.REPLY])
                 self._take(priority, now)

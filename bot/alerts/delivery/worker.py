@@ -129,8 +129,11 @@ class DeliveryWorker:
                     self.ready.set()
                 if claimed and len(claimed) == room:
                     continue  # more may be due: claim again as soon as there is room
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+                # lands as a NOTIFY wakes the worker, and the worker would never stop
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._cfg.outbox_poll_interval_s)
+                    async with asyncio.timeout(self._cfg.outbox_poll_interval_s):
+                        await self._wake.wait()
         finally:
             await self._shutdown(listener, heartbeat)
 
