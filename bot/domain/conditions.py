@@ -718,11 +718,13 @@ def _percent(share: Decimal) -> str:
     return f"{(share * 100).normalize():f} %"
 
 
-def _probe_number(label: str, value: object) -> tuple[str, str]:
+def _probe_number(label: str, value: object) -> tuple[str, Text]:
     if label in _GNK and isinstance(value, Decimal):
         text = f"{value.normalize():f} GNK"
     elif label in _SHARE and isinstance(value, Decimal):
         text = _percent(value)
+    elif isinstance(value, LazyText):
+        return _PROBE_LABELS.get(label, label), value
     else:
         text = str(value)
     return _PROBE_LABELS.get(label, label), text

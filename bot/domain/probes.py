@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from uuid import UUID
 
+from bot.i18n.catalogs import L_, LazyText, joined
+
 NGONKA_PER_GNK = Decimal(10**9)
 
 
@@ -187,18 +189,19 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
     delegate_missing: list[str] = []
     unknown: list[str] = []
     #: each penalised model, from which epoch, and how the node covers it
-    covered: list[str] = []
+    covered: list[LazyText] = []
     for m in due:
         started = m.penalty_start_epoch is not None and m.penalty_start_epoch <= net.epoch_id
-        covered.append(f"{m.model_id} (from epoch {m.penalty_start_epoch})")
+        model = {"model": m.model_id, "epoch": m.penalty_start_epoch}
+        covered.append(L_("{model} (from epoch {epoch})", **model))
         if node.models_run is not None and m.model_id in node.models_run:
             states.append(ProbeState.OK)
-            covered[-1] += ": runs it"
+            covered[-1] = L_("{model} (from epoch {epoch}): runs it", **model)
             continue
         committed = net.committed.get(m.model_id)
         if committed is not None and node.address in committed:
             states.append(ProbeState.OK)
-            covered[-1] += ": committed PoC"
+            covered[-1] = L_("{model} (from epoch {epoch}): committed PoC", **model)
             continue
         d = node.delegations
         if d is None:
@@ -207,7 +210,7 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
             continue
         if m.model_id in d.refused:
             states.append(ProbeState.OK)
-            covered[-1] += ": refused"
+            covered[-1] = L_("{model} (from epoch {epoch}): refused", **model)
             continue
         delegate = d.delegated.get(m.model_id)
         if delegate is not None:
@@ -216,7 +219,9 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
                 unknown.append(m.model_id)
             elif delegate in committed:
                 states.append(ProbeState.OK)
-                covered[-1] += f": delegated to {delegate}"
+                covered[-1] = L_(
+                    "{model} (from epoch {epoch}): delegated to {delegate}", **model, delegate=delegate
+                )
             elif started:
                 states.append(ProbeState.FAILING)
                 delegate_missing.append(f"{m.model_id} -> {delegate}")
@@ -235,7 +240,7 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
             states.append(ProbeState.WARNING)
             soon.append(f"{m.model_id} (epoch {m.penalty_start_epoch})")
     state = worst(states)
-    numbers.append(("models_due", "; ".join(covered)))
+    numbers.append(("models_due", joined(covered)))
     if missing:
         numbers.append(("models_without_participation", ", ".join(missing)))
     if delegate_missing:
@@ -440,7 +445,9 @@ def mlnode_down(node: NodeProbes) -> Finding:
     down = [n for n in wanted if n in up and up[n] == 0]
     ups = [n for n in wanted if n in up and up[n] == 1]
     absent = [n for n in wanted if n not in up or up[n] not in (0, 1)]
-    numbers: list[tuple[str, object]] = [("mlnodes_up", f"{len(ups)} of {len(wanted)}")]
+    numbers: list[tuple[str, object]] = [
+        ("mlnodes_up", L_("{up} of {total}", up=len(ups), total=len(wanted)))
+    ]
     if down:
         numbers.append(("mlnodes_down", len(down)))
     if absent:

@@ -62,6 +62,16 @@ def L_(msgid: str, /, **params: object) -> LazyText:
     return LazyText(msgid, tuple(params.items()))
 
 
+def joined(parts: list[LazyText]) -> LazyText | str:
+    """Lazy texts shown one after another, separated by "; " (each translated when rendered)."""
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        out = L_("{first}; {then}", first=out, then=part)
+    return out
+
+
 def LP_(singular: str, plural: str, n: int, /, **params: object) -> LazyText:
     """A plural :class:`LazyText` counted by ``n`` (``{n}`` in the text): a refusal that counts."""
     return LazyText(singular, (("n", n), *params.items()), plural)

@@ -26,6 +26,7 @@ from bot.domain.probes import (
     version_lag,
     version_majority,
 )
+from bot.i18n.catalogs import Catalogs, LazyText
 
 ME = "gonka1me"
 DELEGATE = "gonka1delegate"
@@ -154,6 +155,15 @@ def test_model_participation_names_the_model_and_the_penalty() -> None:
     got = model_participation(node(), net(models=MODELS[:2]))
     assert got.number("models_without_participation") == "deepseek-ai/DeepSeek-V4-Flash-0731"
     assert got.number("no_participation_penalty") == Decimal("0.15")
+
+
+def test_how_each_penalised_model_is_covered_is_said_in_the_readers_language() -> None:
+    got = model_participation(node(), net(committed=ALL_COMMITTED))
+    covered = got.number("models_due")
+    assert isinstance(covered, LazyText)
+    ru, zh = Catalogs().translator("ru").text(covered), Catalogs().translator("zh").text(covered)
+    assert "(с эпохи 360): PoC закоммичен" in ru and "committed" not in ru, ru
+    assert "（自纪元 360 起）：已提交 PoC" in zh and "committed" not in zh, zh
 
 
 # -- f: collateral ------------------------------------------------------------------------------------
