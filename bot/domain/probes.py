@@ -185,7 +185,7 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
         return Finding(ProbeState.OK, None, tuple(numbers))
     states: list[ProbeState] = []
     missing: list[str] = []
-    soon: list[str] = []
+    soon: list[LazyText] = []
     delegate_missing: list[str] = []
     unknown: list[str] = []
     #: each penalised model, from which epoch, and how the node covers it
@@ -238,7 +238,7 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
             missing.append(m.model_id)
         else:
             states.append(ProbeState.WARNING)
-            soon.append(f"{m.model_id} (epoch {m.penalty_start_epoch})")
+            soon.append(L_("{model} (from epoch {epoch})", **model))
     state = worst(states)
     numbers.append(("models_due", joined(covered)))
     if missing:
@@ -246,7 +246,7 @@ def model_participation(node: NodeProbes, net: NetworkProbes, *, warn_epochs: in
     if delegate_missing:
         numbers.append(("delegates_without_poc", ", ".join(delegate_missing)))
     if soon:
-        numbers.append(("penalty_starts_soon", ", ".join(soon)))
+        numbers.append(("penalty_starts_soon", joined(soon)))
     if unknown:
         numbers.append(("models_unknown", ", ".join(unknown)))
     reason = {
